@@ -1,0 +1,46 @@
+// The single error type every layer throws; the error middleware turns it into problem+json.
+import { ERROR_CATALOGUE, type ErrorCode, type Localized } from './catalogue';
+
+export interface FieldProblem {
+  pointer: string;
+  message: string;
+}
+
+export interface UpstreamProblem {
+  status: number;
+  error_code?: string;
+  error_msg?: string;
+}
+
+export interface GatewayErrorOptions {
+  errors?: FieldProblem[];
+  upstream?: UpstreamProblem;
+  retryAfterSeconds?: number;
+  headers?: Record<string, string>;
+  /** Replaces the catalogue detail (still bilingual, still written by the gateway). */
+  detail?: Localized;
+  /** For DRS.PASSTHROUGH: the status and code DRS gave. */
+  status?: number;
+  errorCode?: string;
+  /** Passed-through DRS message, already sanitised; used as error_msg in every language. */
+  upstreamMessage?: string;
+  cause?: unknown;
+}
+
+export class GatewayError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    readonly options: GatewayErrorOptions = {},
+  ) {
+    super(ERROR_CATALOGUE[code].detail['en-us'], options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GatewayError';
+    this.status = options.status ?? ERROR_CATALOGUE[code].status;
+  }
+
+  /** The code callers see: the gateway's own, or DRS's when DRS rejected the caller's request. */
+  get publicCode(): string {
+    return this.options.errorCode ?? this.code;
+  }
+}

@@ -1,0 +1,54 @@
+// The one catalogue of every error the gateway returns: status, bilingual title/detail and caller advice.
+export type Language = 'en-us' | 'zh-cn';
+
+export interface Localized {
+  'en-us': string;
+  'zh-cn': string;
+}
+
+export interface CatalogueEntry {
+  status: number;
+  title: Localized;
+  detail: Localized;
+  /** What the caller should do; published in docs/errors.md. */
+  action: string;
+}
+
+const entry = (status: number, title: [string, string], detail: [string, string], action: string): CatalogueEntry => ({
+  status,
+  title: { 'en-us': title[0], 'zh-cn': title[1] },
+  detail: { 'en-us': detail[0], 'zh-cn': detail[1] },
+  action,
+});
+
+export const ERROR_CATALOGUE = {
+  'GW.0400': entry(400, ['Invalid request', '请求无效'], ['The request failed validation; see errors for each problem.', '请求未通过校验，请查看 errors 中列出的每个问题。'], 'Fix each listed problem and send again.'),
+  'GW.0401': entry(400, ['Malformed JSON', 'JSON 格式错误'], ['The request body is not valid JSON.', '请求体不是合法的 JSON。'], 'Send a well-formed JSON body.'),
+  'GW.0404': entry(404, ['Not found', '未找到'], ['No route matches this path.', '没有与该路径匹配的路由。'], 'Check the path against /openapi.json.'),
+  'GW.0405': entry(405, ['Method not allowed', '方法不允许'], ['This path does not accept this method; see the Allow header.', '该路径不支持此方法，请查看 Allow 响应头。'], 'Use a method listed in Allow.'),
+  'GW.0409': entry(409, ['Request in progress', '请求处理中'], ['A request with this Idempotency-Key is still in flight.', '使用该 Idempotency-Key 的请求仍在处理中。'], 'Wait for the first request to finish, then repeat it.'),
+  'GW.0413': entry(413, ['Body too large', '请求体过大'], ['The request body exceeds the size limit.', '请求体超过大小限制。'], 'Send fewer jobs per request.'),
+  'GW.0415': entry(415, ['Unsupported media type', '不支持的媒体类型'], ['The request body must be application/json.', '请求体必须是 application/json。'], 'Send Content-Type: application/json.'),
+  'GW.0422': entry(422, ['Idempotency key reused', '幂等键被重复使用'], ['This Idempotency-Key was already used with a different body.', '该 Idempotency-Key 已用于不同的请求体。'], 'Use a new key for a new request.'),
+  'GW.1001': entry(401, ['Authentication required', '需要认证'], ['The request carries no bearer token.', '请求未携带 Bearer 令牌。'], 'Send Authorization: Bearer <JWT>.'),
+  'GW.1002': entry(401, ['Invalid token', '令牌无效'], ['The bearer token is not valid.', 'Bearer 令牌无效。'], 'Obtain a new token from your identity provider.'),
+  'GW.1003': entry(401, ['Token expired', '令牌已过期'], ['The bearer token has expired.', 'Bearer 令牌已过期。'], 'Obtain a fresh token and retry.'),
+  'GW.1004': entry(403, ['Insufficient scope', '权限范围不足'], ['The token lacks the scope this route requires.', '令牌缺少该路由所需的权限范围。'], 'Request a token with the required scope.'),
+  'GW.1005': entry(403, ['Project not allowed', '无权访问该项目'], ['The token does not allow this project.', '令牌不允许访问该项目。'], 'Request a token whose projects claim includes this project.'),
+  'GW.2001': entry(429, ['Rate limit reached', '已达到速率限制'], ['Too many requests from this caller; retry after the time in Retry-After.', '该调用方请求过多，请在 Retry-After 指定的时间后重试。'], 'Wait for Retry-After seconds.'),
+  'GW.2002': entry(429, ['Project job budget spent', '项目作业配额已用完'], ["This project's job budget for the window is spent; retry after the time in Retry-After.", '该项目本时间窗口的作业配额已用完，请在 Retry-After 指定的时间后重试。'], 'Wait for Retry-After seconds or send fewer jobs.'),
+  'GW.3001': entry(502, ['Upstream credentials rejected', '上游凭证被拒绝'], ["IAM rejected the gateway's credentials.", 'IAM 拒绝了网关的凭证。'], 'Report to the platform admins; the gateway configuration needs fixing.'),
+  'GW.3002': entry(503, ['IAM unavailable', 'IAM 不可用'], ['IAM is unreachable, timed out or throttling.', 'IAM 无法访问、超时或正在限流。'], 'Retry after Retry-After seconds.'),
+  'GW.3003': entry(502, ['Upstream token rejected', '上游令牌被拒绝'], ["DRS rejected the gateway's token even after a refresh.", '即使刷新后，DRS 仍拒绝了网关的令牌。'], 'Report to the platform admins; check the IAM user permissions and region.'),
+  'GW.3004': entry(502, ['Invalid upstream response', '上游响应无效'], ['DRS answered with something that is not a valid response.', 'DRS 返回了无效的响应。'], 'Retry later; report if it persists.'),
+  'GW.3005': entry(502, ['Upstream error', '上游错误'], ['DRS answered with a server error.', 'DRS 返回了服务器错误。'], 'Retry later; report if it persists.'),
+  'GW.3006': entry(503, ['Upstream unavailable', '上游不可用'], ['DRS is unreachable or temporarily cut off after repeated failures.', 'DRS 无法访问，或因多次失败而被暂时熔断。'], 'Retry after Retry-After seconds.'),
+  'GW.3007': entry(504, ['Upstream timeout', '上游超时'], ['DRS did not answer in time.', 'DRS 未在规定时间内响应。'], 'Retry later; the pre-check may have started, so query its result first.'),
+  'GW.3008': entry(429, ['Upstream throttled', '上游限流'], ['DRS or its API gateway is throttling requests.', 'DRS 或其 API 网关正在限流。'], 'Wait for Retry-After seconds.'),
+  'GW.5000': entry(500, ['Internal error', '内部错误'], ['An unexpected error occurred in the gateway.', '网关发生意外错误。'], 'Retry later; report the request_id if it persists.'),
+  'GW.5030': entry(503, ['Rate limit store unavailable', '限流存储不可用'], ['The shared rate-limit store is unavailable.', '共享限流存储不可用。'], 'Retry after Retry-After seconds.'),
+  /** Not a code the gateway emits under its own name: DRS's own 4xx passes through with DRS's code. */
+  'DRS.PASSTHROUGH': entry(400, ['Request rejected by DRS', '请求被 DRS 拒绝'], ['DRS rejected the request.', 'DRS 拒绝了该请求。'], 'Read upstream.error_code and upstream.error_msg; fix the request or the job state.'),
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
