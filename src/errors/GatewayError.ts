@@ -1,8 +1,11 @@
 // The single error type every layer throws; the error middleware turns it into problem+json.
 import { ERROR_CATALOGUE, type ErrorCode, type Localized } from './catalogue';
 
+/** One validation problem: a JSON pointer into the body, or the path parameter or header at fault. */
 export interface FieldProblem {
-  pointer: string;
+  pointer?: string;
+  parameter?: string;
+  header?: string;
   message: string;
 }
 

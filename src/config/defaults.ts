@@ -1,0 +1,21 @@
+// Built-in defaults: the sandbox values that let `npm start` run with no configuration at all.
+import { SANDBOX_IAM_USER } from '../simulator/sandboxUser';
+
+export const DEFAULTS = {
+  nodeEnv: 'development',
+  server: { host: '127.0.0.1', port: 8080, trustProxy: 0, bodyLimitBytes: 16 * 1024, shutdownGraceMs: 10_000 },
+  drs: { timeoutMs: 10_000, maxResponseBytes: 1024 * 1024 },
+  iam: {
+    domainName: SANDBOX_IAM_USER.domain,
+    userName: SANDBOX_IAM_USER.name,
+    password: SANDBOX_IAM_USER.password,
+    timeoutMs: 5_000,
+    refreshMarginMs: 900_000,
+  },
+  redis: {},
+  jwt: { clockToleranceMs: 30_000 },
+  rateLimit: { max: 60, windowMs: 60_000, ipMax: 1200, ipWindowMs: 60_000, onStoreError: 'local' },
+  cors: { origins: [] },
+  logLevel: 'info',
+  errorTypeBase: '/errors',
+} as const;

@@ -1,0 +1,43 @@
+// The table from environment variables to configuration paths; the README and .env.example follow it.
+export type EnvKind = 'string' | 'int' | 'list';
+
+export interface EnvVariable {
+  name: string;
+  path: readonly string[];
+  kind: EnvKind;
+  /** Secrets also accept NAME_FILE and are redacted wherever configuration is shown. */
+  secret?: boolean;
+}
+
+export const ENV_VARIABLES: readonly EnvVariable[] = [
+  { name: 'NODE_ENV', path: ['nodeEnv'], kind: 'string' },
+  { name: 'HOST', path: ['server', 'host'], kind: 'string' },
+  { name: 'PORT', path: ['server', 'port'], kind: 'int' },
+  { name: 'TRUST_PROXY', path: ['server', 'trustProxy'], kind: 'int' },
+  { name: 'SHUTDOWN_GRACE_MS', path: ['server', 'shutdownGraceMs'], kind: 'int' },
+  { name: 'DRS_ENDPOINT', path: ['drs', 'endpoint'], kind: 'string' },
+  { name: 'UPSTREAM_TIMEOUT_MS', path: ['drs', 'timeoutMs'], kind: 'int' },
+  { name: 'IAM_ENDPOINT', path: ['iam', 'endpoint'], kind: 'string' },
+  { name: 'IAM_DOMAIN_NAME', path: ['iam', 'domainName'], kind: 'string' },
+  { name: 'IAM_USER_NAME', path: ['iam', 'userName'], kind: 'string' },
+  { name: 'IAM_PASSWORD', path: ['iam', 'password'], kind: 'string', secret: true },
+  { name: 'IAM_TIMEOUT_MS', path: ['iam', 'timeoutMs'], kind: 'int' },
+  { name: 'IAM_TOKEN_REFRESH_MARGIN_MS', path: ['iam', 'refreshMarginMs'], kind: 'int' },
+  { name: 'REDIS_URL', path: ['redis', 'url'], kind: 'string', secret: true },
+  { name: 'TOKEN_CACHE_KEY', path: ['redis', 'tokenCacheKey'], kind: 'string', secret: true },
+  { name: 'JWT_SECRET', path: ['jwt', 'secret'], kind: 'string', secret: true },
+  { name: 'JWT_PUBLIC_KEY', path: ['jwt', 'publicKey'], kind: 'string', secret: true },
+  { name: 'JWT_JWKS_URI', path: ['jwt', 'jwksUri'], kind: 'string' },
+  { name: 'JWT_ALGORITHMS', path: ['jwt', 'algorithms'], kind: 'list' },
+  { name: 'JWT_ISSUER', path: ['jwt', 'issuer'], kind: 'string' },
+  { name: 'JWT_AUDIENCE', path: ['jwt', 'audience'], kind: 'string' },
+  { name: 'JWT_CLOCK_TOLERANCE_MS', path: ['jwt', 'clockToleranceMs'], kind: 'int' },
+  { name: 'RATE_LIMIT_MAX', path: ['rateLimit', 'max'], kind: 'int' },
+  { name: 'RATE_LIMIT_WINDOW_MS', path: ['rateLimit', 'windowMs'], kind: 'int' },
+  { name: 'IP_RATE_LIMIT_MAX', path: ['rateLimit', 'ipMax'], kind: 'int' },
+  { name: 'IP_RATE_LIMIT_WINDOW_MS', path: ['rateLimit', 'ipWindowMs'], kind: 'int' },
+  { name: 'RATE_LIMIT_ON_STORE_ERROR', path: ['rateLimit', 'onStoreError'], kind: 'string' },
+  { name: 'CORS_ORIGINS', path: ['cors', 'origins'], kind: 'list' },
+  { name: 'LOG_LEVEL', path: ['logLevel'], kind: 'string' },
+  { name: 'ERROR_TYPE_BASE', path: ['errorTypeBase'], kind: 'string' },
+];

@@ -1,0 +1,150 @@
+// Pure loader: env + optional config file + defaults -> one validated GatewayConfig, or every problem at once.
+import { parse as parseYaml } from 'yaml';
+import { ConfigError, type ConfigProblem } from './ConfigError';
+import { DEFAULTS } from './defaults';
+import { ENV_VARIABLES, type EnvVariable } from './envVariables';
+import { configSchema, type GatewayConfig } from './schema';
+
+export interface ConfigSources {
+  env: Readonly<Record<string, string | undefined>>;
+  /** Reads a file as UTF-8 (config file and *_FILE secrets); injected so the loader stays pure. */
+  readFile: (path: string) => string;
+  /** Only called in development when no inbound key is configured. */
+  generateSecret: () => string;
+}
+
+export interface LoadedConfig {
+  config: GatewayConfig;
+  /** True when the gateway made up its own HS256 secret (sandbox only). */
+  generatedJwtSecret: boolean;
+}
+
+type Tree = Record<string, unknown>;
+
+const isTree = (v: unknown): v is Tree => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const deepMerge = (base: Tree, over: Tree): Tree => {
+  const out: Tree = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = out[key];
+    out[key] = isTree(current) && isTree(value) ? deepMerge(current, value) : value;
+  }
+  return out;
+};
+
+const setPath = (tree: Tree, path: readonly string[], value: unknown): void => {
+  let node = tree;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    node = isTree(next) ? next : (node[key] = {});
+  }
+  node[path[path.length - 1] as string] = value;
+};
+
+const readEnvValue = (variable: EnvVariable, sources: ConfigSources, problems: ConfigProblem[]): string | undefined => {
+  const rawDirect = sources.env[variable.name];
+  // An empty variable counts as unset, as in most shells' `VAR= cmd`.
+  const direct = rawDirect === '' ? undefined : rawDirect;
+  const filePath = variable.secret ? sources.env[`${variable.name}_FILE`] : undefined;
+  if (direct !== undefined && filePath !== undefined) {
+    problems.push({ key: variable.name, problem: `set both ${variable.name} and ${variable.name}_FILE; use one` });
+    return undefined;
+  }
+  if (filePath === undefined) return direct;
+  try {
+    return sources.readFile(filePath).replace(/\r?\n$/, '');
+  } catch {
+    problems.push({ key: `${variable.name}_FILE`, problem: 'file cannot be read' });
+    return undefined;
+  }
+};
+
+const convert = (variable: EnvVariable, raw: string, problems: ConfigProblem[]): unknown => {
+  if (variable.kind === 'list') return raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  if (variable.kind === 'int') {
+    if (!/^\d+$/.test(raw.trim())) {
+      problems.push({ key: variable.name, problem: 'must be a whole number' });
+      return undefined;
+    }
+    return Number(raw.trim());
+  }
+  return raw;
+};
+
+const readConfigFile = (sources: ConfigSources, problems: ConfigProblem[]): Tree => {
+  const path = sources.env.GATEWAY_CONFIG;
+  if (!path) return {};
+  let text: string;
+  try {
+    text = sources.readFile(path);
+  } catch {
+    problems.push({ key: 'GATEWAY_CONFIG', problem: 'file cannot be read' });
+    return {};
+  }
+  try {
+    const parsed: unknown = parseYaml(text);
+    if (parsed === null || parsed === undefined) return {};
+    if (isTree(parsed)) return parsed;
+    problems.push({ key: 'GATEWAY_CONFIG', problem: 'must hold a YAML or JSON object' });
+  } catch {
+    problems.push({ key: 'GATEWAY_CONFIG', problem: 'is not valid YAML or JSON' });
+  }
+  return {};
+};
+
+const productionProblems = (config: GatewayConfig, generated: boolean): ConfigProblem[] => {
+  const missing: ConfigProblem[] = [];
+  const need = (ok: boolean, key: string, problem: string) => {
+    if (!ok) missing.push({ key, problem });
+  };
+  need(config.drs.endpoint !== undefined, 'DRS_ENDPOINT', 'required in production (the embedded simulator is for development)');
+  need(config.iam.endpoint !== undefined, 'IAM_ENDPOINT', 'required in production (the embedded simulator is for development)');
+  need(config.iam.password !== DEFAULTS.iam.password, 'IAM_PASSWORD', 'required in production (the sandbox password is refused)');
+  need(config.iam.userName !== DEFAULTS.iam.userName, 'IAM_USER_NAME', 'required in production (the sandbox user is refused)');
+  need(config.iam.domainName !== DEFAULTS.iam.domainName, 'IAM_DOMAIN_NAME', 'required in production (the sandbox domain is refused)');
+  need(config.redis.url !== undefined, 'REDIS_URL', 'required in production (in-memory stores are per instance)');
+  need(config.redis.url === undefined || config.redis.tokenCacheKey !== undefined, 'TOKEN_CACHE_KEY', 'required with REDIS_URL in production (IAM tokens are encrypted at rest)');
+  need(!generated, 'JWT_SECRET', 'an inbound key is required in production: set JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URI');
+  need(config.jwt.issuer !== undefined, 'JWT_ISSUER', 'required in production');
+  need(config.jwt.audience !== undefined, 'JWT_AUDIENCE', 'required in production');
+  return missing;
+};
+
+const keyOf = (path: readonly PropertyKey[], envSet: ReadonlySet<string>): string => {
+  const dotted = path.map(String).join('.');
+  const variable = ENV_VARIABLES.find((v) => v.path.join('.') === path.slice(0, v.path.length).map(String).join('.'));
+  return variable && envSet.has(variable.name) ? variable.name : variable ? `${variable.name} (or ${dotted} in GATEWAY_CONFIG)` : dotted;
+};
+
+export const loadConfig = (sources: ConfigSources): LoadedConfig => {
+  const problems: ConfigProblem[] = [];
+  const tree = deepMerge(structuredClone(DEFAULTS) as unknown as Tree, readConfigFile(sources, problems));
+  const envSet = new Set<string>();
+  for (const variable of ENV_VARIABLES) {
+    const raw = readEnvValue(variable, sources, problems);
+    if (raw === undefined) continue;
+    envSet.add(variable.name);
+    const value = convert(variable, raw, problems);
+    if (value !== undefined) setPath(tree, variable.path, value);
+  }
+
+  const jwt = isTree(tree.jwt) ? tree.jwt : {};
+  const production = tree.nodeEnv === 'production';
+  const generated = jwt.secret === undefined && jwt.publicKey === undefined && jwt.jwksUri === undefined;
+  if (generated && !production) setPath(tree, ['jwt', 'secret'], sources.generateSecret());
+
+  const result = configSchema.safeParse(tree);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys) problems.push({ key: [...issue.path, key].map(String).join('.'), problem: 'is not a known setting (GATEWAY_CONFIG)' });
+      } else {
+        problems.push({ key: keyOf(issue.path, envSet), problem: issue.message });
+      }
+    }
+    throw new ConfigError(problems);
+  }
+  if (production) problems.push(...productionProblems(result.data, generated));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { config: result.data, generatedJwtSecret: generated };
+};

@@ -1,0 +1,83 @@
+// Assembles the Express app from ready-made parts; everything it needs arrives in AppDeps.
+import cors from 'cors';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from 'pino';
+import type { TokenVerifier } from '../auth';
+import { GatewayError } from '../errors/GatewayError';
+import type { PrecheckForwarder } from '../upstream/createPrecheckForwarder';
+import { createErrorHandler } from './errorHandler';
+import { healthRoutes, type ReadinessProbe } from './healthRoutes';
+import { precheckRoutes } from './precheckRoutes';
+import { localsOf, requestContext } from './requestContext';
+
+export interface AppDeps {
+  logger: Logger;
+  verifier: TokenVerifier;
+  forwarder: PrecheckForwarder;
+  readiness: ReadinessProbe;
+  ipLimiter: RequestHandler;
+  callerLimiter: RequestHandler;
+  trustProxy: number;
+  bodyLimitBytes: number;
+  corsOrigins: readonly string[];
+  errorTypeBase: string;
+}
+
+const EXPOSED_HEADERS = ['X-Request-Id', 'X-Upstream-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After', 'Idempotency-Replayed'];
+const ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'X-Language', 'X-Request-Id', 'Idempotency-Key', 'traceparent'];
+
+const noStore = (_req: Request, res: Response, next: NextFunction): void => {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+};
+
+export const createApp = (deps: AppDeps): express.Express => {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.trustProxy);
+  app.set('etag', false);
+
+  app.use(requestContext);
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (_req, res) => localsOf(res as unknown as Response).requestId,
+      // Only what an operator needs; headers are left out so no token can reach a log line.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: req.url, remoteAddress: req.remoteAddress }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customProps: (_req, res) => ({ caller: localsOf(res as unknown as Response).caller?.sub }),
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+      quietReqLogger: true,
+    }),
+  );
+  app.use(helmet());
+  app.use(
+    cors({
+      origin: deps.corsOrigins.length > 0 ? [...deps.corsOrigins] : false,
+      allowedHeaders: ALLOWED_HEADERS,
+      exposedHeaders: EXPOSED_HEADERS,
+      methods: ['GET', 'POST'],
+      maxAge: 600,
+    }),
+  );
+  app.use(['/v3', '/admin'], noStore);
+
+  app.use(healthRoutes(deps.readiness));
+  app.use(
+    precheckRoutes({
+      verifier: deps.verifier,
+      forwarder: deps.forwarder,
+      bodyLimitBytes: deps.bodyLimitBytes,
+      ipLimiter: deps.ipLimiter,
+      callerLimiter: deps.callerLimiter,
+    }),
+  );
+
+  app.use((_req: Request, _res: Response, next: NextFunction) => next(new GatewayError('GW.0404')));
+  app.use(createErrorHandler(deps.logger, deps.errorTypeBase));
+  return app;
+};

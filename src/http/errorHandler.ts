@@ -1,0 +1,51 @@
+// The one error middleware: every failure, whatever its origin, leaves as problem+json from the catalogue.
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { GatewayError } from '../errors/GatewayError';
+import { problemBody } from '../errors/problem';
+import { localsOf } from './requestContext';
+
+/** body-parser reports its failures with a `type`; each maps to one catalogue code. */
+const BODY_PARSER_ERRORS: Readonly<Record<string, GatewayError['code']>> = {
+  'entity.too.large': 'GW.0413',
+  'entity.parse.failed': 'GW.0401',
+  'encoding.unsupported': 'GW.0415',
+  'charset.unsupported': 'GW.0415',
+  'entity.verify.failed': 'GW.0400',
+  'request.size.invalid': 'GW.0400',
+};
+
+const toGatewayError = (error: unknown): GatewayError => {
+  if (error instanceof GatewayError) return error;
+  const type = (error as { type?: unknown } | null)?.type;
+  const code = typeof type === 'string' ? BODY_PARSER_ERRORS[type] : undefined;
+  return new GatewayError(code ?? 'GW.5000', { cause: error });
+};
+
+const causeSummary = (error: GatewayError): string | undefined => {
+  const cause = error.options.cause;
+  return cause instanceof Error ? `${cause.name}: ${cause.message}` : undefined;
+};
+
+export const createErrorHandler = (logger: Logger, typeBase: string) =>
+  (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    const gatewayError = toGatewayError(error);
+    const locals = localsOf(res);
+    const logFields = { requestId: locals.requestId, code: gatewayError.publicCode, status: gatewayError.status, cause: causeSummary(gatewayError) };
+    if (gatewayError.status >= 500) logger.error(logFields, 'request failed');
+    else logger.debug(logFields, 'request refused');
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    for (const [name, value] of Object.entries(gatewayError.options.headers ?? {})) res.setHeader(name, value);
+    if (gatewayError.options.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(gatewayError.options.retryAfterSeconds));
+    const body = problemBody(gatewayError, {
+      instance: req.originalUrl.split('?')[0] ?? '/',
+      requestId: locals.requestId,
+      language: locals.language,
+      typeBase,
+    });
+    res.status(gatewayError.status).setHeader('Content-Type', 'application/problem+json; charset=utf-8');
+    res.end(JSON.stringify(body));
+  };

@@ -1,0 +1,30 @@
+// Liveness and readiness: /healthz while the process serves, /readyz naming each dependency's state.
+import { Router } from 'express';
+import { methodNotAllowed } from './methodNotAllowed';
+
+export type Phase = 'starting' | 'ready' | 'draining';
+
+export interface ReadinessProbe {
+  phase(): Phase;
+  /** e.g. { redis: 'disabled', iam: 'up', upstream: 'closed' } */
+  dependencies(): Record<string, string>;
+}
+
+export const healthRoutes = (probe: ReadinessProbe): Router => {
+  const router = Router();
+  router
+    .route('/healthz')
+    .get((_req, res) => {
+      res.json({ status: 'ok' });
+    })
+    .all(methodNotAllowed(['GET', 'HEAD']));
+  router
+    .route('/readyz')
+    .get((_req, res) => {
+      const phase = probe.phase();
+      // Dependency trouble is reported, not fatal: the gateway still answers with a clear error, so it stays in rotation.
+      res.status(phase === 'ready' ? 200 : 503).json({ status: phase, dependencies: probe.dependencies() });
+    })
+    .all(methodNotAllowed(['GET', 'HEAD']));
+  return router;
+};

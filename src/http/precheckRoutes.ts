@@ -1,0 +1,66 @@
+// The two DRS pre-check routes: authenticate, authorize the project, limit, validate, then forward.
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { z } from 'zod';
+import { requireProject, type TokenVerifier } from '../auth';
+import type { DrsRoute, PrecheckForwarder } from '../upstream/createPrecheckForwarder';
+import { childTraceparent } from '../upstream/traceparent';
+import { batchPrecheckBodySchema, batchPrecheckResultBodySchema, languageSchema, projectIdSchema } from '../validation/schemas';
+import { validateBody, validateField } from '../validation/validate';
+import { authenticate } from './authenticate';
+import { jsonBody } from './jsonBody';
+import { methodNotAllowed } from './methodNotAllowed';
+import { localsOf } from './requestContext';
+
+export interface PrecheckRoutesDeps {
+  verifier: TokenVerifier;
+  forwarder: PrecheckForwarder;
+  bodyLimitBytes: number;
+  /** Limiters run in order: per IP before authentication, per caller after it. */
+  ipLimiter: RequestHandler;
+  callerLimiter: RequestHandler;
+}
+
+const ROUTES: ReadonlyArray<{ route: DrsRoute; schema: z.ZodType }> = [
+  { route: 'batch-precheck', schema: batchPrecheckBodySchema },
+  { route: 'batch-precheck-result', schema: batchPrecheckResultBodySchema },
+];
+
+/** Path and header problems are found before the project check, so a bad project ID is a 400 not a 403. */
+const authorizeProject = (req: Request, res: Response, next: NextFunction): void => {
+  const projectId = validateField(projectIdSchema, req.params.project_id, { parameter: 'project_id' });
+  const language = req.get('x-language');
+  if (language !== undefined) validateField(languageSchema, language, { header: 'X-Language' });
+  requireProject(localsOf(res).caller!, projectId);
+  next();
+};
+
+export const precheckRoutes = (deps: PrecheckRoutesDeps): Router => {
+  const router = Router();
+  for (const { route, schema } of ROUTES) {
+    router
+      .route(`/v3/:project_id/jobs/${route}`)
+      .post(
+        deps.ipLimiter,
+        authenticate(deps.verifier, 'drs:precheck'),
+        authorizeProject,
+        deps.callerLimiter,
+        ...jsonBody(deps.bodyLimitBytes),
+        async (req: Request, res: Response) => {
+          const body = validateBody(schema, req.body);
+          const locals = localsOf(res);
+          const result = await deps.forwarder.forward({
+            projectId: req.params.project_id as string,
+            route,
+            body,
+            language: locals.language,
+            requestId: locals.requestId,
+            traceparent: childTraceparent(req.get('traceparent')),
+          });
+          if (result.upstreamRequestId) res.setHeader('X-Upstream-Request-Id', result.upstreamRequestId);
+          res.status(200).json(result.body);
+        },
+      )
+      .all(methodNotAllowed(['POST']));
+  }
+  return router;
+};

@@ -1,0 +1,13 @@
+// A project-scoped IAM token as the gateway keeps it; the value is a secret and is never logged.
+export interface IamToken {
+  value: string;
+  /** Epoch milliseconds from `token.expires_at`. */
+  expiresAt: number;
+  /** Epoch milliseconds when the gateway received it; with expiresAt it gives the lifetime. */
+  obtainedAt: number;
+}
+
+/** Fetches a fresh token from IAM; the seam the cache is tested through. */
+export interface IamTokenFetcher {
+  fetchToken(projectId: string): Promise<IamToken>;
+}

@@ -1,0 +1,92 @@
+// In-process IAM token cache: one fetch per project at a time, early refresh, and the old token kept while IAM is down.
+import type { Clock } from '../clock';
+import type { IamToken, IamTokenFetcher } from './IamToken';
+import { isUsable, refreshAt } from './refreshPolicy';
+
+export interface TokenCacheLogger {
+  warn(obj: object, msg: string): void;
+}
+
+export interface IamTokenCacheOptions {
+  fetcher: IamTokenFetcher;
+  clock: Clock;
+  refreshMarginMs: number;
+  logger: TokenCacheLogger;
+  /** After a failed background refresh, wait this long before trying again, so IAM is not hammered. */
+  refreshRetryMs?: number;
+}
+
+interface Entry {
+  token?: IamToken;
+  inflight?: Promise<IamToken>;
+  retryAfter?: number;
+}
+
+export class IamTokenCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly refreshRetryMs: number;
+
+  constructor(private readonly options: IamTokenCacheOptions) {
+    this.refreshRetryMs = options.refreshRetryMs ?? 5_000;
+  }
+
+  /** A token for the project, fetching (once, however many callers wait) only when none is usable. */
+  async get(projectId: string): Promise<IamToken> {
+    const entry = this.entry(projectId);
+    const now = this.options.clock.now();
+    const token = entry.token;
+    if (token && isUsable(token, now)) {
+      if (now >= refreshAt(token, this.options.refreshMarginMs) && !entry.inflight && (entry.retryAfter ?? 0) <= now) {
+        this.refresh(projectId, entry).catch((error: unknown) => {
+          this.options.logger.warn({ projectId, code: (error as { code?: string }).code }, 'background IAM token refresh failed; still using the cached token');
+        });
+      }
+      return token;
+    }
+    return entry.inflight ?? this.refresh(projectId, entry);
+  }
+
+  /** Drops the token only if it is still the cached one, so a fresher token fetched meanwhile survives. */
+  invalidate(projectId: string, value?: string): void {
+    const entry = this.entries.get(projectId);
+    if (entry?.token && (value === undefined || entry.token.value === value)) entry.token = undefined;
+  }
+
+  invalidateAll(): number {
+    let dropped = 0;
+    for (const entry of this.entries.values()) {
+      if (entry.token) dropped += 1;
+      entry.token = undefined;
+    }
+    return dropped;
+  }
+
+  private entry(projectId: string): Entry {
+    let entry = this.entries.get(projectId);
+    if (!entry) {
+      entry = {};
+      this.entries.set(projectId, entry);
+    }
+    return entry;
+  }
+
+  private refresh(projectId: string, entry: Entry): Promise<IamToken> {
+    const inflight = this.options.fetcher.fetchToken(projectId).then(
+      (token) => {
+        entry.token = token;
+        entry.inflight = undefined;
+        entry.retryAfter = undefined;
+        return token;
+      },
+      (error: unknown) => {
+        entry.inflight = undefined;
+        entry.retryAfter = this.options.clock.now() + this.refreshRetryMs;
+        // Projects that never got a token leave nothing behind, so failed look-ups cannot grow the map.
+        if (!entry.token) this.entries.delete(projectId);
+        throw error;
+      },
+    );
+    entry.inflight = inflight;
+    return inflight;
+  }
+}

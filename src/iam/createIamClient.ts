@@ -1,0 +1,70 @@
+// Exchanges the configured IAM user's password for a token scoped to one project (POST /v3/auth/tokens).
+import type { Clock } from '../clock';
+import { GatewayError } from '../errors/GatewayError';
+import type { HttpClient } from '../upstream/createHttpClient';
+import { classifyNetworkError } from '../upstream/networkFailure';
+import { parseJson, readErrorBody } from '../upstream/readErrorBody';
+import { parseRetryAfter } from '../upstream/retryAfter';
+import type { IamToken, IamTokenFetcher } from './IamToken';
+
+export interface IamClientOptions {
+  http: HttpClient;
+  domainName: string;
+  userName: string;
+  password: string;
+  clock: Clock;
+}
+
+const MAX_TOKEN_LENGTH = 32 * 1024;
+const DEFAULT_RETRY_AFTER_S = 5;
+
+const unavailable = (retryAfterSeconds: number, upstream?: { status: number; error_code?: string; error_msg?: string }) =>
+  new GatewayError('GW.3002', { retryAfterSeconds, upstream });
+
+const parseExpiry = (body: unknown): number | undefined => {
+  const expires = (body as { token?: { expires_at?: unknown } } | undefined)?.token?.expires_at;
+  if (typeof expires !== 'string') return undefined;
+  const ms = Date.parse(expires);
+  return Number.isFinite(ms) ? ms : undefined;
+};
+
+export const createIamClient = (options: IamClientOptions): IamTokenFetcher => {
+  const requestBody = (projectId: string) =>
+    JSON.stringify({
+      auth: {
+        identity: {
+          methods: ['password'],
+          password: { user: { domain: { name: options.domainName }, name: options.userName, password: options.password } },
+        },
+        scope: { project: { id: projectId } },
+      },
+    });
+
+  return {
+    async fetchToken(projectId) {
+      let response;
+      try {
+        response = await options.http.post('/v3/auth/tokens?nocatalog=true', requestBody(projectId), { 'Content-Type': 'application/json;charset=utf8' });
+      } catch (error) {
+        throw new GatewayError('GW.3002', { retryAfterSeconds: DEFAULT_RETRY_AFTER_S, cause: new Error(`IAM ${classifyNetworkError(error)}`) });
+      }
+      const body = parseJson(response.data);
+      const now = options.clock.now();
+      if (response.status === 201 || response.status === 200) {
+        const value = response.headers['x-subject-token'];
+        const expiresAt = parseExpiry(body);
+        if (typeof value !== 'string' || value.length === 0 || value.length > MAX_TOKEN_LENGTH || expiresAt === undefined) {
+          throw unavailable(DEFAULT_RETRY_AFTER_S, { status: response.status });
+        }
+        const token: IamToken = { value, expiresAt, obtainedAt: now };
+        return token;
+      }
+      const fields = readErrorBody(body);
+      const upstream = { status: response.status, error_code: fields.code, error_msg: fields.message };
+      if (response.status === 429 || response.status >= 500) {
+        throw unavailable(parseRetryAfter(response.headers['retry-after'], now) ?? DEFAULT_RETRY_AFTER_S, upstream);
+      }
+      throw new GatewayError('GW.3001', { upstream });
+    },
+  };
+};

@@ -1,0 +1,141 @@
+// Composition root: turns a validated configuration into a listening gateway with a stop() that leaves nothing open.
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createTokenVerifier, type TokenVerifier } from './auth';
+import { systemClock, type Clock } from './clock';
+import type { GatewayConfig } from './config/schema';
+import { createApp } from './http/createApp';
+import type { Phase } from './http/healthRoutes';
+import { createIamClient } from './iam/createIamClient';
+import { IamTokenCache } from './iam/IamTokenCache';
+import type { IamTokenFetcher } from './iam/IamToken';
+import { createLogger, type Logger } from './logger';
+import { createRateLimiters } from './rate-limit/createRateLimiters';
+import { startSimulator, type Simulator } from './simulator/startSimulator';
+import { CircuitBreaker } from './upstream/CircuitBreaker';
+import { createHttpClient } from './upstream/createHttpClient';
+import { createPrecheckForwarder } from './upstream/createPrecheckForwarder';
+
+export const USER_AGENT = 'drs-precheck-gateway/0.1';
+
+export interface GatewayOverrides {
+  clock?: Clock;
+  logger?: Logger;
+  /** Replaces the verifier built from config.jwt (tests that exercise JWKS supply their own key source this way). */
+  verifier?: TokenVerifier;
+}
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  /** Set when the embedded simulator serves DRS or IAM (the sandbox). */
+  simulator?: Simulator;
+  tokenCache: IamTokenCache;
+  stop(): Promise<void>;
+}
+
+type DependencyState = 'unknown' | 'up' | 'down';
+
+/** Records whether the last IAM exchange worked, for /readyz. */
+const observeIam = (fetcher: IamTokenFetcher, onState: (state: DependencyState) => void): IamTokenFetcher => ({
+  async fetchToken(projectId) {
+    try {
+      const token = await fetcher.fetchToken(projectId);
+      onState('up');
+      return token;
+    } catch (error) {
+      onState((error as { code?: string }).code === 'GW.3001' ? 'up' : 'down');
+      throw error;
+    }
+  },
+});
+
+const closeServer = async (server: Server, graceMs: number): Promise<void> => {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+  await closed;
+  clearTimeout(timer);
+};
+
+export const startGateway = async (config: GatewayConfig, overrides: GatewayOverrides = {}): Promise<RunningGateway> => {
+  const clock = overrides.clock ?? systemClock;
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const needsSimulator = config.drs.endpoint === undefined || config.iam.endpoint === undefined;
+  const simulator = needsSimulator ? await startSimulator({ clock }) : undefined;
+  const drsEndpoint = config.drs.endpoint ?? (simulator as Simulator).url;
+  const iamEndpoint = config.iam.endpoint ?? (simulator as Simulator).url;
+
+  let phase: Phase = 'starting';
+  let iamState: DependencyState = 'unknown';
+
+  const drsHttp = createHttpClient({ baseURL: drsEndpoint, timeoutMs: config.drs.timeoutMs, maxResponseBytes: config.drs.maxResponseBytes, userAgent: USER_AGENT });
+  const iamHttp = createHttpClient({ baseURL: iamEndpoint, timeoutMs: config.iam.timeoutMs, maxResponseBytes: 256 * 1024, userAgent: USER_AGENT });
+  const iamClient = createIamClient({ http: iamHttp, domainName: config.iam.domainName, userName: config.iam.userName, password: config.iam.password, clock });
+  const tokenCache = new IamTokenCache({
+    fetcher: observeIam(iamClient, (state) => (iamState = state)),
+    clock,
+    refreshMarginMs: config.iam.refreshMarginMs,
+    logger,
+  });
+  const breaker = new CircuitBreaker({
+    clock,
+    failureThreshold: 5,
+    openMs: 10_000,
+    onStateChange: (state) => logger.warn({ circuit: state }, 'DRS circuit state changed'),
+  });
+  const verifier =
+    overrides.verifier ??
+    createTokenVerifier({
+      secret: config.jwt.secret,
+      publicKey: config.jwt.publicKey,
+      jwksUri: config.jwt.jwksUri,
+      algorithms: config.jwt.algorithms,
+      issuer: config.jwt.issuer,
+      audience: config.jwt.audience,
+      clockToleranceMs: config.jwt.clockToleranceMs,
+      clock,
+      logger,
+    });
+  const limiters = createRateLimiters(config.rateLimit);
+
+  const app = createApp({
+    logger,
+    verifier,
+    forwarder: createPrecheckForwarder({ http: drsHttp, tokens: tokenCache, breaker, clock }),
+    readiness: {
+      phase: () => phase,
+      dependencies: () => ({ redis: 'disabled', iam: iamState, upstream: breaker.state === 'closed' ? 'up' : `circuit-${breaker.state}` }),
+    },
+    ipLimiter: limiters.ipLimiter,
+    callerLimiter: limiters.callerLimiter,
+    trustProxy: config.server.trustProxy,
+    bodyLimitBytes: config.server.bodyLimitBytes,
+    corsOrigins: config.cors.origins,
+    errorTypeBase: config.errorTypeBase,
+  });
+
+  const server = app.listen(config.server.port, config.server.host);
+  await once(server, 'listening');
+  server.headersTimeout = 15_000;
+  server.requestTimeout = 30_000;
+  const { port } = server.address() as AddressInfo;
+  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+  phase = 'ready';
+  logger.info({ port, sandbox: needsSimulator }, 'gateway listening');
+
+  return {
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    port,
+    simulator,
+    tokenCache,
+    async stop() {
+      phase = 'draining';
+      await closeServer(server, config.server.shutdownGraceMs);
+      drsHttp.close();
+      iamHttp.close();
+      await simulator?.stop();
+    },
+  };
+};

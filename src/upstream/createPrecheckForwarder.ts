@@ -1,0 +1,112 @@
+// Sends a validated pre-check request to DRS with a project-scoped IAM token, replaying once after a token refusal.
+import type { Clock } from '../clock';
+import type { Language } from '../errors/catalogue';
+import { GatewayError } from '../errors/GatewayError';
+import type { IamToken } from '../iam/IamToken';
+import type { CircuitBreaker } from './CircuitBreaker';
+import type { HttpClient, HttpResponse } from './createHttpClient';
+import { mapDrsResponse, type DrsBatchBody } from './mapDrsResponse';
+import { classifyNetworkError, failedBeforeSending, type NetworkFailure } from './networkFailure';
+
+export type DrsRoute = 'batch-precheck' | 'batch-precheck-result';
+
+export interface ForwardRequest {
+  projectId: string;
+  route: DrsRoute;
+  body: unknown;
+  language: Language;
+  requestId: string;
+  traceparent?: string;
+}
+
+export interface ForwardResult {
+  body: DrsBatchBody;
+  upstreamRequestId?: string;
+}
+
+/** The part of the token cache the forwarder needs. */
+export interface TokenSource {
+  get(projectId: string): Promise<IamToken>;
+  invalidate(projectId: string, value?: string): void;
+}
+
+export interface PrecheckForwarderOptions {
+  http: HttpClient;
+  tokens: TokenSource;
+  breaker: CircuitBreaker;
+  clock: Clock;
+}
+
+export interface PrecheckForwarder {
+  forward(request: ForwardRequest): Promise<ForwardResult>;
+}
+
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+const UNREACHABLE_RETRY_AFTER_S = 5;
+
+const networkError = (failure: NetworkFailure): GatewayError => {
+  const cause = new Error(`DRS transport failure: ${failure}`);
+  if (failure === 'timeout') return new GatewayError('GW.3007', { cause });
+  if (failure === 'too-large') return new GatewayError('GW.3004', { cause });
+  return new GatewayError('GW.3006', { retryAfterSeconds: UNREACHABLE_RETRY_AFTER_S, cause });
+};
+
+export const createPrecheckForwarder = (options: PrecheckForwarderOptions): PrecheckForwarder => {
+  const { http, tokens, breaker, clock } = options;
+
+  const post = async (path: string, body: string, headers: Record<string, string>): Promise<HttpResponse> => {
+    try {
+      return await http.post(path, body, headers);
+    } catch (error) {
+      // A refused connection never reached DRS, so one retry on a fresh socket cannot start a pre-check twice.
+      if (!failedBeforeSending(error)) throw error;
+      return http.post(path, body, headers);
+    }
+  };
+
+  const send = async (request: ForwardRequest, token: IamToken, body: string) => {
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/json',
+      'X-Auth-Token': token.value,
+      'X-Language': request.language,
+      'X-Request-Id': request.requestId,
+    };
+    if (request.traceparent) headers.traceparent = request.traceparent;
+    let response: HttpResponse;
+    try {
+      response = await post(`/v3/${encodeURIComponent(request.projectId)}/jobs/${request.route}`, body, headers);
+    } catch (error) {
+      breaker.recordFailure();
+      throw networkError(classifyNetworkError(error));
+    }
+    const outcome = mapDrsResponse({
+      status: response.status,
+      retryAfterHeader: response.headers['retry-after'],
+      bodyText: response.data,
+      language: request.language,
+      now: clock.now(),
+    });
+    if (outcome.kind === 'error' && outcome.upstreamFault) breaker.recordFailure();
+    else breaker.recordSuccess();
+    const upstreamId = response.headers['x-request-id'];
+    return { outcome, upstreamRequestId: typeof upstreamId === 'string' && SAFE_REQUEST_ID.test(upstreamId) ? upstreamId : undefined };
+  };
+
+  return {
+    async forward(request) {
+      const body = JSON.stringify(request.body);
+      let token = await tokens.get(request.projectId);
+      breaker.admit();
+      let answer = await send(request, token, body);
+      if (answer.outcome.kind === 'reauth') {
+        tokens.invalidate(request.projectId, token.value);
+        token = await tokens.get(request.projectId);
+        answer = await send(request, token, body);
+      }
+      const { outcome, upstreamRequestId } = answer;
+      if (outcome.kind === 'ok') return { body: outcome.body, upstreamRequestId };
+      if (outcome.kind === 'reauth') throw new GatewayError('GW.3003', { upstream: { status: 401 } });
+      throw outcome.error;
+    },
+  };
+};

@@ -1,0 +1,75 @@
+// The pure table from a DRS answer (status, headers, body text) to what the gateway does with it.
+import type { Language } from '../errors/catalogue';
+import { ERROR_CATALOGUE } from '../errors/catalogue';
+import { GatewayError } from '../errors/GatewayError';
+import { parseJson, readErrorBody } from './readErrorBody';
+import { parseRetryAfter } from './retryAfter';
+
+export type DrsOutcome =
+  | { kind: 'ok'; body: DrsBatchBody }
+  /** DRS refused the token: drop it, fetch another, replay once. */
+  | { kind: 'reauth' }
+  | { kind: 'error'; error: GatewayError; /** counts against the circuit breaker */ upstreamFault: boolean };
+
+export interface DrsBatchBody {
+  results: Array<Record<string, unknown>>;
+  count: number;
+  [key: string]: unknown;
+}
+
+const REAUTH_CODES = new Set(['APIG.0301', 'APIG.0307', 'APIGW.0301', 'APIGW.0307']);
+const THROTTLE_CODES = new Set(['APIG.0308', 'APIGW.0308', 'DRS.M01503']);
+const DEFAULT_RETRY_AFTER_S = 5;
+
+const isBatchBody = (body: unknown): body is DrsBatchBody => {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+  const { results, count } = body as Record<string, unknown>;
+  return Array.isArray(results) && results.every((r) => typeof r === 'object' && r !== null && !Array.isArray(r)) && Number.isInteger(count);
+};
+
+/** A failed item always carries error_code/error_msg, even when DRS left them out. */
+const completeFailedItems = (body: DrsBatchBody, language: Language): DrsBatchBody => {
+  const needsFill = body.results.some((r) => r.status === 'failed' && (typeof r.error_code !== 'string' || typeof r.error_msg !== 'string'));
+  if (!needsFill) return body;
+  const fallback = ERROR_CATALOGUE['GW.3004'].detail[language];
+  return {
+    ...body,
+    results: body.results.map((r) =>
+      r.status === 'failed' ? { ...r, error_code: typeof r.error_code === 'string' ? r.error_code : 'GW.3004', error_msg: typeof r.error_msg === 'string' ? r.error_msg : fallback } : r,
+    ),
+  };
+};
+
+export interface DrsAnswer {
+  status: number;
+  retryAfterHeader: unknown;
+  bodyText: string;
+  language: Language;
+  now: number;
+}
+
+export const mapDrsResponse = ({ status, retryAfterHeader, bodyText, language, now }: DrsAnswer): DrsOutcome => {
+  const body = parseJson(bodyText);
+  if (status >= 200 && status < 300) {
+    return isBatchBody(body)
+      ? { kind: 'ok', body: completeFailedItems(body, language) }
+      : { kind: 'error', error: new GatewayError('GW.3004', { upstream: { status } }), upstreamFault: true };
+  }
+  const fields = readErrorBody(body);
+  const upstream = { status, error_code: fields.code, error_msg: fields.message };
+  if (status === 401 || (fields.code !== undefined && REAUTH_CODES.has(fields.code))) return { kind: 'reauth' };
+  if (status === 429 || (fields.code !== undefined && THROTTLE_CODES.has(fields.code))) {
+    const retryAfterSeconds = parseRetryAfter(retryAfterHeader, now) ?? DEFAULT_RETRY_AFTER_S;
+    return { kind: 'error', error: new GatewayError('GW.3008', { retryAfterSeconds, upstream }), upstreamFault: false };
+  }
+  if (status >= 500) return { kind: 'error', error: new GatewayError('GW.3005', { upstream }), upstreamFault: true };
+  if (status >= 400 && status < 500 && fields.code?.startsWith('DRS.')) {
+    return {
+      kind: 'error',
+      error: new GatewayError('DRS.PASSTHROUGH', { status, errorCode: fields.code, upstreamMessage: fields.message, upstream }),
+      upstreamFault: false,
+    };
+  }
+  if (status === 403 && fields.code?.startsWith('APIG')) return { kind: 'error', error: new GatewayError('GW.3003', { upstream }), upstreamFault: false };
+  return { kind: 'error', error: new GatewayError('GW.3004', { upstream }), upstreamFault: false };
+};

@@ -1,0 +1,52 @@
+// One source for the pre-check request shapes: zod schemas that yield the TypeScript types (and feed OpenAPI).
+import { z } from 'zod';
+
+export const PROJECT_ID_PATTERN = /^[A-Za-z0-9]{32,64}$/;
+export const JOB_ID_PATTERN = /^[0-9A-Za-z]{8}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{12}$/;
+export const MAX_JOBS = 10;
+export const LANGUAGES = ['en-us', 'zh-cn'] as const;
+export const PRECHECK_MODES = ['forStartJob', 'forRetryJob'] as const;
+
+const jobId = z.string({ error: 'must be a string' }).regex(JOB_ID_PATTERN, 'must be a DRS job ID (8-4-4-4-12 letters and digits)');
+
+// The duplicate check also runs when items are invalid, so one response names every problem.
+const jobsArray = <T extends z.ZodType>(item: T, idOf: (value: unknown) => unknown) =>
+  z
+    .array(item, { error: 'must be an array' })
+    .min(1, 'must hold at least 1 job')
+    .max(MAX_JOBS, `must hold at most ${MAX_JOBS} jobs`)
+    .superRefine((jobs, ctx) => {
+      const seen = new Set<unknown>();
+      jobs.forEach((job, index) => {
+        const id = idOf(job);
+        if (typeof id !== 'string') return;
+        if (seen.has(id)) ctx.addIssue({ code: 'custom', path: [index], message: 'duplicates an earlier job ID' });
+        seen.add(id);
+      });
+    }, { when: (payload) => Array.isArray(payload.value) });
+
+export const precheckJobSchema = z.strictObject(
+  {
+    job_id: jobId,
+    precheck_mode: z.enum(PRECHECK_MODES, { error: 'must be forStartJob or forRetryJob' }),
+  },
+  { error: 'must be an object with job_id and precheck_mode' },
+);
+
+export const batchPrecheckBodySchema = z.strictObject(
+  { jobs: jobsArray(precheckJobSchema, (job) => (typeof job === 'object' && job !== null ? (job as { job_id?: unknown }).job_id : undefined)) },
+  { error: 'must be an object with a jobs array' },
+);
+
+export const batchPrecheckResultBodySchema = z.strictObject(
+  { jobs: jobsArray(jobId, (id) => id) },
+  { error: 'must be an object with a jobs array' },
+);
+
+export const projectIdSchema = z.string().regex(PROJECT_ID_PATTERN, 'must be 32 to 64 letters and digits');
+export const languageSchema = z.enum(LANGUAGES, { error: 'must be en-us or zh-cn' });
+
+export type PrecheckJob = z.infer<typeof precheckJobSchema>;
+export type BatchPrecheckBody = z.infer<typeof batchPrecheckBodySchema>;
+export type BatchPrecheckResultBody = z.infer<typeof batchPrecheckResultBodySchema>;
+export type Language = z.infer<typeof languageSchema>;

@@ -1,0 +1,113 @@
+import { ConfigError } from '../../src/config/ConfigError';
+import { loadConfig, type ConfigSources } from '../../src/config/loadConfig';
+
+const sources = (env: Record<string, string>, files: Record<string, string> = {}): ConfigSources => ({
+  env,
+  readFile: (path) => {
+    const text = files[path];
+    if (text === undefined) throw new Error(`ENOENT ${path}`);
+    return text;
+  },
+  generateSecret: () => 'generated-secret-generated-secret-0123456789',
+});
+
+const problemsOf = (env: Record<string, string>, files?: Record<string, string>) => {
+  try {
+    loadConfig(sources(env, files));
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+const PRODUCTION_ENV = {
+  NODE_ENV: 'production',
+  DRS_ENDPOINT: 'https://drs.cn-north-4.myhuaweicloud.com',
+  IAM_ENDPOINT: 'https://iam.cn-north-4.myhuaweicloud.com',
+  IAM_DOMAIN_NAME: 'acme',
+  IAM_USER_NAME: 'gateway',
+  IAM_PASSWORD: 'hunter2-hunter2',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  TOKEN_CACHE_KEY: Buffer.alloc(32, 7).toString('base64'),
+  JWT_SECRET: 'x'.repeat(40),
+  JWT_ISSUER: 'https://idp.example.com',
+  JWT_AUDIENCE: 'drs-gateway',
+};
+
+describe('loadConfig', () => {
+  it('runs the sandbox with no configuration: contract defaults and a generated secret', () => {
+    const { config, generatedJwtSecret } = loadConfig(sources({}));
+    expect(generatedJwtSecret).toBe(true);
+    expect(config.jwt.secret).toBe('generated-secret-generated-secret-0123456789');
+    expect(config.server).toMatchObject({ port: 8080, host: '127.0.0.1', trustProxy: 0 });
+    expect(config.drs.endpoint).toBeUndefined();
+    expect(config.drs.timeoutMs).toBe(10000);
+    expect(config.iam.endpoint).toBeUndefined();
+    expect(config.iam).toMatchObject({ timeoutMs: 5000, refreshMarginMs: 900000 });
+    expect(config.jwt.clockToleranceMs).toBe(30000);
+    expect(config.rateLimit).toEqual({ max: 60, windowMs: 60000, ipMax: 1200, ipWindowMs: 60000, onStoreError: 'local' });
+    expect(config.logLevel).toBe('info');
+  });
+
+  it('reads every documented environment variable', () => {
+    const { config } = loadConfig(
+      sources({ ...PRODUCTION_ENV, NODE_ENV: 'development', PORT: '9000', HOST: '0.0.0.0', RATE_LIMIT_MAX: '5', CORS_ORIGINS: 'https://a.example.com, https://b.example.com', JWT_ALGORITHMS: 'HS256,HS384', TRUST_PROXY: '2', LOG_LEVEL: 'warn' }),
+    );
+    expect(config.server).toMatchObject({ port: 9000, host: '0.0.0.0', trustProxy: 2 });
+    expect(config.rateLimit.max).toBe(5);
+    expect(config.cors.origins).toEqual(['https://a.example.com', 'https://b.example.com']);
+    expect(config.jwt.algorithms).toEqual(['HS256', 'HS384']);
+    expect(config.iam).toMatchObject({ domainName: 'acme', userName: 'gateway', password: 'hunter2-hunter2' });
+  });
+
+  it('reports every problem at once, naming the variable and never echoing the value', () => {
+    const error = problemsOf({ PORT: 'eighty', RATE_LIMIT_MAX: '-1', DRS_ENDPOINT: 'ftp://x', LOG_LEVEL: 'loud', JWT_SECRET: 'short-secret-value', RATE_LIMIT_ON_STORE_ERROR: 'maybe' });
+    const keys = error.problems.map((p) => p.key);
+    expect(keys).toEqual(expect.arrayContaining(['PORT', 'RATE_LIMIT_MAX', 'DRS_ENDPOINT', 'LOG_LEVEL', 'JWT_SECRET', 'RATE_LIMIT_ON_STORE_ERROR']));
+    expect(error.message).not.toContain('short-secret-value');
+    expect(error.message).not.toContain('eighty');
+  });
+
+  it('refuses every embedded default in production and names each missing setting in one message', () => {
+    const error = problemsOf({ NODE_ENV: 'production' });
+    for (const key of ['DRS_ENDPOINT', 'IAM_ENDPOINT', 'IAM_PASSWORD', 'IAM_USER_NAME', 'IAM_DOMAIN_NAME', 'REDIS_URL', 'JWT_SECRET', 'JWT_ISSUER', 'JWT_AUDIENCE']) {
+      expect(error.message).toContain(key);
+    }
+  });
+
+  it('accepts a complete production configuration', () => {
+    expect(loadConfig(sources(PRODUCTION_ENV)).generatedJwtSecret).toBe(false);
+  });
+
+  it('requires TOKEN_CACHE_KEY with REDIS_URL in production', () => {
+    const { TOKEN_CACHE_KEY: _omitted, ...env } = PRODUCTION_ENV;
+    expect(problemsOf(env).problems.map((p) => p.key)).toEqual(['TOKEN_CACHE_KEY']);
+  });
+
+  it('reads secrets from *_FILE variants and refuses both forms at once', () => {
+    const { config } = loadConfig(sources({ ...PRODUCTION_ENV, IAM_PASSWORD: '', IAM_PASSWORD_FILE: '/run/secrets/iam' }, { '/run/secrets/iam': 'from-a-file\n' }));
+    expect(config.iam.password).toBe('from-a-file');
+    const error = problemsOf({ JWT_SECRET: 'x'.repeat(40), JWT_SECRET_FILE: '/run/secrets/jwt' });
+    expect(error.problems).toEqual([{ key: 'JWT_SECRET', problem: expect.stringContaining('JWT_SECRET_FILE') }]);
+    expect(problemsOf({ IAM_PASSWORD_FILE: '/missing' }).problems).toEqual([{ key: 'IAM_PASSWORD_FILE', problem: 'file cannot be read' }]);
+  });
+
+  it('merges a YAML config file under the environment', () => {
+    const yaml = 'rateLimit:\n  max: 7\n  windowMs: 1000\ncors:\n  origins: ["https://web.example.com"]\n';
+    const { config } = loadConfig(sources({ GATEWAY_CONFIG: '/etc/gw.yaml', RATE_LIMIT_WINDOW_MS: '2000' }, { '/etc/gw.yaml': yaml }));
+    expect(config.rateLimit).toMatchObject({ max: 7, windowMs: 2000 });
+    expect(config.cors.origins).toEqual(['https://web.example.com']);
+  });
+
+  it('reports unknown and invalid config-file keys by their path', () => {
+    const error = problemsOf({ GATEWAY_CONFIG: '/etc/gw.json' }, { '/etc/gw.json': '{"rateLimit":{"max":"ten"},"colour":"blue"}' });
+    const keys = error.problems.map((p) => p.key);
+    expect(keys).toEqual(expect.arrayContaining(['RATE_LIMIT_MAX (or rateLimit.max in GATEWAY_CONFIG)', 'colour']));
+    expect(problemsOf({ GATEWAY_CONFIG: '/etc/gw.yaml' }, { '/etc/gw.yaml': 'a: [' }).problems[0]).toEqual({ key: 'GATEWAY_CONFIG', problem: 'is not valid YAML or JSON' });
+  });
+
+  it('rejects a token cache key that is not 32 bytes', () => {
+    expect(problemsOf({ TOKEN_CACHE_KEY: Buffer.alloc(16).toString('base64') }).problems.map((p) => p.key)).toEqual(['TOKEN_CACHE_KEY']);
+  });
+});

@@ -1,0 +1,100 @@
+import { mapDrsResponse, type DrsAnswer } from '../../src/upstream/mapDrsResponse';
+
+const NOW = Date.UTC(2026, 10, 28);
+const answer = (status: number, body: unknown, extra: Partial<DrsAnswer> = {}): DrsAnswer => ({
+  status,
+  bodyText: typeof body === 'string' ? body : JSON.stringify(body),
+  retryAfterHeader: undefined,
+  language: 'en-us',
+  now: NOW,
+  ...extra,
+});
+
+const errorOf = (a: DrsAnswer) => {
+  const outcome = mapDrsResponse(a);
+  if (outcome.kind !== 'error') throw new Error(`expected an error, got ${outcome.kind}`);
+  return outcome;
+};
+
+describe('mapDrsResponse: the table from DRS answers to gateway outcomes', () => {
+  it('passes a 200 batch body through, failed items keeping their codes', () => {
+    const body = { results: [{ id: 'a', status: 'failed', error_code: 'DRS.M00304', error_msg: 'This API cannot be called in the current task status.' }], count: 1 };
+    expect(mapDrsResponse(answer(200, body))).toEqual({ kind: 'ok', body });
+  });
+
+  it('fills error_code and error_msg of a failed item that lacks them, in the caller language', () => {
+    const outcome = mapDrsResponse(answer(200, { results: [{ id: 'a', status: 'failed' }, { id: 'b', status: 'success' }], count: 2 }, { language: 'zh-cn' }));
+    expect(outcome).toEqual({
+      kind: 'ok',
+      body: { results: [{ id: 'a', status: 'failed', error_code: 'GW.3004', error_msg: 'DRS 返回了无效的响应。' }, { id: 'b', status: 'success' }], count: 2 },
+    });
+  });
+
+  it.each([
+    ['invalid JSON', '{"results": ['],
+    ['no results', { count: 1 }],
+    ['no count', { results: [] }],
+    ['results not objects', { results: [1], count: 1 }],
+    ['an HTML page', '<html><body>ok</body></html>'],
+    ['an empty body', ''],
+  ])('treats a 2xx with %s as GW.3004', (_name, body) => {
+    const outcome = errorOf(answer(200, body));
+    expect(outcome.error.code).toBe('GW.3004');
+    expect(outcome.error.status).toBe(502);
+    expect(outcome.upstreamFault).toBe(true);
+  });
+
+  it.each([
+    [401, { error_code: 'APIG.0301', error_msg: 'Incorrect IAM authentication information: decrypt token fail' }],
+    [401, { error_code: 'APIGW.0307', error_msg: 'The token must be updated.' }],
+    [401, 'Unauthorized'],
+    [403, { error_code: 'APIG.0307', error_msg: 'The token must be updated.' }],
+  ])('asks for a fresh token on %s %j', (status, body) => {
+    expect(mapDrsResponse(answer(status, body))).toEqual({ kind: 'reauth' });
+  });
+
+  it.each([
+    [429, { error_code: 'APIG.0308', error_msg: 'The throttling threshold has been reached: policy user over ratelimit,limit:10,time:1 second' }, '7', 7],
+    [429, 'Too Many Requests', undefined, 5],
+    [400, { error_code: 'DRS.M01503', error_msg: 'Operation too frequent. Try again later.' }, undefined, 5],
+    [429, { error_code: 'APIGW.0308' }, 'Sat, 28 Nov 2026 00:00:30 GMT', 30],
+  ])('maps throttling (%s) to 429 GW.3008 with Retry-After', (status, body, retryAfterHeader, seconds) => {
+    const { error, upstreamFault } = errorOf(answer(status, body, { retryAfterHeader }));
+    expect(error.code).toBe('GW.3008');
+    expect(error.status).toBe(429);
+    expect(error.options.retryAfterSeconds).toBe(seconds);
+    expect(upstreamFault).toBe(false);
+  });
+
+  it('keeps the status and DRS code of a 4xx that is the caller doing', () => {
+    const { error } = errorOf(answer(400, { error_code: 'DRS.M05003', error_msg: 'Task information not found.' }));
+    expect(error.status).toBe(400);
+    expect(error.publicCode).toBe('DRS.M05003');
+    expect(error.options.upstream).toEqual({ status: 400, error_code: 'DRS.M05003', error_msg: 'Task information not found.' });
+    expect(error.options.upstreamMessage).toBe('Task information not found.');
+  });
+
+  it('maps 5xx in any shape to GW.3005 and counts it against the breaker', () => {
+    for (const body of ['<html><h1>502 Bad Gateway</h1></html>', { error_code: 'DRS.M00004', error_msg: 'Service is abnormal.' }, '']) {
+      const outcome = errorOf(answer(503, body));
+      expect(outcome.error.code).toBe('GW.3005');
+      expect(outcome.upstreamFault).toBe(true);
+    }
+  });
+
+  it('maps an APIG permission refusal to GW.3003 and any other 4xx or 3xx to GW.3004', () => {
+    expect(errorOf(answer(403, { error_code: 'APIG.0302', error_msg: 'The IAM user is not authorized to access the API.' })).error.code).toBe('GW.3003');
+    expect(errorOf(answer(404, { error_code: 'APIGW.0101', error_msg: 'The API does not exist' })).error.code).toBe('GW.3004');
+    expect(errorOf(answer(302, '')).error.code).toBe('GW.3004');
+    expect(errorOf(answer(418, '<html>teapot</html>')).error.code).toBe('GW.3004');
+  });
+
+  it('scrubs hosts, URLs and tokens out of passed-through DRS messages', () => {
+    const { error } = errorOf(
+      answer(400, { error_code: 'DRS.M00202', error_msg: 'bad value at https://drs.cn-north-4.myhuaweicloud.com/v3/x token=MIIatAYJKoZIhvcNAQcCoIIapTCCGqECAQExDTALBglghkgBZQMEAgEwghjiBgkqhkiG from 10.1.2.3:8080' }),
+    );
+    const text = JSON.stringify(error.options);
+    expect(text).not.toMatch(/myhuaweicloud|MIIatAY|10\.1\.2\.3/);
+    expect(error.options.upstreamMessage).toContain('bad value');
+  });
+});
