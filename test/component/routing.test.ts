@@ -1,0 +1,67 @@
+import type { RunningGateway } from '../../src/server';
+import { send } from '../support/http';
+import { startTestGateway } from '../support/startTestGateway';
+import { bearer, PROJECT } from '../support/tokens';
+
+describe('routing, health and the error envelope', () => {
+  let gateway: RunningGateway;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway({ CORS_ORIGINS: 'https://web.example.com' });
+  });
+  afterAll(() => gateway.stop());
+
+  it('GET /healthz answers 200 {"status":"ok"}', async () => {
+    const res = await send(gateway.url, '/healthz', { method: 'GET' });
+    expect(res.status).toBe(200);
+    expect(res.json()).toEqual({ status: 'ok' });
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('GET /readyz names each dependency state', async () => {
+    const res = await send(gateway.url, '/readyz', { method: 'GET' });
+    expect(res.status).toBe(200);
+    expect(res.json()).toEqual({ status: 'ready', dependencies: { redis: 'disabled', iam: expect.any(String), upstream: 'up' } });
+  });
+
+  it('404 GW.0404 in problem+json for an unknown path', async () => {
+    const res = await send(gateway.url, '/nope?x=1', { method: 'GET' });
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
+    expect(res.json()).toEqual({
+      type: '/errors#GW.0404',
+      title: 'Not found',
+      status: 404,
+      detail: 'No route matches this path.',
+      instance: '/nope',
+      error_code: 'GW.0404',
+      error_msg: 'No route matches this path.',
+      request_id: res.headers.get('x-request-id'),
+    });
+  });
+
+  it.each([
+    ['GET', `/v3/${PROJECT}/jobs/batch-precheck`, 'POST'],
+    ['DELETE', `/v3/${PROJECT}/jobs/batch-precheck-result`, 'POST'],
+    ['POST', '/healthz', 'GET, HEAD'],
+    ['PUT', '/readyz', 'GET, HEAD'],
+  ])('405 GW.0405 with Allow for %s %s', async (method, path, allow) => {
+    const res = await send(gateway.url, path, { method, headers: { Authorization: bearer() } });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe(allow);
+    expect(res.json().error_code).toBe('GW.0405');
+  });
+
+  it('answers CORS preflights for configured origins only', async () => {
+    const path = `/v3/${PROJECT}/jobs/batch-precheck`;
+    const allowed = await fetch(`${gateway.url}${path}`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://web.example.com', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,content-type' },
+    });
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://web.example.com');
+    expect(allowed.headers.get('access-control-allow-headers')).toContain('Authorization');
+    const other = await fetch(`${gateway.url}${path}`, { method: 'OPTIONS', headers: { Origin: 'https://evil.example.com', 'Access-Control-Request-Method': 'POST' } });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
