@@ -12,7 +12,7 @@ export const DEFAULTS = {
     timeoutMs: 5_000,
     refreshMarginMs: 900_000,
   },
-  redis: {},
+  redis: { commandTimeoutMs: 250, connectTimeoutMs: 2_000 },
   jwt: { clockToleranceMs: 30_000 },
   rateLimit: { max: 60, windowMs: 60_000, ipMax: 1200, ipWindowMs: 60_000, onStoreError: 'local' },
   cors: { origins: [] },

@@ -24,6 +24,7 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'IAM_TIMEOUT_MS', path: ['iam', 'timeoutMs'], kind: 'int' },
   { name: 'IAM_TOKEN_REFRESH_MARGIN_MS', path: ['iam', 'refreshMarginMs'], kind: 'int' },
   { name: 'REDIS_URL', path: ['redis', 'url'], kind: 'string', secret: true },
+  { name: 'REDIS_COMMAND_TIMEOUT_MS', path: ['redis', 'commandTimeoutMs'], kind: 'int' },
   { name: 'TOKEN_CACHE_KEY', path: ['redis', 'tokenCacheKey'], kind: 'string', secret: true },
   { name: 'JWT_SECRET', path: ['jwt', 'secret'], kind: 'string', secret: true },
   { name: 'JWT_PUBLIC_KEY', path: ['jwt', 'publicKey'], kind: 'string', secret: true },

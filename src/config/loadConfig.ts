@@ -102,8 +102,9 @@ const productionProblems = (config: GatewayConfig, generated: boolean): ConfigPr
   need(config.iam.password !== DEFAULTS.iam.password, 'IAM_PASSWORD', 'required in production (the sandbox password is refused)');
   need(config.iam.userName !== DEFAULTS.iam.userName, 'IAM_USER_NAME', 'required in production (the sandbox user is refused)');
   need(config.iam.domainName !== DEFAULTS.iam.domainName, 'IAM_DOMAIN_NAME', 'required in production (the sandbox domain is refused)');
-  need(config.redis.url !== undefined, 'REDIS_URL', 'required in production (in-memory stores are per instance)');
-  need(config.redis.url === undefined || config.redis.tokenCacheKey !== undefined, 'TOKEN_CACHE_KEY', 'required with REDIS_URL in production (IAM tokens are encrypted at rest)');
+  const redisConfigured = config.redis.url !== undefined || config.redis.sentinel !== undefined || config.redis.cluster !== undefined;
+  need(redisConfigured, 'REDIS_URL', 'required in production (in-memory stores are per instance); or redis.sentinel / redis.cluster in GATEWAY_CONFIG');
+  need(!redisConfigured || config.redis.tokenCacheKey !== undefined, 'TOKEN_CACHE_KEY', 'required with REDIS_URL in production (IAM tokens are encrypted at rest)');
   need(!generated, 'JWT_SECRET', 'an inbound key is required in production: set JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URI');
   need(config.jwt.issuer !== undefined, 'JWT_ISSUER', 'required in production');
   need(config.jwt.audience !== undefined, 'JWT_AUDIENCE', 'required in production');

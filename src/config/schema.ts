@@ -3,6 +3,7 @@ import { z } from 'zod';
 
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
+const hostPort = z.strictObject({ host: z.string().min(1), port: z.number().int().min(1).max(65535) });
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -33,13 +34,27 @@ export const configSchema = z.strictObject({
     timeoutMs: positiveInt,
     refreshMarginMs: nonNegativeInt,
   }),
-  redis: z.strictObject({
+  redis: z
+    .strictObject({
     url: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+    sentinel: z
+      .strictObject({
+        sentinels: z.array(hostPort).min(1),
+        name: z.string().min(1),
+        password: z.string().min(1).optional(),
+        sentinelPassword: z.string().min(1).optional(),
+        tls: z.boolean().optional(),
+      })
+      .optional(),
+    cluster: z.strictObject({ nodes: z.array(hostPort).min(1), password: z.string().min(1).optional(), tls: z.boolean().optional() }).optional(),
+    commandTimeoutMs: positiveInt,
+    connectTimeoutMs: positiveInt,
     tokenCacheKey: z
       .string()
       .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
       .optional(),
-  }),
+  })
+    .refine((r) => [r.url, r.sentinel, r.cluster].filter((v) => v !== undefined).length <= 1, 'set only one of url, sentinel and cluster'),
   jwt: z.strictObject({
     secret: z.string().min(32, 'must be at least 32 characters').optional(),
     publicKey: z.string().includes('-----BEGIN', { message: 'must be a PEM public key' }).optional(),

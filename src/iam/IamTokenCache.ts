@@ -1,5 +1,6 @@
 // In-process IAM token cache: one fetch per project at a time, early refresh, and the old token kept while IAM is down.
 import type { Clock } from '../clock';
+import type { MetricsHooks } from '../metrics/MetricsHooks';
 import type { IamToken, IamTokenFetcher } from './IamToken';
 import { isUsable, refreshAt } from './refreshPolicy';
 
@@ -12,6 +13,9 @@ export interface IamTokenCacheOptions {
   clock: Clock;
   refreshMarginMs: number;
   logger: TokenCacheLogger;
+  metrics?: Pick<MetricsHooks, 'tokenCacheHit'>;
+  /** The shared level, told when DRS refused a token so other instances stop using it too. */
+  shared?: { drop(projectId: string, value?: string): Promise<void> };
   /** After a failed background refresh, wait this long before trying again, so IAM is not hammered. */
   refreshRetryMs?: number;
 }
@@ -36,6 +40,7 @@ export class IamTokenCache {
     const now = this.options.clock.now();
     const token = entry.token;
     if (token && isUsable(token, now)) {
+      this.options.metrics?.tokenCacheHit('memory');
       if (now >= refreshAt(token, this.options.refreshMarginMs) && !entry.inflight && (entry.retryAfter ?? 0) <= now) {
         this.refresh(projectId, entry).catch((error: unknown) => {
           this.options.logger.warn({ projectId, code: (error as { code?: string }).code }, 'background IAM token refresh failed; still using the cached token');
@@ -50,6 +55,9 @@ export class IamTokenCache {
   invalidate(projectId: string, value?: string): void {
     const entry = this.entries.get(projectId);
     if (entry?.token && (value === undefined || entry.token.value === value)) entry.token = undefined;
+    this.options.shared?.drop(projectId, value).catch((error: unknown) => {
+      this.options.logger.warn({ projectId, reason: (error as Error).message }, 'could not drop the shared IAM token');
+    });
   }
 
   invalidateAll(): number {

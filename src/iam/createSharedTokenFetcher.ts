@@ -1,0 +1,82 @@
+// Second cache level: instances share IAM tokens through Redis, and one lock-holder fetches while the others wait.
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Clock } from '../clock';
+import type { MetricsHooks } from '../metrics/MetricsHooks';
+import type { IamToken, IamTokenFetcher } from './IamToken';
+import type { RedisTokenStore } from './RedisTokenStore';
+import { refreshAt } from './refreshPolicy';
+
+export interface SharedTokenFetcherOptions {
+  store: RedisTokenStore;
+  iam: IamTokenFetcher;
+  clock: Clock;
+  refreshMarginMs: number;
+  /** How long the lock-holder may take; also how long the others wait for its token (bounded by IAM's timeout). */
+  lockTtlMs: number;
+  pollMs?: number;
+  metrics: MetricsHooks;
+  logger: { warn(obj: object, msg: string): void };
+}
+
+export interface SharedTokenFetcher extends IamTokenFetcher {
+  /** Drops the shared copy if it still holds this token (after DRS refused it). */
+  drop(projectId: string, value?: string): Promise<void>;
+}
+
+export const createSharedTokenFetcher = (options: SharedTokenFetcherOptions): SharedTokenFetcher => {
+  const { store, iam, clock, metrics, logger } = options;
+  const pollMs = options.pollMs ?? 25;
+  const fresh = (token: IamToken | undefined): token is IamToken => token !== undefined && clock.now() < refreshAt(token, options.refreshMarginMs);
+
+  const redisFailed = (error: unknown, step: string) => {
+    metrics.storeError('token-cache');
+    logger.warn({ step, reason: (error as Error).message }, 'Redis token cache unavailable; asking IAM directly');
+  };
+
+  const fetchAndShare = async (projectId: string, owner: string): Promise<IamToken> => {
+    try {
+      const token = await iam.fetchToken(projectId);
+      await store.put(projectId, token).catch((error: unknown) => redisFailed(error, 'put'));
+      return token;
+    } finally {
+      await store.releaseLock(projectId, owner).catch((error: unknown) => redisFailed(error, 'release'));
+    }
+  };
+
+  const waitForHolder = async (projectId: string): Promise<IamToken | undefined> => {
+    metrics.lockWait();
+    // Counted polls rather than a clock deadline, so a frozen test clock cannot make this loop forever.
+    for (let waited = 0; waited < options.lockTtlMs; waited += pollMs) {
+      await sleep(pollMs);
+      const token = await store.get(projectId);
+      if (fresh(token)) return token;
+    }
+    return undefined;
+  };
+
+  return {
+    async fetchToken(projectId) {
+      try {
+        const shared = await store.get(projectId);
+        if (fresh(shared)) {
+          metrics.tokenCacheHit('redis');
+          return shared;
+        }
+        const owner = randomUUID();
+        if (await store.acquireLock(projectId, owner, options.lockTtlMs)) return await fetchAndShare(projectId, owner);
+        const awaited = await waitForHolder(projectId);
+        if (awaited) return awaited;
+      } catch (error) {
+        if (!isRedisError(error)) throw error;
+        redisFailed(error, 'read');
+      }
+      // No shared token in time (holder slow or gone, or Redis down): this instance asks IAM itself.
+      return iam.fetchToken(projectId);
+    },
+    drop: (projectId, value) => store.drop(projectId, value),
+  };
+};
+
+/** IAM failures are GatewayErrors and must reach the caller; anything else here came from Redis. */
+const isRedisError = (error: unknown): boolean => !(error instanceof Error && error.name === 'GatewayError');

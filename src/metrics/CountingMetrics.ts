@@ -1,0 +1,35 @@
+// In-memory counters behind MetricsHooks: what the gateway has done since start, by event and label.
+import type { MetricsHooks, StoreName, TokenCacheLevel } from './MetricsHooks';
+
+export class CountingMetrics implements MetricsHooks {
+  private readonly counts = new Map<string, number>();
+
+  tokenCacheHit(level: TokenCacheLevel): void {
+    this.bump(`token_cache_hit:${level}`);
+  }
+
+  iamFetch(outcome: 'ok' | 'error'): void {
+    this.bump(`iam_fetch:${outcome}`);
+  }
+
+  lockWait(): void {
+    this.bump('lock_wait');
+  }
+
+  limiterRejection(limiter: string): void {
+    this.bump(`limiter_rejection:${limiter}`);
+  }
+
+  storeError(store: StoreName): void {
+    this.bump(`store_error:${store}`);
+  }
+
+  /** e.g. count('token_cache_hit:redis') */
+  count(name: string): number {
+    return this.counts.get(name) ?? 0;
+  }
+
+  private bump(name: string): void {
+    this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
+  }
+}
