@@ -1,0 +1,8 @@
+// The authenticated caller as the rest of the gateway sees it, reduced from verified JWT claims.
+export interface Caller {
+  /** The `sub` claim: rate-limit key and audit identity. */
+  sub: string;
+  scopes: ReadonlySet<string>;
+  /** `'all'` when the `projects` claim holds `"*"`; an empty set when the claim is missing or invalid. */
+  projects: 'all' | ReadonlySet<string>;
+}

@@ -1,0 +1,21 @@
+// Reduces a verified JWT payload to the Caller: subject, scopes (`scope` or `scp`) and allowed projects.
+import type { Caller } from './Caller';
+import { invalidToken } from './invalidToken';
+
+const stringsOf = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string' && item !== '') : [];
+
+/** Space-separated per RFC 8693; some identity providers also put a space-separated string in `scp`. */
+const scopeList = (value: unknown): string[] =>
+  typeof value === 'string' ? value.split(/\s+/).filter((scope) => scope !== '') : stringsOf(value);
+
+export const callerFromClaims = (claims: Readonly<Record<string, unknown>>): Caller => {
+  const { sub } = claims;
+  if (typeof sub !== 'string' || sub.trim() === '') throw invalidToken('missingSubject');
+  const projects = stringsOf(claims.projects);
+  return {
+    sub,
+    scopes: new Set([...scopeList(claims.scope), ...scopeList(claims.scp)]),
+    projects: projects.includes('*') ? 'all' : new Set(projects),
+  };
+};

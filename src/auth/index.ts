@@ -1,0 +1,7 @@
+// The auth module's public surface for the HTTP layer and the composition root.
+export type { AuthLogger } from './AuthLogger';
+export type { Caller } from './Caller';
+export type { TokenVerifier } from './TokenVerifier';
+export type { JwksKeySource } from './JwksKeySource';
+export { createTokenVerifier, type TokenVerifierOptions } from './createTokenVerifier';
+export { requireProject, requireScope, type RequiredScope } from './authorize';
