@@ -42,6 +42,11 @@ export class GatewayError extends Error {
     this.status = options.status ?? ERROR_CATALOGUE[code].status;
   }
 
+  /** The same error with more response headers (e.g. X-Upstream-Request-Id once DRS has answered). */
+  withHeaders(headers: Record<string, string>): GatewayError {
+    return new GatewayError(this.code, { ...this.options, headers: { ...this.options.headers, ...headers } });
+  }
+
   /** The code callers see: the gateway's own, or DRS's when DRS rejected the caller's request. */
   get publicCode(): string {
     return this.options.errorCode ?? this.code;

@@ -105,8 +105,8 @@ export const createPrecheckForwarder = (options: PrecheckForwarderOptions): Prec
       }
       const { outcome, upstreamRequestId } = answer;
       if (outcome.kind === 'ok') return { body: outcome.body, upstreamRequestId };
-      if (outcome.kind === 'reauth') throw new GatewayError('GW.3003', { upstream: { status: 401 } });
-      throw outcome.error;
+      const error = outcome.kind === 'reauth' ? new GatewayError('GW.3003', { upstream: outcome.upstream }) : outcome.error;
+      throw upstreamRequestId ? error.withHeaders({ 'X-Upstream-Request-Id': upstreamRequestId }) : error;
     },
   };
 };

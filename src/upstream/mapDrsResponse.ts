@@ -1,14 +1,14 @@
 // The pure table from a DRS answer (status, headers, body text) to what the gateway does with it.
 import type { Language } from '../errors/catalogue';
 import { ERROR_CATALOGUE } from '../errors/catalogue';
-import { GatewayError } from '../errors/GatewayError';
+import { GatewayError, type UpstreamProblem } from '../errors/GatewayError';
 import { parseJson, readErrorBody } from './readErrorBody';
 import { parseRetryAfter } from './retryAfter';
 
 export type DrsOutcome =
   | { kind: 'ok'; body: DrsBatchBody }
   /** DRS refused the token: drop it, fetch another, replay once. */
-  | { kind: 'reauth' }
+  | { kind: 'reauth'; upstream: UpstreamProblem }
   | { kind: 'error'; error: GatewayError; /** counts against the circuit breaker */ upstreamFault: boolean };
 
 export interface DrsBatchBody {
@@ -57,7 +57,7 @@ export const mapDrsResponse = ({ status, retryAfterHeader, bodyText, language, n
   }
   const fields = readErrorBody(body);
   const upstream = { status, error_code: fields.code, error_msg: fields.message };
-  if (status === 401 || (fields.code !== undefined && REAUTH_CODES.has(fields.code))) return { kind: 'reauth' };
+  if (status === 401 || (fields.code !== undefined && REAUTH_CODES.has(fields.code))) return { kind: 'reauth', upstream };
   if (status === 429 || (fields.code !== undefined && THROTTLE_CODES.has(fields.code))) {
     const retryAfterSeconds = parseRetryAfter(retryAfterHeader, now) ?? DEFAULT_RETRY_AFTER_S;
     return { kind: 'error', error: new GatewayError('GW.3008', { retryAfterSeconds, upstream }), upstreamFault: false };

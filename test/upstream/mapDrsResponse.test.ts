@@ -50,7 +50,7 @@ describe('mapDrsResponse: the table from DRS answers to gateway outcomes', () =>
     [401, 'Unauthorized'],
     [403, { error_code: 'APIG.0307', error_msg: 'The token must be updated.' }],
   ])('asks for a fresh token on %s %j', (status, body) => {
-    expect(mapDrsResponse(answer(status, body))).toEqual({ kind: 'reauth' });
+    expect(mapDrsResponse(answer(status, body))).toMatchObject({ kind: 'reauth', upstream: { status } });
   });
 
   it.each([

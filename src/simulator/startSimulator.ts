@@ -1,0 +1,121 @@
+// Starts a DRS + IAM simulator on node:http (no framework: it must keep up with benchmarks) and returns its handle.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { systemClock, type Clock } from '../clock';
+import type { SimulatorContext } from './context';
+import { createDelays } from './delays';
+import { createFaults, type Faults } from './faults';
+import { createRequestHandler } from './handleRequest';
+import { createJobStore, type Jobs, type SimulatedJob } from './jobStore';
+import { createRequestIds } from './requestIds';
+import { SANDBOX_IAM_USER, type IamUser } from './sandboxUser';
+import { createStats, type SimulatorStats } from './stats';
+import { createTokenStore } from './tokens';
+
+export { SANDBOX_IAM_USER } from './sandboxUser';
+export type { IamUser } from './sandboxUser';
+export type { DrsFault, FaultSettings, FaultSnapshot, Faults, IamErrorShape, IamFault } from './faults';
+export type { JobView, Jobs, PrecheckOutcome, SimulatedJob } from './jobStore';
+export type { JobStatus } from './jobStatus';
+export type { RecordedRequest, SimulatorStats } from './stats';
+
+export interface SimulatorOptions {
+  /** Default 0: any free port. */
+  port?: number;
+  /** Default 127.0.0.1; 0.0.0.0 for containers. */
+  host?: string;
+  /** Every time the simulator reads (token expiry, pre-check progress) comes from here. */
+  clock?: Clock;
+  /** Default: SANDBOX_IAM_USER only. */
+  users?: IamUser[];
+  /** Default 24 h, as IAM. */
+  tokenTtlMs?: number;
+  /** Time a pre-check takes from "0%" to "100%"; default 6000. */
+  precheckDurationMs?: number;
+  /** Default true: any well-formed unknown job ID is a CONFIGURATION job whose pre-check passes. */
+  autoCreateJobs?: boolean;
+  jobs?: SimulatedJob[];
+  /** Benchmarks: no request recording, counter-based request IDs. Counters still count. */
+  fast?: boolean;
+}
+
+export interface Simulator {
+  /** http://HOST:PORT, no trailing slash; both the DRS and the IAM endpoint. */
+  url: string;
+  port: number;
+  /** Closes the server and destroys open sockets, hanging requests included. */
+  stop(): Promise<void>;
+  faults: Faults;
+  /** A snapshot taken on each read. */
+  readonly stats: SimulatorStats;
+  resetStats(): void;
+  jobs: Jobs;
+  /** Every token issued so far stops working (DRS answers 401 APIG.0307); returns how many were still valid. */
+  revokeTokens(): number;
+  issuedTokens(): number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const boundPort = (address: AddressInfo | string | null): number => {
+  if (address === null || typeof address === 'string') throw new Error('simulator server is not listening on a TCP port');
+  return address.port;
+};
+
+export const startSimulator = async (options: SimulatorOptions = {}): Promise<Simulator> => {
+  const clock = options.clock ?? systemClock;
+  const host = options.host ?? '127.0.0.1';
+  const fast = options.fast ?? false;
+  const autoCreateJobs = options.autoCreateJobs ?? true;
+  let url = '';
+  const ctx: SimulatorContext = {
+    clock,
+    users: options.users ?? [SANDBOX_IAM_USER],
+    tokenTtlMs: options.tokenTtlMs ?? DAY_MS,
+    precheckDurationMs: options.precheckDurationMs ?? 6000,
+    autoCreateJobs,
+    fast,
+    tokens: createTokenStore(clock),
+    jobs: createJobStore(options.jobs ?? [], autoCreateJobs),
+    faults: createFaults(),
+    stats: createStats(),
+    delays: createDelays(),
+    nextRequestId: createRequestIds(fast),
+    baseUrl: () => url,
+  };
+
+  const server = createServer(createRequestHandler(ctx));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = boundPort(server.address());
+  url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= new Promise<void>((resolve) => {
+      ctx.delays.clearAll();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+    return stopping;
+  };
+
+  return {
+    url,
+    port,
+    stop,
+    faults: ctx.faults,
+    get stats() {
+      return ctx.stats.snapshot();
+    },
+    resetStats: () => ctx.stats.reset(),
+    jobs: ctx.jobs,
+    revokeTokens: () => ctx.tokens.revokeAll(),
+    issuedTokens: () => ctx.tokens.issuedCount(),
+  };
+};

@@ -1,0 +1,114 @@
+// IAM POST /v3/auth/tokens: the token format, the body, and the error shapes a client must understand.
+import { startSimulator, SANDBOX_IAM_USER, type Simulator } from '../../src/simulator/startSimulator';
+import { fakeClock, passwordBody, PROJECT_ID, requestToken, type FakeClock } from './simulatorClient';
+
+describe('simulated IAM token endpoint', () => {
+  let sim: Simulator;
+  let clock: FakeClock;
+
+  beforeEach(async () => {
+    clock = fakeClock();
+    sim = await startSimulator({ clock });
+  });
+  afterEach(() => sim.stop());
+
+  it('issues a project-scoped token: 201, an MII… X-Subject-Token of a few KB, and a Keystone token body', async () => {
+    const response = await requestToken(sim);
+    expect(response.status).toBe(201);
+    const token = response.headers.get('x-subject-token') ?? '';
+    expect(token).toMatch(/^MII[A-Za-z0-9+=-]+$/);
+    expect(token.length).toBeGreaterThan(2000);
+    expect(token.startsWith('MIILuAYJKoZIhvcNAQcC')).toBe(true);
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f]{32}$/);
+    const body = (await response.json()) as { token: Record<string, unknown> };
+    expect(body.token).toMatchObject({
+      issued_at: '2020-01-03T09:05:22.701000Z',
+      expires_at: '2020-01-04T09:05:22.701000Z',
+      methods: ['password'],
+      catalog: [],
+      project: { id: PROJECT_ID, name: 'cn-north-4', domain: { name: SANDBOX_IAM_USER.domain } },
+      user: { name: SANDBOX_IAM_USER.name, domain: { name: SANDBOX_IAM_USER.domain } },
+    });
+    expect(body.token.roles).toEqual([expect.objectContaining({ id: expect.any(String), name: expect.any(String) })]);
+    expect(sim.issuedTokens()).toBe(1);
+  });
+
+  it('mints a different token on every issue', async () => {
+    const first = (await requestToken(sim)).headers.get('x-subject-token');
+    const second = (await requestToken(sim)).headers.get('x-subject-token');
+    expect(first).not.toBe(second);
+    expect(sim.issuedTokens()).toBe(2);
+  });
+
+  it('lists a catalog pointing at itself unless nocatalog is given', async () => {
+    const body = (await (await requestToken(sim, passwordBody(), '')).json()) as { token: { catalog: Array<{ type: string; endpoints: Array<{ url: string }> }> } };
+    expect(body.token.catalog.map((entry) => entry.type)).toEqual(['drs', 'identity']);
+    expect(body.token.catalog[0]?.endpoints[0]?.url).toBe(sim.url);
+  });
+
+  it('derives a stable project ID when the scope names the project', async () => {
+    const scoped = passwordBody(SANDBOX_IAM_USER, { project: { name: 'cn-north-4' } });
+    const first = (await (await requestToken(sim, scoped)).json()) as { token: { project: { id: string; name: string } } };
+    const second = (await (await requestToken(sim, scoped)).json()) as { token: { project: { id: string } } };
+    expect(first.token.project.id).toMatch(/^[0-9a-f]{32}$/);
+    expect(first.token.project.name).toBe('cn-north-4');
+    expect(second.token.project.id).toBe(first.token.project.id);
+  });
+
+  it('uses tokenTtlMs and a one-off iamTokenTtlMs fault for expires_at', async () => {
+    sim.faults.set({ iamTokenTtlMs: { ttlMs: 2000, times: 1 } });
+    const short = (await (await requestToken(sim)).json()) as { token: { expires_at: string } };
+    const normal = (await (await requestToken(sim)).json()) as { token: { expires_at: string } };
+    expect(short.token.expires_at).toBe('2020-01-03T09:05:24.701000Z');
+    expect(normal.token.expires_at).toBe('2020-01-04T09:05:22.701000Z');
+  });
+
+  it('accepts the configured users only', async () => {
+    await sim.stop();
+    sim = await startSimulator({ clock, users: [{ domain: 'acme', name: 'ops', password: 's3cret' }] });
+    expect((await requestToken(sim, passwordBody({ domain: 'acme', name: 'ops', password: 's3cret' }))).status).toBe(201);
+    expect((await requestToken(sim)).status).toBe(401);
+  });
+
+  describe('errors', () => {
+    const wrongPassword = passwordBody({ ...SANDBOX_IAM_USER, password: 'nope' });
+
+    it('answers a wrong password with 401 IAM.0062 in the flat shape by default', async () => {
+      const response = await requestToken(sim, wrongPassword);
+      expect(response.status).toBe(401);
+      expect(response.headers.get('x-subject-token')).toBeNull();
+      expect(await response.json()).toEqual({ error_msg: 'Incorrect password.', error_code: 'IAM.0062' });
+    });
+
+    it('answers in the nested shape when switched', async () => {
+      sim.faults.set({ iamErrorShape: 'nested' });
+      const response = await requestToken(sim, wrongPassword);
+      expect(response.status).toBe(401);
+      expect(await response.json()).toEqual({ error: { code: 'IAM.0062', message: 'Incorrect password.' } });
+    });
+
+    it('answers in the Keystone shape when switched', async () => {
+      sim.faults.set({ iamErrorShape: 'keystone' });
+      const response = await requestToken(sim, wrongPassword);
+      expect(response.status).toBe(401);
+      expect(await response.json()).toEqual({ error: { message: 'Incorrect password.', code: 401, title: 'Unauthorized' } });
+    });
+
+    it('treats an unknown user like a wrong password', async () => {
+      const response = await requestToken(sim, passwordBody({ ...SANDBOX_IAM_USER, name: 'ghost' }));
+      expect(response.status).toBe(401);
+      expect(await response.json()).toMatchObject({ error_code: 'IAM.0062' });
+    });
+
+    it.each([
+      ['not JSON', '{"auth":'],
+      ['no identity', { auth: { scope: { project: { id: PROJECT_ID } } } }],
+      ['no password method', { auth: { identity: { methods: ['token'] } } }],
+      ['an empty project scope', passwordBody(SANDBOX_IAM_USER, { project: {} })],
+    ])('answers 400 IAM.0011 for a body with %s', async (_name, body) => {
+      const response = await requestToken(sim, body);
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({ error_code: 'IAM.0011', error_msg: 'Request body is invalid.' });
+    });
+  });
+});
