@@ -24,7 +24,7 @@ const entry = (status: number, title: [string, string], detail: [string, string]
 export const ERROR_CATALOGUE = {
   'GW.0400': entry(400, ['Invalid request', '请求无效'], ['The request failed validation; see errors for each problem.', '请求未通过校验，请查看 errors 中列出的每个问题。'], 'Fix each listed problem and send again.'),
   'GW.0401': entry(400, ['Malformed JSON', 'JSON 格式错误'], ['The request body is not valid JSON.', '请求体不是合法的 JSON。'], 'Send a well-formed JSON body.'),
-  'GW.0404': entry(404, ['Not found', '未找到'], ['No route matches this path.', '没有与该路径匹配的路由。'], 'Check the path against /openapi.json.'),
+  'GW.0404': entry(404, ['Not found', '未找到'], ['No route matches this path.', '没有与该路径匹配的路由。'], 'Check the method and path against the documented routes.'),
   'GW.0405': entry(405, ['Method not allowed', '方法不允许'], ['This path does not accept this method; see the Allow header.', '该路径不支持此方法，请查看 Allow 响应头。'], 'Use a method listed in Allow.'),
   'GW.0409': entry(409, ['Request in progress', '请求处理中'], ['A request with this Idempotency-Key is still in flight.', '使用该 Idempotency-Key 的请求仍在处理中。'], 'Wait for the first request to finish, then repeat it.'),
   'GW.0413': entry(413, ['Body too large', '请求体过大'], ['The request body exceeds the size limit.', '请求体超过大小限制。'], 'Send fewer jobs per request.'),

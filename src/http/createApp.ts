@@ -8,6 +8,7 @@ import type { TokenVerifier } from '../auth';
 import { GatewayError } from '../errors/GatewayError';
 import type { PrecheckForwarder } from '../upstream/createPrecheckForwarder';
 import { createErrorHandler } from './errorHandler';
+import { errorsPage } from './errorsPage';
 import { healthRoutes, type ReadinessProbe } from './healthRoutes';
 import { precheckRoutes } from './precheckRoutes';
 import { localsOf, requestContext } from './requestContext';
@@ -67,6 +68,7 @@ export const createApp = (deps: AppDeps): express.Express => {
   app.use(['/v3', '/admin'], noStore);
 
   app.use(healthRoutes(deps.readiness));
+  app.use(errorsPage());
   app.use(
     precheckRoutes({
       verifier: deps.verifier,

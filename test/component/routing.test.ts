@@ -40,6 +40,13 @@ describe('routing, health and the error envelope', () => {
     });
   });
 
+  it('serves the error catalogue at /errors with an anchor per code, so problem types resolve', async () => {
+    const res = await send(gateway.url, '/errors', { method: 'GET' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    for (const code of ['GW.0400', 'GW.1003', 'GW.3008', 'GW.5030']) expect(res.text).toContain(`id="${code}"`);
+  });
+
   it.each([
     ['GET', `/v3/${PROJECT}/jobs/batch-precheck`, 'POST'],
     ['DELETE', `/v3/${PROJECT}/jobs/batch-precheck-result`, 'POST'],

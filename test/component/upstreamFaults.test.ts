@@ -1,0 +1,203 @@
+import type { RunningGateway } from '../../src/server';
+import type { DrsFault, IamFault } from '../../src/simulator/faults';
+import type { Simulator } from '../../src/simulator/startSimulator';
+import { FakeClock } from '../support/fakeClock';
+import { send } from '../support/http';
+import { startTestGateway } from '../support/startTestGateway';
+import { bearer, JOB, PROJECT, signToken } from '../support/tokens';
+
+const body = { jobs: [{ job_id: JOB, precheck_mode: 'forStartJob' }] };
+const UPSTREAM_TIMEOUT_MS = 800;
+const IAM_TIMEOUT_MS = 600;
+let projectCounter = 0;
+/** A project nobody has fetched a token for yet, so IAM is asked. */
+const freshProject = () => `${(++projectCounter).toString(16).padStart(8, '0')}${'ab'.repeat(12)}`;
+
+describe('every DRS and IAM outcome reaches the caller as one documented error', () => {
+  let gateway: RunningGateway;
+  let simulator: Simulator;
+  const token = signToken({ sub: 'fault-tester', projects: ['*'] }, { expiresIn: 3600 });
+
+  beforeAll(async () => {
+    gateway = await startTestGateway({ UPSTREAM_TIMEOUT_MS: String(UPSTREAM_TIMEOUT_MS), IAM_TIMEOUT_MS: String(IAM_TIMEOUT_MS), RATE_LIMIT_MAX: '10000' });
+    simulator = gateway.simulator as Simulator;
+  });
+  afterAll(() => gateway.stop());
+  beforeEach(() => {
+    simulator.faults.clear();
+    simulator.resetStats();
+  });
+
+  const call = (project = PROJECT, headers: Record<string, string> = {}) =>
+    send(gateway.url, `/v3/${project}/jobs/batch-precheck`, { headers: { Authorization: bearer(token), ...headers }, body });
+
+  const expectClean = (res: Awaited<ReturnType<typeof call>>) => {
+    expect(res.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
+    expect(res.headers.get('x-request-id')).toBeTruthy();
+    expect(res.json().request_id).toBe(res.headers.get('x-request-id'));
+    for (const secret of [token, 'sandbox-password', simulator.url, `:${simulator.port}`, 'MII', '<html']) expect(res.text).not.toContain(secret);
+    expect(res.text).not.toMatch(/\bat \S+ \(|Error:|ECONN|axios/);
+  };
+
+  it.each<[string, DrsFault, number, string, string | null]>([
+    ['DRS 500 with a JSON body', { kind: 'status', status: 500 }, 502, 'GW.3005', null],
+    ['DRS 503', { kind: 'status', status: 503 }, 502, 'GW.3005', null],
+    ['an HTML error page', { kind: 'html' }, 502, 'GW.3005', null],
+    ['a truncated JSON body', { kind: 'malformed' }, 502, 'GW.3004', null],
+    ['a 200 without results/count', { kind: 'wrongShape' }, 502, 'GW.3004', null],
+    ['a body over the size cap', { kind: 'oversize' }, 502, 'GW.3004', null],
+    ['a redirect (not followed)', { kind: 'redirect' }, 502, 'GW.3004', null],
+    ['a dropped connection', { kind: 'drop' }, 503, 'GW.3006', '5'],
+    ['APIG throttling', { kind: 'throttle' }, 429, 'GW.3008', '7'],
+    ['APIG throttling without Retry-After', { kind: 'throttle', retryAfter: null }, 429, 'GW.3008', '5'],
+    ['DRS.M01503 throttling', { kind: 'drsThrottle' }, 429, 'GW.3008', '5'],
+  ])('%s', async (_name, fault, status, code, retryAfter) => {
+    await call();
+    simulator.faults.set({ drs: { ...fault, times: 1 } });
+    const res = await call();
+    expect({ status: res.status, code: res.json().error_code }).toEqual({ status, code });
+    expect(res.headers.get('retry-after')).toBe(retryAfter);
+    expectClean(res);
+    expect(simulator.stats.drsRequests).toBe(2);
+  });
+
+  it('passes a DRS 4xx that is the caller doing through with DRS status and code', async () => {
+    simulator.faults.set({ drs: { kind: 'status', status: 400, body: { error_code: 'DRS.M05003', error_msg: 'Task information not found.' }, times: 1 } });
+    const res = await call();
+    expect(res.status).toBe(400);
+    expect(res.json()).toMatchObject({
+      error_code: 'DRS.M05003',
+      error_msg: 'Task information not found.',
+      upstream: { status: 400, error_code: 'DRS.M05003', error_msg: 'Task information not found.' },
+    });
+    expect(res.headers.get('x-upstream-request-id')).toMatch(/^[0-9a-f]{32}$/);
+    expectClean(res);
+  });
+
+  it('answers 504 GW.3007 within UPSTREAM_TIMEOUT_MS plus a small margin when DRS is silent', async () => {
+    await call();
+    simulator.faults.set({ drs: { kind: 'hang', times: 1 } });
+    const started = Date.now();
+    const res = await call();
+    const elapsed = Date.now() - started;
+    expect(res.status).toBe(504);
+    expect(res.json().error_code).toBe('GW.3007');
+    expect(elapsed).toBeGreaterThanOrEqual(UPSTREAM_TIMEOUT_MS - 50);
+    expect(elapsed).toBeLessThan(UPSTREAM_TIMEOUT_MS + 1500);
+    expectClean(res);
+  });
+
+  it('replays once with a fresh token after DRS refuses the token: one extra IAM call, one replay', async () => {
+    await call();
+    simulator.resetStats();
+    simulator.faults.set({ drs: { kind: 'unauthorized', times: 1 } });
+    const res = await call();
+    expect(res.status).toBe(200);
+    expect(simulator.stats.iamTokenRequests).toBe(1);
+    expect(simulator.stats.drsRequests).toBe(2);
+  });
+
+  it('recovers from revoked tokens by the same replay', async () => {
+    await call();
+    simulator.revokeTokens();
+    simulator.resetStats();
+    expect((await call()).status).toBe(200);
+    expect(simulator.stats.iamTokenRequests).toBe(1);
+    expect(simulator.stats.drsRequests).toBe(2);
+  });
+
+  it('502 GW.3003 when DRS refuses the fresh token too, after exactly one replay', async () => {
+    await call();
+    simulator.resetStats();
+    simulator.faults.set({ drs: { kind: 'unauthorized', times: 2 } });
+    const res = await call();
+    expect(res.status).toBe(502);
+    expect(res.json()).toMatchObject({ error_code: 'GW.3003', upstream: { status: 401, error_code: 'APIG.0301' } });
+    expect(simulator.stats.iamTokenRequests).toBe(1);
+    expect(simulator.stats.drsRequests).toBe(2);
+    expectClean(res);
+  });
+
+  it.each<[string, IamFault, number, string, string | null]>([
+    ['IAM down (503)', { kind: 'down' }, 503, 'GW.3002', '5'],
+    ['IAM throttling (429 IAM.0012)', { kind: 'throttle' }, 503, 'GW.3002', '7'],
+    ['IAM rejecting the credentials', { kind: 'badCredentials' }, 502, 'GW.3001', null],
+    ['IAM answering an HTML page', { kind: 'html' }, 503, 'GW.3002', '5'],
+    ['IAM answering 201 without a usable token', { kind: 'wrongShape' }, 503, 'GW.3002', '5'],
+    ['IAM dropping the connection', { kind: 'drop' }, 503, 'GW.3002', '5'],
+    ['IAM silent', { kind: 'hang' }, 503, 'GW.3002', '5'],
+  ])('%s', async (_name, fault, status, code, retryAfter) => {
+    simulator.faults.set({ iam: { ...fault, times: 1 } });
+    const started = Date.now();
+    const res = await call(freshProject());
+    expect(Date.now() - started).toBeLessThan(IAM_TIMEOUT_MS + 1500);
+    expect({ status: res.status, code: res.json().error_code }).toEqual({ status, code });
+    expect(res.headers.get('retry-after')).toBe(retryAfter);
+    expect(simulator.stats.drsRequests).toBe(0);
+    expectClean(res);
+  });
+
+  it.each(['flat', 'nested', 'keystone'] as const)('reads the IAM error code from the %s body shape', async (shape) => {
+    simulator.faults.set({ iamErrorShape: shape, iam: { kind: 'badCredentials', times: 1 } });
+    const res = await call(freshProject());
+    expect(res.json()).toMatchObject({ error_code: 'GW.3001', upstream: { status: 401, error_code: expect.any(String) } });
+  });
+
+  it('writes its own title and detail in zh-cn, DRS messages as DRS wrote them', async () => {
+    await call();
+    simulator.faults.set({ drs: { kind: 'status', status: 500, times: 1 } });
+    const res = await call(PROJECT, { 'X-Language': 'zh-cn' });
+    expect(res.json()).toMatchObject({ title: '上游错误', detail: 'DRS 返回了服务器错误。', error_msg: 'DRS 返回了服务器错误。' });
+    simulator.faults.set({ drs: { kind: 'status', status: 400, body: { error_code: 'DRS.M00304', error_msg: '当前任务状态不允许调用该接口。' }, times: 1 } });
+    expect((await call(PROJECT, { 'X-Language': 'zh-cn' })).json()).toMatchObject({ error_code: 'DRS.M00304', error_msg: '当前任务状态不允许调用该接口。', title: '请求被 DRS 拒绝' });
+  });
+});
+
+describe('circuit breaker and stale tokens, on a controlled clock', () => {
+  let gateway: RunningGateway;
+  let simulator: Simulator;
+  const clock = new FakeClock(Date.now());
+  const token = signToken({ sub: 'breaker-tester', projects: ['*'] }, { expiresIn: 3600 });
+  const call = (project = PROJECT) => send(gateway.url, `/v3/${project}/jobs/batch-precheck`, { headers: { Authorization: bearer(token) }, body });
+
+  beforeAll(async () => {
+    gateway = await startTestGateway({ RATE_LIMIT_MAX: '10000', IAM_TOKEN_REFRESH_MARGIN_MS: '600000' }, { clock });
+    simulator = gateway.simulator as Simulator;
+  });
+  afterAll(() => gateway.stop());
+  beforeEach(() => simulator.faults.clear());
+
+  it('opens after 5 upstream faults, refuses at once with 503 GW.3006 and Retry-After, and one probe closes it', async () => {
+    await call();
+    simulator.faults.set({ drs: { kind: 'status', status: 502, times: 5 } });
+    for (let i = 0; i < 5; i += 1) expect((await call()).status).toBe(502);
+    simulator.resetStats();
+
+    const refused = await call();
+    expect(refused.status).toBe(503);
+    expect(refused.json().error_code).toBe('GW.3006');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(simulator.stats.drsRequests).toBe(0);
+    expect((await send(gateway.url, '/readyz', { method: 'GET' })).json()).toMatchObject({ dependencies: { upstream: 'circuit-open' } });
+
+    clock.advance(10_000);
+    expect((await call()).status).toBe(200);
+    expect(simulator.stats.drsRequests).toBe(1);
+    expect((await send(gateway.url, '/readyz', { method: 'GET' })).json()).toMatchObject({ dependencies: { upstream: 'up' } });
+  });
+
+  it('keeps using a cached token inside its margin while IAM is down, and refuses once it has expired', async () => {
+    const project = freshProject();
+    simulator.faults.set({ iamTokenTtlMs: { ttlMs: 60 * 60_000, times: 1 } });
+    expect((await call(project)).status).toBe(200);
+    simulator.faults.set({ iam: { kind: 'down' } });
+    simulator.resetStats();
+    clock.advance(55 * 60_000);
+    expect((await call(project)).status).toBe(200);
+    expect(simulator.stats.requests.at(-1)?.headers['x-auth-token']).toMatch(/^MII/);
+    clock.advance(5 * 60_000);
+    const res = await call(project);
+    expect(res.status).toBe(503);
+    expect(res.json().error_code).toBe('GW.3002');
+  });
+});

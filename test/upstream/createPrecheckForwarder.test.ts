@@ -1,0 +1,88 @@
+import { AxiosError } from 'axios';
+import { CircuitBreaker } from '../../src/upstream/CircuitBreaker';
+import type { HttpClient, HttpResponse } from '../../src/upstream/createHttpClient';
+import { createPrecheckForwarder, type TokenSource } from '../../src/upstream/createPrecheckForwarder';
+import { FakeClock } from '../support/fakeClock';
+
+const ok: HttpResponse = { status: 200, headers: {}, data: '{"results":[],"count":0}' };
+const transportError = (code: string) => new AxiosError(`transport ${code}`, code);
+
+/** Answers or fails from a script, one entry per post, and records what was sent. */
+const scriptedHttp = (script: Array<HttpResponse | Error>) => {
+  const sent: Array<{ path: string; headers: Record<string, string> }> = [];
+  const http: HttpClient = {
+    async post(path, _body, headers) {
+      sent.push({ path, headers });
+      const next = script.shift();
+      if (next === undefined) throw new Error('script exhausted');
+      if (next instanceof Error) throw next;
+      return next;
+    },
+    close() {},
+  };
+  return { http, sent };
+};
+
+const tokens = (): TokenSource & { invalidated: string[] } => {
+  let n = 0;
+  const invalidated: string[] = [];
+  return {
+    invalidated,
+    get: async () => ({ value: `token-${n}`, expiresAt: Date.now() + 3_600_000, obtainedAt: Date.now() }),
+    invalidate: (_project, value) => {
+      invalidated.push(value ?? '*');
+      n += 1;
+    },
+  };
+};
+
+const setup = (script: Array<HttpResponse | Error>) => {
+  const clock = new FakeClock();
+  const { http, sent } = scriptedHttp(script);
+  const source = tokens();
+  const breaker = new CircuitBreaker({ clock, failureThreshold: 5, openMs: 10_000 });
+  const forwarder = createPrecheckForwarder({ http, tokens: source, breaker, clock });
+  const forward = () => forwarder.forward({ projectId: 'p'.repeat(32), route: 'batch-precheck', body: { jobs: [] }, language: 'en-us', requestId: 'r1' });
+  return { forward, sent, source, breaker };
+};
+
+describe('createPrecheckForwarder', () => {
+  it('retries once on a fresh socket when the connection was refused (nothing reached DRS)', async () => {
+    const { forward, sent } = setup([transportError('ECONNREFUSED'), ok]);
+    await expect(forward()).resolves.toMatchObject({ body: { count: 0 } });
+    expect(sent).toHaveLength(2);
+  });
+
+  it('does not retry a reset connection: the pre-check may have started', async () => {
+    const { forward, sent, breaker } = setup([transportError('ECONNRESET'), ok]);
+    await expect(forward()).rejects.toMatchObject({ code: 'GW.3006', options: { retryAfterSeconds: 5 } });
+    expect(sent).toHaveLength(1);
+    expect(breaker.state).toBe('closed');
+  });
+
+  it('maps a timeout to GW.3007 without retrying', async () => {
+    const { forward, sent } = setup([transportError('ECONNABORTED'), ok]);
+    await expect(forward()).rejects.toMatchObject({ code: 'GW.3007' });
+    expect(sent).toHaveLength(1);
+  });
+
+  it('refused twice is GW.3006', async () => {
+    const { forward, sent } = setup([transportError('ECONNREFUSED'), transportError('ECONNREFUSED')]);
+    await expect(forward()).rejects.toMatchObject({ code: 'GW.3006' });
+    expect(sent).toHaveLength(2);
+  });
+
+  it('drops the refused token, not any other, and replays with the new one', async () => {
+    const unauthorized: HttpResponse = { status: 401, headers: {}, data: '{"error_code":"APIG.0307","error_msg":"The token must be updated."}' };
+    const { forward, sent, source } = setup([unauthorized, ok]);
+    await forward();
+    expect(source.invalidated).toEqual(['token-0']);
+    expect(sent.map((s) => s.headers['X-Auth-Token'])).toEqual(['token-0', 'token-1']);
+  });
+
+  it('builds the path from the validated project and the fixed route only', async () => {
+    const { forward, sent } = setup([ok]);
+    await forward();
+    expect(sent[0]?.path).toBe(`/v3/${'p'.repeat(32)}/jobs/batch-precheck`);
+  });
+});
