@@ -10,8 +10,16 @@ import type { Phase } from './http/healthRoutes';
 import { createIamClient } from './iam/createIamClient';
 import { IamTokenCache } from './iam/IamTokenCache';
 import type { IamTokenFetcher } from './iam/IamToken';
+import { createSharedTokenFetcher, type SharedTokenFetcher } from './iam/createSharedTokenFetcher';
+import { RedisTokenStore } from './iam/RedisTokenStore';
+import { TokenSealer } from './iam/TokenSealer';
 import { createLogger, type Logger } from './logger';
+import { CountingMetrics } from './metrics/CountingMetrics';
+import type { MetricsHooks } from './metrics/MetricsHooks';
 import { createRateLimiters } from './rate-limit/createRateLimiters';
+import { FailoverStore } from './rate-limit/FailoverStore';
+import { RedisRateLimitStore } from './rate-limit/RedisRateLimitStore';
+import { createRedisConnection, type RedisConnection } from './redis';
 import { startSimulator, type Simulator } from './simulator/startSimulator';
 import { CircuitBreaker } from './upstream/CircuitBreaker';
 import { createHttpClient } from './upstream/createHttpClient';
@@ -24,6 +32,7 @@ export interface GatewayOverrides {
   logger?: Logger;
   /** Replaces the verifier built from config.jwt (tests that exercise JWKS supply their own key source this way). */
   verifier?: TokenVerifier;
+  metrics?: MetricsHooks;
 }
 
 export interface RunningGateway {
@@ -32,24 +41,34 @@ export interface RunningGateway {
   /** Set when the embedded simulator serves DRS or IAM (the sandbox). */
   simulator?: Simulator;
   tokenCache: IamTokenCache;
+  /** Present when Redis is configured. */
+  redis?: RedisConnection;
   stop(): Promise<void>;
 }
 
 type DependencyState = 'unknown' | 'up' | 'down';
 
-/** Records whether the last IAM exchange worked, for /readyz. */
-const observeIam = (fetcher: IamTokenFetcher, onState: (state: DependencyState) => void): IamTokenFetcher => ({
+/** Records whether the last IAM exchange worked, for /readyz and metrics. */
+const observeIam = (fetcher: IamTokenFetcher, metrics: MetricsHooks, onState: (state: DependencyState) => void): IamTokenFetcher => ({
   async fetchToken(projectId) {
     try {
       const token = await fetcher.fetchToken(projectId);
+      metrics.iamFetch('ok');
       onState('up');
       return token;
     } catch (error) {
+      metrics.iamFetch('error');
       onState((error as { code?: string }).code === 'GW.3001' ? 'up' : 'down');
       throw error;
     }
   },
 });
+
+const connectRedis = (config: GatewayConfig, logger: Logger): RedisConnection | undefined => {
+  const { url, sentinel, cluster, commandTimeoutMs, connectTimeoutMs } = config.redis;
+  if (url === undefined && sentinel === undefined && cluster === undefined) return undefined;
+  return createRedisConnection({ url, sentinel, cluster, commandTimeoutMs, connectTimeoutMs }, logger);
+};
 
 const closeServer = async (server: Server, graceMs: number): Promise<void> => {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -72,13 +91,28 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
 
   const drsHttp = createHttpClient({ baseURL: drsEndpoint, timeoutMs: config.drs.timeoutMs, maxResponseBytes: config.drs.maxResponseBytes, userAgent: USER_AGENT });
   const iamHttp = createHttpClient({ baseURL: iamEndpoint, timeoutMs: config.iam.timeoutMs, maxResponseBytes: 256 * 1024, userAgent: USER_AGENT });
-  const iamClient = createIamClient({ http: iamHttp, domainName: config.iam.domainName, userName: config.iam.userName, password: config.iam.password, clock });
-  const tokenCache = new IamTokenCache({
-    fetcher: observeIam(iamClient, (state) => (iamState = state)),
-    clock,
-    refreshMarginMs: config.iam.refreshMarginMs,
-    logger,
-  });
+  const metrics = overrides.metrics ?? new CountingMetrics();
+  const redis = connectRedis(config, logger);
+  const iamClient = observeIam(
+    createIamClient({ http: iamHttp, domainName: config.iam.domainName, userName: config.iam.userName, password: config.iam.password, clock }),
+    metrics,
+    (state) => (iamState = state),
+  );
+  let shared: SharedTokenFetcher | undefined;
+  if (redis && config.redis.tokenCacheKey) {
+    shared = createSharedTokenFetcher({
+      store: new RedisTokenStore(redis.client, new TokenSealer(config.redis.tokenCacheKey), clock, config.iam),
+      iam: iamClient,
+      clock,
+      refreshMarginMs: config.iam.refreshMarginMs,
+      lockTtlMs: config.iam.timeoutMs + 1_000,
+      metrics,
+      logger,
+    });
+  } else if (redis) {
+    logger.warn({}, 'TOKEN_CACHE_KEY is not set: IAM tokens are cached per instance only, never in Redis');
+  }
+  const tokenCache = new IamTokenCache({ fetcher: shared ?? iamClient, shared, clock, refreshMarginMs: config.iam.refreshMarginMs, logger, metrics });
   const breaker = new CircuitBreaker({
     clock,
     failureThreshold: 5,
@@ -98,7 +132,9 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
       clock,
       logger,
     });
-  const limiters = createRateLimiters(config.rateLimit);
+  const sharedStore = (limiter: 'ip' | 'caller') =>
+    new FailoverStore(new RedisRateLimitStore((redis as RedisConnection).client, `gw:rl:${limiter}:`, clock), config.rateLimit.onStoreError, limiter, metrics, logger);
+  const limiters = createRateLimiters(config.rateLimit, { metrics, stores: redis ? { ip: sharedStore('ip'), caller: sharedStore('caller') } : undefined });
 
   const app = createApp({
     logger,
@@ -106,7 +142,7 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
     forwarder: createPrecheckForwarder({ http: drsHttp, tokens: tokenCache, breaker, clock }),
     readiness: {
       phase: () => phase,
-      dependencies: () => ({ redis: 'disabled', iam: iamState, upstream: breaker.state === 'closed' ? 'up' : `circuit-${breaker.state}` }),
+      dependencies: () => ({ redis: redis?.status() ?? 'disabled', iam: iamState, upstream: breaker.state === 'closed' ? 'up' : `circuit-${breaker.state}` }),
     },
     ipLimiter: limiters.ipLimiter,
     callerLimiter: limiters.callerLimiter,
@@ -130,11 +166,13 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
     port,
     simulator,
     tokenCache,
+    redis,
     async stop() {
       phase = 'draining';
       await closeServer(server, config.server.shutdownGraceMs);
       drsHttp.close();
       iamHttp.close();
+      await redis?.close();
       await simulator?.stop();
     },
   };

@@ -1,14 +1,18 @@
-// Starts a real gateway (and its embedded simulator) on port 0 from env-style settings, as production would.
+// Starts a real gateway (and, unless endpoints are given, its embedded simulator) on port 0 from env-style settings.
 import { loadConfig } from '../../src/config/loadConfig';
 import { createLogger } from '../../src/logger';
 import { startGateway, type GatewayOverrides, type RunningGateway } from '../../src/server';
 import { TEST_SECRET } from './tokens';
 
-export const startTestGateway = async (env: Record<string, string> = {}, overrides: GatewayOverrides = {}): Promise<RunningGateway> => {
+export const TEST_TOKEN_CACHE_KEY = Buffer.alloc(32, 42).toString('base64');
+
+/** `configFile` is served as the GATEWAY_CONFIG file (YAML or JSON), for settings env cannot express (Cluster). */
+export const startTestGateway = async (env: Record<string, string> = {}, overrides: GatewayOverrides = {}, configFile?: string): Promise<RunningGateway> => {
   const { config } = loadConfig({
-    env: { PORT: '0', JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', ...env },
-    readFile: () => {
-      throw new Error('no files in tests');
+    env: { PORT: '0', JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', ...(configFile ? { GATEWAY_CONFIG: 'test-config.yaml' } : {}), ...env },
+    readFile: (path) => {
+      if (configFile !== undefined && path === 'test-config.yaml') return configFile;
+      throw new Error(`no file ${path} in tests`);
     },
     generateSecret: () => {
       throw new Error('tests always set a key');

@@ -1,0 +1,141 @@
+import { Cluster, Redis } from 'ioredis';
+import type { Simulator } from '../../src/simulator/startSimulator';
+import { send } from '../support/http';
+import { startRedis, startRedisCluster, type RedisClusterProcess, type RedisProcess } from '../support/redis';
+import { bearer, JOB, PROJECT, signToken } from '../support/tokens';
+import { startSharedGateways, type RedisTarget, type SharedGateways } from './sharedGateways';
+
+const body = { jobs: [{ job_id: JOB, precheck_mode: 'forStartJob' }] };
+let projectCounter = 0;
+const freshProject = () => `${(++projectCounter).toString(16).padStart(8, '0')}${'cd'.repeat(12)}`;
+
+interface Backend {
+  target: RedisTarget;
+  client(): Redis | Cluster;
+  stop(): Promise<void>;
+}
+
+const standalone = async (): Promise<Backend> => {
+  const redis: RedisProcess = await startRedis();
+  return { target: { url: redis.url }, client: () => new Redis(redis.url), stop: () => redis.stop() };
+};
+
+const cluster = async (): Promise<Backend> => {
+  const redis: RedisClusterProcess = await startRedisCluster();
+  return { target: { clusterNodes: redis.nodes }, client: () => new Cluster(redis.nodes), stop: () => redis.stop() };
+};
+
+/** Every key with a prefix, on every master of a cluster. */
+const keysOf = async (client: Redis | Cluster, pattern: string): Promise<string[]> => {
+  const nodes = client instanceof Cluster ? client.nodes('master') : [client];
+  return (await Promise.all(nodes.map((node) => node.keys(pattern)))).flat();
+};
+
+describe.each([
+  ['a standalone Redis', standalone],
+  ['a three-master Redis Cluster', cluster],
+])('three gateway instances sharing %s', (_name, startBackend) => {
+  let backend: Backend;
+  let shared: SharedGateways;
+  let simulator: Simulator;
+
+  beforeAll(async () => {
+    backend = await startBackend();
+    shared = await startSharedGateways(3, backend.target, { RATE_LIMIT_MAX: '10', RATE_LIMIT_WINDOW_MS: '60000' });
+    simulator = shared.simulator;
+  }, 30_000);
+  afterAll(async () => {
+    await shared.stop();
+    await backend.stop();
+  });
+
+  const callVia = (instance: number, token: string, project = PROJECT) =>
+    send(shared.gateways[instance % 3]!.url, `/v3/${project}/jobs/batch-precheck`, { headers: { Authorization: bearer(token) }, body });
+
+  it('30 requests from one caller, round-robin, give exactly 10 successes', async () => {
+    const token = signToken({ sub: `rr-${Math.random()}`, projects: ['*'] });
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i += 1) statuses.push((await callVia(i, token)).status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(20);
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(200));
+  });
+
+  it('200 concurrent cold requests across the three make exactly one IAM call', async () => {
+    const project = freshProject();
+    const callers = Array.from({ length: 20 }, (_, i) => signToken({ sub: `cold-${i}-${Math.random()}`, projects: [project] }));
+    const before = simulator.stats.iamTokenRequests;
+    const responses = await Promise.all(Array.from({ length: 200 }, (_, i) => callVia(i, callers[i % 20]!, project)));
+    expect(responses.map((r) => r.status)).toEqual(Array(200).fill(200));
+    expect(simulator.stats.iamTokenRequests - before).toBe(1);
+  });
+
+  it('stores IAM tokens in Redis encrypted: no stored value contains the token', async () => {
+    const project = freshProject();
+    const token = signToken({ sub: `enc-${Math.random()}`, projects: [project] });
+    expect((await callVia(0, token, project)).status).toBe(200);
+    const iamToken = simulator.stats.requests.at(-1)?.headers['x-auth-token'] as string;
+    expect(iamToken).toMatch(/^MII/);
+    const client = backend.client();
+    await new Promise((resolve) => client.once('ready', resolve));
+    try {
+      const keys = await keysOf(client, 'gw:iam:*');
+      expect(keys.length).toBeGreaterThan(0);
+      const values = await Promise.all(keys.map((k) => (k.endsWith(':lock') ? Promise.resolve('') : client.get(k))));
+      for (const value of values) {
+        expect(value).not.toContain(iamToken);
+        expect(value).not.toContain(iamToken.slice(0, 40));
+      }
+      expect(values.some((v) => v?.includes(':v1.'))).toBe(true);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('an instance with a cold memory cache takes the token from Redis instead of IAM', async () => {
+    const project = freshProject();
+    const token = signToken({ sub: `warm-${Math.random()}`, projects: [project] });
+    const before = simulator.stats.iamTokenRequests;
+    expect((await callVia(0, token, project)).status).toBe(200);
+    expect((await callVia(1, token, project)).status).toBe(200);
+    expect((await callVia(2, token, project)).status).toBe(200);
+    expect(simulator.stats.iamTokenRequests - before).toBe(1);
+  });
+});
+
+describe('short-lived IAM tokens under continuous load across three instances', () => {
+  let backend: Backend;
+  let shared: SharedGateways;
+
+  beforeAll(async () => {
+    backend = await standalone();
+    shared = await startSharedGateways(3, backend.target, { RATE_LIMIT_MAX: '100000', IP_RATE_LIMIT_MAX: '100000' }, { tokenTtlMs: 3_000 });
+  }, 30_000);
+  afterAll(async () => {
+    await shared.stop();
+    await backend.stop();
+  });
+
+  it('refreshes before expiry: every request succeeds first time, and IAM sees no burst', async () => {
+    const token = signToken({ sub: 'steady', projects: ['*'] }, { expiresIn: 600 });
+    const until = Date.now() + 7_000;
+    let sent = 0;
+    const statuses = new Map<number, number>();
+    await Promise.all(
+      [0, 1, 2, 3, 4, 5].map(async (worker) => {
+        while (Date.now() < until) {
+          const res = await send(shared.gateways[worker % 3]!.url, `/v3/${PROJECT}/jobs/batch-precheck-result`, { headers: { Authorization: bearer(token) }, body: { jobs: [JOB] } });
+          sent += 1;
+          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      }),
+    );
+    expect(Object.fromEntries(statuses)).toEqual({ 200: sent });
+    // A replay after an expired-token refusal would show as more DRS requests than requests sent.
+    expect(shared.simulator.stats.drsRequests).toBe(sent);
+    // Tokens live 3 s and are refreshed at half-life: about one IAM call per 1.5 s for all instances together.
+    expect(shared.simulator.stats.iamTokenRequests).toBeGreaterThanOrEqual(3);
+    expect(shared.simulator.stats.iamTokenRequests).toBeLessThanOrEqual(10);
+  }, 20_000);
+});

@@ -1,0 +1,44 @@
+// Starts N gateway instances that share one simulator (DRS + IAM) and one Redis, as behind a load balancer.
+import type { RunningGateway } from '../../src/server';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/startSimulator';
+import { startTestGateway, TEST_TOKEN_CACHE_KEY } from '../support/startTestGateway';
+
+/** How the instances reach Redis: a URL, or Cluster nodes (only the config file can say that). */
+export type RedisTarget = { url: string } | { clusterNodes: Array<{ host: string; port: number }> };
+
+export interface SharedGateways {
+  simulator: Simulator;
+  gateways: RunningGateway[];
+  stop(): Promise<void>;
+}
+
+export const startSharedGateways = async (
+  count: number,
+  redis: RedisTarget,
+  env: Record<string, string> = {},
+  simulatorOptions: SimulatorOptions = {},
+): Promise<SharedGateways> => {
+  const simulator = await startSimulator(simulatorOptions);
+  const baseEnv = { DRS_ENDPOINT: simulator.url, IAM_ENDPOINT: simulator.url, TOKEN_CACHE_KEY: TEST_TOKEN_CACHE_KEY, ...env };
+  const configFile =
+    'clusterNodes' in redis ? JSON.stringify({ redis: { cluster: { nodes: redis.clusterNodes } } }) : undefined;
+  const redisEnv: Record<string, string> = 'url' in redis ? { REDIS_URL: redis.url } : {};
+  const gateways = await Promise.all(Array.from({ length: count }, () => startTestGateway({ ...baseEnv, ...redisEnv }, {}, configFile)));
+  await Promise.all(gateways.map((g) => waitFor(() => g.redis?.status() === 'up', 5_000)));
+  return {
+    simulator,
+    gateways,
+    async stop() {
+      await Promise.all(gateways.map((g) => g.stop()));
+      await simulator.stop();
+    },
+  };
+};
+
+export const waitFor = async (condition: () => boolean, timeoutMs: number): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+};

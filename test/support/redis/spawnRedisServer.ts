@@ -1,0 +1,99 @@
+// Spawns one redis-server (plain, cluster node or sentinel) and resolves once it answers; the child dies with the test process.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+
+export interface RedisChild {
+  pid: number;
+  /** Resolves when the process has exited (and been reaped). */
+  exited: Promise<void>;
+  /** SIGKILL, then waits for the exit; a no-op once exited. */
+  kill(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 5_000;
+const POLL_MS = 10;
+
+/** Any reply to PING counts, NOAUTH included: the server is up and serving. */
+const answers = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const done = (up: boolean): void => {
+      socket.destroy();
+      resolve(up);
+    };
+    socket.setTimeout(250, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', () => done(true));
+  });
+
+/**
+ * On Linux, `setpriv --pdeathsig KILL` (util-linux) makes the kernel kill redis-server when the test process dies,
+ * even by SIGKILL, when no 'exit' handler runs; it execs, so the pid is still redis-server's own.
+ */
+const deathSignalPrefix = (): string[] => {
+  const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path));
+  if (setpriv === undefined) return [];
+  const supported = spawnSync(setpriv, ['--pdeathsig', 'KILL', '--', 'true'], { stdio: 'ignore' }).status === 0;
+  return supported ? [setpriv, '--pdeathsig', 'KILL', '--'] : [];
+};
+
+const readLog = (logFile: string): string => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
+
+/**
+ * redis-server logs "Running mode=…, port=N." only after binding its port, and the log file is this process's own:
+ * so another process answering on a just-raced port is never taken for this one.
+ */
+const hasBound = (logFile: string): boolean => readLog(logFile).includes('Running mode=');
+
+const logTail = (logFile: string): string => readLog(logFile).trim().split('\n').slice(-5).join('\n') || '(no log)';
+
+export const spawnRedisServer = async (options: { server: string; args: readonly string[]; port: number; logFile: string }): Promise<RedisChild> => {
+  const { server, args, port, logFile } = options;
+  // A restart reuses the log path; the previous process's lines must not vouch for this one.
+  rmSync(logFile, { force: true });
+  const [command = server, ...prefixArgs] = [...deathSignalPrefix(), server];
+  const child = spawn(command, [...prefixArgs, ...args], { stdio: 'ignore' });
+  // A server a test forgot to stop must not keep jest from exiting; the handlers below still kill it.
+  child.unref();
+  let hasExited = false;
+  let spawnError: Error | undefined;
+  // A crashed or interrupted jest worker must not leave redis-server behind.
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.on('exit', killOnExit);
+  const exited = new Promise<void>((resolve) => {
+    const settle = (): void => {
+      hasExited = true;
+      process.off('exit', killOnExit);
+      resolve();
+    };
+    child.once('exit', settle);
+    child.once('error', (error) => {
+      spawnError = error;
+      settle();
+    });
+  });
+  const kill = async (): Promise<void> => {
+    if (!hasExited) child.kill('SIGKILL');
+    await exited;
+  };
+
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (hasExited || !hasBound(logFile) || !(await answers(port))) {
+    if (hasExited) {
+      const log = logTail(logFile);
+      const error = new Error(`redis-server on port ${port} did not start: ${spawnError?.message ?? log}`);
+      throw /Address already in use/i.test(log) ? Object.assign(error, { code: 'EADDRINUSE' }) : error;
+    }
+    if (Date.now() > deadline) {
+      await kill();
+      throw new Error(`redis-server on port ${port} did not answer within ${READY_TIMEOUT_MS} ms: ${logTail(logFile)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+  if (child.pid === undefined) throw new Error('redis-server started without a pid');
+  return { pid: child.pid, exited, kill };
+};

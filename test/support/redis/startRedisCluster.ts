@@ -1,0 +1,90 @@
+// Starts a throw-away three-master Redis Cluster on free 127.0.0.1 ports and waits until every node reports it healthy.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ensureRedisInstalled } from './ensureRedisInstalled';
+import { freePort } from './freePort';
+import { sendRedisCommand } from './sendRedisCommand';
+import { spawnRedisServer, type RedisChild } from './spawnRedisServer';
+
+export interface RedisClusterProcess {
+  nodes: Array<{ host: '127.0.0.1'; port: number }>;
+  pids(): number[];
+  /** Kills every node and removes their files; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+const MASTERS = 3;
+const START_ATTEMPTS = 5;
+const HEALTHY_TIMEOUT_MS = 10_000;
+
+const run = promisify(execFile);
+
+const startNode = async (server: string, dir: string): Promise<{ port: number; child: RedisChild }> => {
+  for (let attempt = 1; ; attempt += 1) {
+    const port = await freePort({ withClusterBus: true });
+    const logFile = join(dir, `redis-${port}.log`);
+    try {
+      const child = await spawnRedisServer({
+        server,
+        port,
+        logFile,
+        args: [
+          '--port', String(port),
+          '--bind', '127.0.0.1',
+          '--protected-mode', 'no',
+          '--save', '',
+          '--appendonly', 'no',
+          '--dir', dir,
+          '--logfile', logFile,
+          '--cluster-enabled', 'yes',
+          '--cluster-config-file', `nodes-${port}.conf`,
+          '--cluster-node-timeout', '2000',
+        ],
+      });
+      return { port, child };
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'EADDRINUSE' || attempt >= START_ATTEMPTS) throw error;
+    }
+  }
+};
+
+const waitUntilHealthy = async (ports: readonly number[]): Promise<void> => {
+  const deadline = Date.now() + HEALTHY_TIMEOUT_MS;
+  for (const port of ports) {
+    let info = '';
+    while (!info.includes('cluster_state:ok')) {
+      if (Date.now() > deadline) throw new Error(`Redis Cluster node ${port} not healthy within ${HEALTHY_TIMEOUT_MS} ms:\n${info}`);
+      info = await sendRedisCommand(port, ['CLUSTER', 'INFO']).catch(() => '');
+      if (!info.includes('cluster_state:ok')) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+};
+
+export const startRedisCluster = async (): Promise<RedisClusterProcess> => {
+  const { server, cli } = ensureRedisInstalled();
+  const dir = mkdtempSync(join(tmpdir(), 'drs-redis-cluster-'));
+  const started: Array<{ port: number; child: RedisChild }> = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all(started.map(({ child }) => child.kill()));
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  try {
+    for (let i = 0; i < MASTERS; i += 1) started.push(await startNode(server, dir));
+    const addresses = started.map(({ port }) => `127.0.0.1:${port}`);
+    await run(cli, ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], { timeout: 20_000 });
+    await waitUntilHealthy(started.map(({ port }) => port));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  return {
+    nodes: started.map(({ port }) => ({ host: '127.0.0.1', port })),
+    pids: () => started.map(({ child }) => child.pid),
+    stop,
+  };
+};
