@@ -1,3 +1,5 @@
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import type { RunningGateway } from '../../src/server';
 import type { DrsFault, IamFault } from '../../src/simulator/faults';
 import type { Simulator } from '../../src/simulator/startSimulator';
@@ -72,6 +74,13 @@ describe('every DRS and IAM outcome reaches the caller as one documented error',
     });
     expect(res.headers.get('x-upstream-request-id')).toMatch(/^[0-9a-f]{32}$/);
     expectClean(res);
+  });
+
+  it('fills error_code and error_msg of a failed item DRS sent without them', async () => {
+    simulator.faults.set({ drs: { kind: 'status', status: 200, body: { results: [{ id: JOB, status: 'failed' }], count: 1 }, times: 1 } });
+    const res = await call();
+    expect(res.status).toBe(200);
+    expect(res.json()).toEqual({ results: [{ id: JOB, status: 'failed', error_code: 'GW.3004', error_msg: 'DRS answered with something that is not a valid response.' }], count: 1 });
   });
 
   it('answers 504 GW.3007 within UPSTREAM_TIMEOUT_MS plus a small margin when DRS is silent', async () => {
@@ -150,6 +159,28 @@ describe('every DRS and IAM outcome reaches the caller as one documented error',
     expect(res.json()).toMatchObject({ title: '上游错误', detail: 'DRS 返回了服务器错误。', error_msg: 'DRS 返回了服务器错误。' });
     simulator.faults.set({ drs: { kind: 'status', status: 400, body: { error_code: 'DRS.M00304', error_msg: '当前任务状态不允许调用该接口。' }, times: 1 } });
     expect((await call(PROJECT, { 'X-Language': 'zh-cn' })).json()).toMatchObject({ error_code: 'DRS.M00304', error_msg: '当前任务状态不允许调用该接口。', title: '请求被 DRS 拒绝' });
+  });
+});
+
+describe('DRS unreachable', () => {
+  it('503 GW.3006 with Retry-After when nothing listens at DRS_ENDPOINT', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const probe = createServer();
+      probe.listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const gateway = await startTestGateway({ DRS_ENDPOINT: `http://127.0.0.1:${closed}` });
+    try {
+      const res = await send(gateway.url, `/v3/${PROJECT}/jobs/batch-precheck`, { headers: { Authorization: bearer() }, body });
+      expect(res.status).toBe(503);
+      expect(res.json().error_code).toBe('GW.3006');
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(res.text).not.toContain(String(closed));
+    } finally {
+      await gateway.stop();
+    }
   });
 });
 

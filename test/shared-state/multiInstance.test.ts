@@ -59,6 +59,7 @@ describe.each([
     expect(statuses.filter((s) => s === 200)).toHaveLength(10);
     expect(statuses.filter((s) => s === 429)).toHaveLength(20);
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(200));
+    expect(shared.metrics.reduce((sum, m) => sum + m.count('limiter_rejection:caller'), 0)).toBe(20);
   });
 
   it('200 concurrent cold requests across the three make exactly one IAM call', async () => {
@@ -68,6 +69,8 @@ describe.each([
     const responses = await Promise.all(Array.from({ length: 200 }, (_, i) => callVia(i, callers[i % 20]!, project)));
     expect(responses.map((r) => r.status)).toEqual(Array(200).fill(200));
     expect(simulator.stats.iamTokenRequests - before).toBe(1);
+    // The other instances waited for the lock-holder's token, or found it in Redis.
+    expect(shared.metrics.reduce((sum, m) => sum + m.count('lock_wait') + m.count('token_cache_hit:redis'), 0)).toBeGreaterThanOrEqual(2);
   });
 
   it('stores IAM tokens in Redis encrypted: no stored value contains the token', async () => {
@@ -100,6 +103,9 @@ describe.each([
     expect((await callVia(1, token, project)).status).toBe(200);
     expect((await callVia(2, token, project)).status).toBe(200);
     expect(simulator.stats.iamTokenRequests - before).toBe(1);
+    expect(shared.metrics[1]!.count('token_cache_hit:redis')).toBeGreaterThanOrEqual(1);
+    expect((await callVia(1, token, project)).status).toBe(200);
+    expect(shared.metrics[1]!.count('token_cache_hit:memory')).toBeGreaterThanOrEqual(1);
   });
 });
 

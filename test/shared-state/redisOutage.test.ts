@@ -63,6 +63,14 @@ describe.each(['local', 'open', 'closed'] as const)('Redis killed mid-load with 
     }
     const ready = await send(shared.gateways[0]!.url, '/readyz', { method: 'GET' });
     expect(ready.json()).toMatchObject({ status: 'ready', dependencies: { redis: 'down' } });
+    expect(shared.metrics.reduce((sum, m) => sum + m.count('store_error:rate-limit'), 0)).toBeGreaterThan(0);
+    if (policy !== 'closed') {
+      // Without Redis the token cache falls back to the instance's own memory and direct IAM fetches.
+      const before = shared.simulator.stats.iamTokenRequests;
+      expect((await call(shared, 0, undefined, 'deadbeefdeadbeefdeadbeefdeadbeef')).status).toBe(200);
+      expect(shared.simulator.stats.iamTokenRequests - before).toBe(1);
+      expect(shared.metrics[0]!.count('store_error:token-cache')).toBeGreaterThan(0);
+    }
 
     await redis.restart();
     await Promise.all(shared.gateways.map((g) => waitFor(() => g.redis?.status() === 'up', 10_000)));

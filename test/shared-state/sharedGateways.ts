@@ -1,4 +1,5 @@
 // Starts N gateway instances that share one simulator (DRS + IAM) and one Redis, as behind a load balancer.
+import { CountingMetrics } from '../../src/metrics/CountingMetrics';
 import type { RunningGateway } from '../../src/server';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/startSimulator';
 import { startTestGateway, TEST_TOKEN_CACHE_KEY } from '../support/startTestGateway';
@@ -9,6 +10,8 @@ export type RedisTarget = { url: string } | { clusterNodes: Array<{ host: string
 export interface SharedGateways {
   simulator: Simulator;
   gateways: RunningGateway[];
+  /** Each instance's metrics hooks, in the order of `gateways`. */
+  metrics: CountingMetrics[];
   stop(): Promise<void>;
 }
 
@@ -23,11 +26,13 @@ export const startSharedGateways = async (
   const configFile =
     'clusterNodes' in redis ? JSON.stringify({ redis: { cluster: { nodes: redis.clusterNodes } } }) : undefined;
   const redisEnv: Record<string, string> = 'url' in redis ? { REDIS_URL: redis.url } : {};
-  const gateways = await Promise.all(Array.from({ length: count }, () => startTestGateway({ ...baseEnv, ...redisEnv }, {}, configFile)));
+  const metrics = Array.from({ length: count }, () => new CountingMetrics());
+  const gateways = await Promise.all(metrics.map((m) => startTestGateway({ ...baseEnv, ...redisEnv }, { metrics: m }, configFile)));
   await Promise.all(gateways.map((g) => waitFor(() => g.redis?.status() === 'up', 5_000)));
   return {
     simulator,
     gateways,
+    metrics,
     async stop() {
       await Promise.all(gateways.map((g) => g.stop()));
       await simulator.stop();
