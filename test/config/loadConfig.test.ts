@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError } from '../../src/config/ConfigError';
 import { loadConfig, type ConfigSources } from '../../src/config/loadConfig';
 
@@ -109,5 +111,26 @@ describe('loadConfig', () => {
 
   it('rejects a token cache key that is not 32 bytes', () => {
     expect(problemsOf({ TOKEN_CACHE_KEY: Buffer.alloc(16).toString('base64') }).problems.map((p) => p.key)).toEqual(['TOKEN_CACHE_KEY']);
+  });
+});
+
+describe('the example configuration files', () => {
+  const examples = join(__dirname, '../../config');
+  const secrets = { IAM_PASSWORD: 'example-password', TOKEN_CACHE_KEY: Buffer.alloc(32, 1).toString('base64') };
+
+  it.each(['gateway.example.yaml', 'redis-cluster.example.yaml', 'redis-sentinel.example.yaml'])('%s loads without problems', (file) => {
+    const path = join(examples, file);
+    const { config } = loadConfig(sources({ ...secrets, GATEWAY_CONFIG: path, JWT_SECRET: 'x'.repeat(40) }, { [path]: readFileSync(path, 'utf8') }));
+    expect(config.redis.url ?? config.redis.cluster ?? config.redis.sentinel).toBeDefined();
+  });
+
+  it('the production example passes the production checks once secrets come from the environment', () => {
+    const path = join(examples, 'gateway.example.yaml');
+    expect(() => loadConfig(sources({ ...secrets, GATEWAY_CONFIG: path }, { [path]: readFileSync(path, 'utf8') }))).not.toThrow();
+  });
+
+  it('refuses url together with cluster', () => {
+    const error = problemsOf({ REDIS_URL: 'redis://127.0.0.1:6379', GATEWAY_CONFIG: '/c.yaml' }, { '/c.yaml': 'redis:\n  cluster:\n    nodes: [{ host: a, port: 1 }]\n' });
+    expect(error.problems.map((p) => p.problem)).toContain('set only one of url, sentinel and cluster');
   });
 });

@@ -1,0 +1,56 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { SANDBOX_JOB_ID } from '../../src/sandbox/sandboxBanner';
+
+const ROOT = join(__dirname, '../..');
+
+/** Runs the compiled entry point exactly as `npm start` does, with the given environment. */
+const startMain = (env: Record<string, string>): ChildProcess =>
+  spawn(process.execPath, [join(ROOT, 'dist/main.js')], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+
+const collect = (child: ChildProcess) => {
+  const out = { stdout: '', stderr: '' };
+  child.stdout?.on('data', (chunk: Buffer) => (out.stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (out.stderr += chunk.toString()));
+  return out;
+};
+
+const waitForText = async (out: { stdout: string }, text: RegExp, timeoutMs: number): Promise<RegExpMatchArray> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = text.exec(out.stdout);
+    if (match) return match;
+    if (Date.now() > deadline) throw new Error(`no ${text} in output: ${out.stdout.slice(0, 500)}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+};
+
+describe('npm start (the compiled entry point)', () => {
+  it('runs the sandbox with no configuration and prints a token and a curl line that performs a real pre-check', async () => {
+    const child = startMain({ PORT: '0' });
+    const out = collect(child);
+    try {
+      const [curl] = await waitForText(out, /^curl -sS -X POST .*batch-precheck .*$/m, 15_000);
+      const url = /POST (\S+)/.exec(curl)![1]!;
+      const token = /Authorization: Bearer ([^"]+)"/.exec(curl)![1]!;
+      const bodyText = /-d '([^']+)'/.exec(curl)![1]!;
+      const res = await fetch(url, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: bodyText });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ results: [{ id: SANDBOX_JOB_ID, status: 'success', precheck_id: SANDBOX_JOB_ID }], count: 1 });
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+    expect(out.stderr).toContain('SIGTERM received, draining');
+  });
+
+  it('refuses to start in production on embedded defaults, naming every missing setting in one message', async () => {
+    const child = startMain({ NODE_ENV: 'production' });
+    const out = collect(child);
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(code).toBe(1);
+    for (const key of ['DRS_ENDPOINT', 'IAM_ENDPOINT', 'IAM_PASSWORD', 'REDIS_URL', 'JWT_SECRET', 'JWT_ISSUER', 'JWT_AUDIENCE']) expect(out.stderr).toContain(key);
+    expect(out.stderr.match(/Invalid configuration/g)).toHaveLength(1);
+  });
+});
