@@ -2,10 +2,10 @@
 import fc from 'fast-check';
 import { createTokenVerifier } from '../../src/auth/createTokenVerifier';
 import { MAX_TOKEN_LENGTH } from '../../src/auth/parseBearerToken';
-import { manualClock } from './manualClock';
+import { FakeClock } from '../support/fakeClock';
 import { NOW_MS, SECRET, bearer, claims, everythingIn, gatewayErrorOf, signToken } from './tokenFixtures';
 
-const verifier = createTokenVerifier({ secret: SECRET, clockToleranceMs: 30_000, clock: manualClock(NOW_MS) });
+const verifier = createTokenVerifier({ secret: SECRET, clockToleranceMs: 30_000, clock: new FakeClock(NOW_MS) });
 
 describe('the Authorization header', () => {
   it.each([

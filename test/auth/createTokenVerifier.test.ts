@@ -1,7 +1,7 @@
 // Behaviour of the bearer-token verifier with real signed tokens: algorithms, keys, time claims, iss/aud and claims.
 import { createTokenVerifier, type TokenVerifierOptions } from '../../src/auth/createTokenVerifier';
 import type { JwksKeySource } from '../../src/auth/JwksKeySource';
-import { manualClock } from './manualClock';
+import { FakeClock } from '../support/fakeClock';
 import {
   AUDIENCE,
   ISSUER,
@@ -24,7 +24,7 @@ const p256 = ecKeyPair('P-256');
 const p384 = ecKeyPair('P-384');
 
 const verifier = (overrides: Partial<TokenVerifierOptions> = {}) =>
-  createTokenVerifier({ secret: SECRET, issuer: ISSUER, audience: AUDIENCE, clockToleranceMs: 30_000, clock: manualClock(NOW_MS), ...overrides });
+  createTokenVerifier({ secret: SECRET, issuer: ISSUER, audience: AUDIENCE, clockToleranceMs: 30_000, clock: new FakeClock(NOW_MS), ...overrides });
 
 const pemVerifier = (publicPem: string, overrides: Partial<TokenVerifierOptions> = {}) =>
   verifier({ secret: undefined, publicKey: publicPem, ...overrides });
@@ -136,8 +136,8 @@ describe('time claims', () => {
 
   it('applies the tolerance in milliseconds, from the injected clock', async () => {
     const token = signToken(claims({ exp: NOW_S + 1 }), SECRET);
-    await expect(verifier({ clockToleranceMs: 0, clock: manualClock(NOW_S * 1000 + 999) }).verify(bearer(token))).resolves.toBeDefined();
-    expect((await gatewayErrorOf(verifier({ clockToleranceMs: 0, clock: manualClock(NOW_S * 1000 + 1000) }).verify(bearer(token)))).code).toBe('GW.1003');
+    await expect(verifier({ clockToleranceMs: 0, clock: new FakeClock(NOW_S * 1000 + 999) }).verify(bearer(token))).resolves.toBeDefined();
+    expect((await gatewayErrorOf(verifier({ clockToleranceMs: 0, clock: new FakeClock(NOW_S * 1000 + 1000) }).verify(bearer(token)))).code).toBe('GW.1003');
   });
 
   it('rejects a token whose nbf lies beyond the tolerance in the future', async () => {
@@ -240,7 +240,7 @@ describe('key selection with several key sources', () => {
 });
 
 describe('configuration', () => {
-  const base = { clockToleranceMs: 0, clock: manualClock(NOW_MS) };
+  const base = { clockToleranceMs: 0, clock: new FakeClock(NOW_MS) };
 
   it('refuses to build without any key source', () => {
     expect(() => createTokenVerifier(base)).toThrow('Configure a JWT secret, a JWT public key or a JWKS URI.');

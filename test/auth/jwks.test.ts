@@ -1,7 +1,7 @@
 // JWKS keys end to end against a real JWKS endpoint: kid lookup, caching, unknown-kid cooldown and stale keys.
 import { createTokenVerifier, type TokenVerifierOptions } from '../../src/auth/createTokenVerifier';
 import { jwk, startJwksServer, type JwksServer } from './jwksServer';
-import { manualClock, type ManualClock } from './manualClock';
+import { FakeClock } from '../support/fakeClock';
 import { NOW_MS, bearer, claims, ecKeyPair, gatewayErrorOf, rsaKeyPair, signToken } from './tokenFixtures';
 
 const MINUTE = 60_000;
@@ -23,7 +23,7 @@ const tokenB = (): string => bearer(signToken(current(), ecB.privateKey, 'ES256'
 const tokenC = (): string => bearer(signToken(current(), rsaC.privateKey, 'RS256', { kid: 'key-c' }));
 
 let server: JwksServer;
-let clock: ManualClock;
+let clock: FakeClock;
 let warnings: Array<{ obj: object; msg: string }>;
 
 const jwksVerifier = (overrides: Partial<TokenVerifierOptions> = {}, uri = server.url) =>
@@ -45,7 +45,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   server.reset([keyA, keyB]);
-  clock = manualClock(NOW_MS);
+  clock = new FakeClock(NOW_MS);
   warnings = [];
 });
 

@@ -3,7 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createJwksKeySource } from '../../src/auth/createJwksKeySource';
 import type { JwksKeySource } from '../../src/auth/JwksKeySource';
 import { jwk, startJwksServer, type JwksMode, type JwksServer } from './jwksServer';
-import { manualClock } from './manualClock';
+import { FakeClock } from '../support/fakeClock';
 import { NOW_MS, gatewayErrorOf } from './tokenFixtures';
 
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -14,7 +14,7 @@ let server: JwksServer;
 let warnings: Array<Record<string, unknown>>;
 
 const keySource = (timeoutMs = 1_000): JwksKeySource =>
-  createJwksKeySource({ jwksUri: server.url, clock: manualClock(NOW_MS), timeoutMs, logger: { warn: (obj) => warnings.push({ ...obj }) } });
+  createJwksKeySource({ jwksUri: server.url, clock: new FakeClock(NOW_MS), timeoutMs, logger: { warn: (obj) => warnings.push({ ...obj }) } });
 
 const unknownKid = async (source: JwksKeySource, kid: string | undefined): Promise<string | undefined> =>
   (await gatewayErrorOf(source.getKey(kid, 'RS256'))).options.detail?.['en-us'];

@@ -1,6 +1,6 @@
 // No failure may carry the bearer token or the HS secret into an error message, its details or a log line.
 import { createTokenVerifier } from '../../src/auth/createTokenVerifier';
-import { manualClock } from './manualClock';
+import { FakeClock } from '../support/fakeClock';
 import { AUDIENCE, ISSUER, NOW_MS, NOW_S, SECRET, bearer, claims, craftToken, everythingIn, gatewayErrorOf, signToken } from './tokenFixtures';
 
 describe('secrecy of tokens and secrets', () => {
@@ -10,7 +10,7 @@ describe('secrecy of tokens and secrets', () => {
     issuer: ISSUER,
     audience: AUDIENCE,
     clockToleranceMs: 0,
-    clock: manualClock(NOW_MS),
+    clock: new FakeClock(NOW_MS),
     logger: { warn: (obj, msg) => warnings.push(JSON.stringify(obj) + msg) },
   });
 

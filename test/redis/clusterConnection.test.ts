@@ -3,6 +3,7 @@ import { createRedisConnection, type RedisConnection, type RedisSettings } from 
 import { ensureRedisInstalled, freePort, sendRedisCommand, startRedisCluster, type RedisClusterProcess } from '../support/redis';
 import { recordingLogger } from './recordingLogger';
 import { waitForStatus } from './waitForStatus';
+import { timed } from './timed';
 
 ensureRedisInstalled();
 
@@ -15,15 +16,6 @@ const settingsFor = (nodes: Array<{ host: string; port: number }>): RedisSetting
   connectTimeoutMs: 1_000,
 });
 
-const timed = async (work: Promise<unknown>): Promise<{ ms: number; error: unknown }> => {
-  const started = Date.now();
-  try {
-    await work;
-    return { ms: Date.now() - started, error: undefined };
-  } catch (error) {
-    return { ms: Date.now() - started, error };
-  }
-};
 
 /** Claims an order for an owner and stamps it; both keys share the `{order:N}` hash tag, hence one slot. */
 const CLAIM = "redis.call('set', KEYS[1], ARGV[1]); redis.call('set', KEYS[2], ARGV[2]); return redis.call('get', KEYS[1])";

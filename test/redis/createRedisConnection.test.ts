@@ -3,6 +3,7 @@ import { createRedisConnection, type RedisConnection, type RedisSettings } from 
 import { ensureRedisInstalled, freePort, startRedis, startRedisSentinel, type RedisProcess } from '../support/redis';
 import { recordingLogger } from './recordingLogger';
 import { waitForStatus } from './waitForStatus';
+import { timed } from './timed';
 
 ensureRedisInstalled();
 
@@ -12,15 +13,6 @@ const MARGIN_MS = 150;
 
 const settingsFor = (url: string): RedisSettings => ({ url, commandTimeoutMs: COMMAND_TIMEOUT_MS, connectTimeoutMs: 1_000 });
 
-const timed = async (work: Promise<unknown>): Promise<{ ms: number; error: unknown }> => {
-  const started = Date.now();
-  try {
-    await work;
-    return { ms: Date.now() - started, error: undefined };
-  } catch (error) {
-    return { ms: Date.now() - started, error };
-  }
-};
 
 const COMPARE_AND_DELETE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 

@@ -1,6 +1,7 @@
 // What APIG and DRS answer for a missing, unknown, expired, revoked or foreign-project token.
 import { startSimulator, type Simulator } from '../../src/simulator/startSimulator';
-import { drs, fakeClock, issueToken, JOB_ID, OTHER_PROJECT_ID, precheckBody, type FakeClock } from './simulatorClient';
+import { drs, fakeClock, issueToken, JOB_ID, OTHER_PROJECT_ID, precheckBody } from './simulatorClient';
+import type { FakeClock } from '../support/fakeClock';
 
 describe('simulated DRS authentication', () => {
   let sim: Simulator;

@@ -1,6 +1,7 @@
 // IAM POST /v3/auth/tokens: the token format, the body, and the error shapes a client must understand.
 import { startSimulator, SANDBOX_IAM_USER, type Simulator } from '../../src/simulator/startSimulator';
-import { fakeClock, passwordBody, PROJECT_ID, requestToken, type FakeClock } from './simulatorClient';
+import { fakeClock, passwordBody, PROJECT_ID, requestToken } from './simulatorClient';
+import type { FakeClock } from '../support/fakeClock';
 
 describe('simulated IAM token endpoint', () => {
   let sim: Simulator;

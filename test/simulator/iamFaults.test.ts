@@ -1,6 +1,7 @@
 // IAM fault switches: throttling, outage, refused credentials, broken bodies, and short-lived tokens.
 import { startSimulator, type Simulator } from '../../src/simulator/startSimulator';
-import { drs, fakeClock, issueToken, JOB_ID, precheckBody, requestToken, type FakeClock } from './simulatorClient';
+import { drs, fakeClock, issueToken, JOB_ID, precheckBody, requestToken } from './simulatorClient';
+import type { FakeClock } from '../support/fakeClock';
 
 describe('simulated IAM faults', () => {
   let sim: Simulator;

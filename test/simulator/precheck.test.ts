@@ -1,6 +1,7 @@
 // Pre-check behaviour: which job statuses admit which mode, per-item failures, and progress over (fake) time.
 import { startSimulator, type Simulator } from '../../src/simulator/startSimulator';
-import { drs, fakeClock, issueToken, JOB_ID, jobId, precheckBody, type FakeClock } from './simulatorClient';
+import { drs, fakeClock, issueToken, JOB_ID, jobId, precheckBody } from './simulatorClient';
+import type { FakeClock } from '../support/fakeClock';
 
 interface ResultItem {
   precheck_id: string;

@@ -1,24 +1,13 @@
 // Test helpers: a settable clock and thin fetch wrappers for the simulator's IAM and DRS routes.
-import type { Clock } from '../../src/clock';
+import { FakeClock } from '../support/fakeClock';
 import { SANDBOX_IAM_USER, type Simulator } from '../../src/simulator/startSimulator';
 
 export const PROJECT_ID = '054ba152d480d55b2f5dc0069e7ddef0';
 export const OTHER_PROJECT_ID = 'a4a5d4098fb4474fa22cd05f897d6b99';
 export const JOB_ID = '140b5236-88ad-43c8-811c-1268453jb101';
 
-export interface FakeClock extends Clock {
-  advance(ms: number): void;
-}
-
-export const fakeClock = (start = Date.UTC(2020, 0, 3, 9, 5, 22, 701)): FakeClock => {
-  let now = start;
-  return {
-    now: () => now,
-    advance: (ms) => {
-      now += ms;
-    },
-  };
-};
+/** The issued_at of Huawei's documented token example, so simulator times read like the docs. */
+export const fakeClock = (): FakeClock => new FakeClock(Date.UTC(2020, 0, 3, 9, 5, 22, 701));
 
 export const passwordBody = (
   user: { domain: string; name: string; password: string } = SANDBOX_IAM_USER,

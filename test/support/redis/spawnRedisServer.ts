@@ -49,6 +49,17 @@ const hasBound = (logFile: string): boolean => readLog(logFile).includes('Runnin
 
 const logTail = (logFile: string): string => readLog(logFile).trim().split('\n').slice(-5).join('\n') || '(no log)';
 
+/** Flags every throw-away test server shares: loopback only, no persistence, files in its own folder. */
+export const throwAwayServerArgs = (port: number, dir: string, logFile: string): string[] => [
+  '--port', String(port),
+  '--bind', '127.0.0.1',
+  '--protected-mode', 'no',
+  '--save', '',
+  '--appendonly', 'no',
+  '--dir', dir,
+  '--logfile', logFile,
+];
+
 export const spawnRedisServer = async (options: { server: string; args: readonly string[]; port: number; logFile: string }): Promise<RedisChild> => {
   const { server, args, port, logFile } = options;
   // A restart reuses the log path; the previous process's lines must not vouch for this one.

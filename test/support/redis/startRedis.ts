@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureRedisInstalled } from './ensureRedisInstalled';
 import { freePort } from './freePort';
-import { spawnRedisServer, type RedisChild } from './spawnRedisServer';
+import { spawnRedisServer, throwAwayServerArgs, type RedisChild } from './spawnRedisServer';
 
 export interface RedisProcess {
   host: '127.0.0.1';
@@ -37,13 +37,7 @@ export const startRedis = async (options: { port?: number; password?: string } =
       port,
       logFile,
       args: [
-        '--port', String(port),
-        '--bind', '127.0.0.1',
-        '--protected-mode', 'no',
-        '--save', '',
-        '--appendonly', 'no',
-        '--dir', dir,
-        '--logfile', logFile,
+        ...throwAwayServerArgs(port, dir, logFile),
         ...(options.password === undefined ? [] : ['--requirepass', options.password]),
       ],
     });

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { ensureRedisInstalled } from './ensureRedisInstalled';
 import { freePort } from './freePort';
 import { sendRedisCommand } from './sendRedisCommand';
-import { spawnRedisServer, type RedisChild } from './spawnRedisServer';
+import { spawnRedisServer, throwAwayServerArgs, type RedisChild } from './spawnRedisServer';
 
 export interface RedisClusterProcess {
   nodes: Array<{ host: '127.0.0.1'; port: number }>;
@@ -32,13 +32,7 @@ const startNode = async (server: string, dir: string): Promise<{ port: number; c
         port,
         logFile,
         args: [
-          '--port', String(port),
-          '--bind', '127.0.0.1',
-          '--protected-mode', 'no',
-          '--save', '',
-          '--appendonly', 'no',
-          '--dir', dir,
-          '--logfile', logFile,
+          ...throwAwayServerArgs(port, dir, logFile),
           '--cluster-enabled', 'yes',
           '--cluster-config-file', `nodes-${port}.conf`,
           '--cluster-node-timeout', '2000',
