@@ -14,8 +14,9 @@ import { createSharedTokenFetcher, type SharedTokenFetcher } from './iam/createS
 import { RedisTokenStore } from './iam/RedisTokenStore';
 import { TokenSealer } from './iam/TokenSealer';
 import { createLogger, type Logger } from './logger';
-import { CountingMetrics } from './metrics/CountingMetrics';
+import { fanOut } from './metrics/fanOut';
 import type { MetricsHooks } from './metrics/MetricsHooks';
+import { circuitStateValue, PromMetrics } from './metrics/PromMetrics';
 import { createRateLimiters } from './rate-limit/createRateLimiters';
 import { FailoverStore } from './rate-limit/FailoverStore';
 import { RedisRateLimitStore } from './rate-limit/RedisRateLimitStore';
@@ -32,6 +33,7 @@ export interface GatewayOverrides {
   logger?: Logger;
   /** Replaces the verifier built from config.jwt (tests that exercise JWKS supply their own key source this way). */
   verifier?: TokenVerifier;
+  /** Receives every metrics event as well as the Prometheus exporter. */
   metrics?: MetricsHooks;
 }
 
@@ -91,8 +93,18 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
 
   const drsHttp = createHttpClient({ baseURL: drsEndpoint, timeoutMs: config.drs.timeoutMs, maxResponseBytes: config.drs.maxResponseBytes, userAgent: USER_AGENT });
   const iamHttp = createHttpClient({ baseURL: iamEndpoint, timeoutMs: config.iam.timeoutMs, maxResponseBytes: 256 * 1024, userAgent: USER_AGENT });
-  const metrics = overrides.metrics ?? new CountingMetrics();
   const redis = connectRedis(config, logger);
+  const breaker = new CircuitBreaker({
+    clock,
+    failureThreshold: 5,
+    openMs: 10_000,
+    onStateChange: (state) => logger.warn({ circuit: state }, 'DRS circuit state changed'),
+  });
+  const prom = new PromMetrics({
+    circuitState: () => circuitStateValue(breaker.state),
+    redisUp: redis ? () => (redis.status() === 'up' ? 1 : 0) : undefined,
+  });
+  const metrics = overrides.metrics ? fanOut(prom, overrides.metrics) : prom;
   const iamClient = observeIam(
     createIamClient({ http: iamHttp, domainName: config.iam.domainName, userName: config.iam.userName, password: config.iam.password, clock }),
     metrics,
@@ -113,12 +125,6 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
     logger.warn({}, 'TOKEN_CACHE_KEY is not set: IAM tokens are cached per instance only, never in Redis');
   }
   const tokenCache = new IamTokenCache({ fetcher: shared ?? iamClient, shared, clock, refreshMarginMs: config.iam.refreshMarginMs, logger, metrics });
-  const breaker = new CircuitBreaker({
-    clock,
-    failureThreshold: 5,
-    openMs: 10_000,
-    onStateChange: (state) => logger.warn({ circuit: state }, 'DRS circuit state changed'),
-  });
   const verifier =
     overrides.verifier ??
     createTokenVerifier({
@@ -144,6 +150,7 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
       phase: () => phase,
       dependencies: () => ({ redis: redis?.status() ?? 'disabled', iam: iamState, upstream: breaker.state === 'closed' ? 'up' : `circuit-${breaker.state}` }),
     },
+    metrics: prom,
     ipLimiter: limiters.ipLimiter,
     callerLimiter: limiters.callerLimiter,
     trustProxy: config.server.trustProxy,

@@ -6,10 +6,12 @@ import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import type { TokenVerifier } from '../auth';
 import { GatewayError } from '../errors/GatewayError';
+import type { PromMetrics } from '../metrics/PromMetrics';
 import type { PrecheckForwarder } from '../upstream/createPrecheckForwarder';
 import { createErrorHandler } from './errorHandler';
 import { errorsPage } from './errorsPage';
 import { healthRoutes, type ReadinessProbe } from './healthRoutes';
+import { metricsRoutes, timeRequests } from './metricsRoutes';
 import { precheckRoutes } from './precheckRoutes';
 import { localsOf, requestContext } from './requestContext';
 
@@ -18,6 +20,7 @@ export interface AppDeps {
   verifier: TokenVerifier;
   forwarder: PrecheckForwarder;
   readiness: ReadinessProbe;
+  metrics: PromMetrics;
   ipLimiter: RequestHandler;
   callerLimiter: RequestHandler;
   trustProxy: number;
@@ -41,6 +44,7 @@ export const createApp = (deps: AppDeps): express.Express => {
   app.set('etag', false);
 
   app.use(requestContext);
+  app.use(timeRequests(deps.metrics));
   app.use(
     pinoHttp({
       logger: deps.logger,
@@ -69,6 +73,7 @@ export const createApp = (deps: AppDeps): express.Express => {
 
   app.use(healthRoutes(deps.readiness));
   app.use(errorsPage());
+  app.use(metricsRoutes(deps.metrics));
   app.use(
     precheckRoutes({
       verifier: deps.verifier,

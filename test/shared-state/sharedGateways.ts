@@ -1,5 +1,5 @@
 // Starts N gateway instances that share one simulator (DRS + IAM) and one Redis, as behind a load balancer.
-import { CountingMetrics } from '../../src/metrics/CountingMetrics';
+import { CountingMetrics } from '../support/CountingMetrics';
 import type { RunningGateway } from '../../src/server';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/startSimulator';
 import { startTestGateway, TEST_TOKEN_CACHE_KEY } from '../support/startTestGateway';

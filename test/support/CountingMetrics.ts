@@ -1,5 +1,5 @@
 // In-memory counters behind MetricsHooks: what the gateway has done since start, by event and label.
-import type { MetricsHooks, StoreName, TokenCacheLevel } from './MetricsHooks';
+import type { MetricsHooks, StoreName, TokenCacheLevel } from '../../src/metrics/MetricsHooks';
 
 export class CountingMetrics implements MetricsHooks {
   private readonly counts = new Map<string, number>();
