@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createTokenVerifier, type TokenVerifier } from './auth';
 import { systemClock, type Clock } from './clock';
+import { redactConfig } from './config/redactConfig';
 import type { GatewayConfig } from './config/schema';
 import { createApp } from './http/createApp';
 import type { Phase } from './http/healthRoutes';
@@ -151,6 +152,8 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
       dependencies: () => ({ redis: redis?.status() ?? 'disabled', iam: iamState, upstream: breaker.state === 'closed' ? 'up' : `circuit-${breaker.state}` }),
     },
     metrics: prom,
+    tokens: tokenCache,
+    effectiveConfig: () => redactConfig(config),
     ipLimiter: limiters.ipLimiter,
     callerLimiter: limiters.callerLimiter,
     trustProxy: config.server.trustProxy,

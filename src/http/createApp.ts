@@ -6,8 +6,10 @@ import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import type { TokenVerifier } from '../auth';
 import { GatewayError } from '../errors/GatewayError';
+import type { IamTokenCache } from '../iam/IamTokenCache';
 import type { PromMetrics } from '../metrics/PromMetrics';
 import type { PrecheckForwarder } from '../upstream/createPrecheckForwarder';
+import { adminRoutes } from './adminRoutes';
 import { createErrorHandler } from './errorHandler';
 import { errorsPage } from './errorsPage';
 import { healthRoutes, type ReadinessProbe } from './healthRoutes';
@@ -21,6 +23,9 @@ export interface AppDeps {
   forwarder: PrecheckForwarder;
   readiness: ReadinessProbe;
   metrics: PromMetrics;
+  tokens: IamTokenCache;
+  /** Already redacted. */
+  effectiveConfig: () => Record<string, unknown>;
   ipLimiter: RequestHandler;
   callerLimiter: RequestHandler;
   trustProxy: number;
@@ -81,6 +86,17 @@ export const createApp = (deps: AppDeps): express.Express => {
       bodyLimitBytes: deps.bodyLimitBytes,
       ipLimiter: deps.ipLimiter,
       callerLimiter: deps.callerLimiter,
+    }),
+  );
+
+  app.use(
+    adminRoutes({
+      verifier: deps.verifier,
+      ipLimiter: deps.ipLimiter,
+      effectiveConfig: deps.effectiveConfig,
+      tokens: deps.tokens,
+      bodyLimitBytes: deps.bodyLimitBytes,
+      audit: deps.logger,
     }),
   );
 

@@ -15,7 +15,7 @@ export interface IamTokenCacheOptions {
   logger: TokenCacheLogger;
   metrics?: Pick<MetricsHooks, 'tokenCacheHit'>;
   /** The shared level, told when DRS refused a token so other instances stop using it too. */
-  shared?: { drop(projectId: string, value?: string): Promise<void> };
+  shared?: { drop(projectId: string, value?: string): Promise<void>; dropAll(): Promise<number> };
   /** After a failed background refresh, wait this long before trying again, so IAM is not hammered. */
   refreshRetryMs?: number;
 }
@@ -60,13 +60,14 @@ export class IamTokenCache {
     });
   }
 
-  invalidateAll(): number {
-    let dropped = 0;
+  /** Drops this instance's tokens and the shared ones; resolves with how many were dropped at each level. */
+  async invalidateAll(): Promise<{ memory: number; shared: number }> {
+    let memory = 0;
     for (const entry of this.entries.values()) {
-      if (entry.token) dropped += 1;
+      if (entry.token) memory += 1;
       entry.token = undefined;
     }
-    return dropped;
+    return { memory, shared: this.options.shared ? await this.options.shared.dropAll() : 0 };
   }
 
   private entry(projectId: string): Entry {

@@ -61,6 +61,22 @@ export class RedisTokenStore {
     else await DROP_IF_SAME.run(this.client, [this.key(projectId)], [fingerprint(value)]);
   }
 
+  /** Every project's token of this IAM user, on every master of a Cluster; returns how many were dropped. */
+  async dropAll(): Promise<number> {
+    const nodes = 'nodes' in this.client ? this.client.nodes('master') : [this.client];
+    let dropped = 0;
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', `gw:iam:{${this.identity}:*}`, 'COUNT', 500);
+        cursor = next;
+        // One key per DEL: in a Cluster the keys of one page sit in different slots.
+        for (const key of keys) dropped += await node.del(key);
+      } while (cursor !== '0');
+    }
+    return dropped;
+  }
+
   async acquireLock(projectId: string, owner: string, ttlMs: number): Promise<boolean> {
     return (await this.client.set(this.lockKey(projectId), owner, 'PX', ttlMs, 'NX')) === 'OK';
   }

@@ -22,6 +22,7 @@ export interface SharedTokenFetcherOptions {
 export interface SharedTokenFetcher extends IamTokenFetcher {
   /** Drops the shared copy if it still holds this token (after DRS refused it). */
   drop(projectId: string, value?: string): Promise<void>;
+  dropAll(): Promise<number>;
 }
 
 export const createSharedTokenFetcher = (options: SharedTokenFetcherOptions): SharedTokenFetcher => {
@@ -75,6 +76,7 @@ export const createSharedTokenFetcher = (options: SharedTokenFetcherOptions): Sh
       return iam.fetchToken(projectId);
     },
     drop: (projectId, value) => store.drop(projectId, value),
+    dropAll: () => store.dropAll(),
   };
 };
 

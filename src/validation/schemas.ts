@@ -50,3 +50,10 @@ export type PrecheckJob = z.infer<typeof precheckJobSchema>;
 export type BatchPrecheckBody = z.infer<typeof batchPrecheckBodySchema>;
 export type BatchPrecheckResultBody = z.infer<typeof batchPrecheckResultBodySchema>;
 export type Language = z.infer<typeof languageSchema>;
+
+export const invalidateTokensBodySchema = z.strictObject(
+  { project_id: projectIdSchema.optional() },
+  { error: 'must be an object, optionally with project_id' },
+);
+
+export type InvalidateTokensBody = z.infer<typeof invalidateTokensBodySchema>;

@@ -118,7 +118,7 @@ describe('IamTokenCache', () => {
     cache.invalidate('p1', first.value);
     expect((await cache.get('p1')).value).toBe('MII-p1-2');
     expect(iam.calls).toBe(2);
-    expect(cache.invalidateAll()).toBe(1);
+    expect(await cache.invalidateAll()).toEqual({ memory: 1, shared: 0 });
     await cache.get('p1');
     expect(iam.calls).toBe(3);
   });

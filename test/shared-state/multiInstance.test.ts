@@ -95,6 +95,22 @@ describe.each([
     }
   });
 
+  it('POST /admin/iam-tokens/invalidate on one instance drops the shared tokens in Redis', async () => {
+    const project = freshProject();
+    expect((await callVia(0, signToken({ sub: `inv-${Math.random()}`, projects: [project] }), project)).status).toBe(200);
+    const admin = signToken({ sub: 'ops', scope: 'gateway:admin' });
+    const res = await send(shared.gateways[1]!.url, '/admin/iam-tokens/invalidate', { headers: { Authorization: bearer(admin) } });
+    expect(res.status).toBe(200);
+    expect(res.json<{ dropped: { shared: number } }>().dropped.shared).toBeGreaterThanOrEqual(1);
+    const client = backend.client();
+    await new Promise((resolve) => client.once('ready', resolve));
+    try {
+      expect((await keysOf(client, 'gw:iam:*')).filter((k) => !k.endsWith(':lock'))).toEqual([]);
+    } finally {
+      client.disconnect();
+    }
+  });
+
   it('an instance with a cold memory cache takes the token from Redis instead of IAM', async () => {
     const project = freshProject();
     const token = signToken({ sub: `warm-${Math.random()}`, projects: [project] });

@@ -1,0 +1,23 @@
+// The effective configuration as GET /admin/config shows it: every secret replaced, Redis URLs without passwords.
+import { redactRedisUrl } from '../redis/redactRedisUrl';
+import { ENV_VARIABLES } from './envVariables';
+import type { GatewayConfig } from './schema';
+
+const REDACTED = '[redacted]';
+
+type Tree = Record<string, unknown>;
+
+const redactAt = (tree: Tree, path: readonly string[]): void => {
+  const parent = path.slice(0, -1).reduce<Tree | undefined>((node, key) => node?.[key] as Tree | undefined, tree);
+  const leaf = path[path.length - 1] as string;
+  if (parent && parent[leaf] !== undefined) parent[leaf] = REDACTED;
+};
+
+export const redactConfig = (config: GatewayConfig): Tree => {
+  const copy = structuredClone(config) as unknown as Tree;
+  for (const variable of ENV_VARIABLES) if (variable.secret) redactAt(copy, variable.path);
+  for (const path of [['redis', 'sentinel', 'password'], ['redis', 'sentinel', 'sentinelPassword'], ['redis', 'cluster', 'password']]) redactAt(copy, path);
+  // The URL shape (host, port, TLS) is worth showing; only its credentials are secret.
+  if (config.redis.url !== undefined) (copy.redis as Tree).url = redactRedisUrl(config.redis.url);
+  return copy;
+};

@@ -1,0 +1,64 @@
+// Operator routes (scope gateway:admin): the effective configuration, redacted, and dropping cached IAM tokens.
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { TokenVerifier } from '../auth';
+import type { IamTokenCache } from '../iam/IamTokenCache';
+import { invalidateTokensBodySchema } from '../validation/schemas';
+import { validateBody } from '../validation/validate';
+import { authenticate } from './authenticate';
+import { jsonBody } from './jsonBody';
+import { methodNotAllowed } from './methodNotAllowed';
+import { localsOf } from './requestContext';
+
+export interface AdminRoutesDeps {
+  verifier: TokenVerifier;
+  ipLimiter: RequestHandler;
+  /** Already redacted. */
+  effectiveConfig: () => Record<string, unknown>;
+  tokens: IamTokenCache;
+  bodyLimitBytes: number;
+  audit: { info(obj: object, msg: string): void };
+}
+
+/** An empty body means "all projects"; a body must be JSON like any other. */
+const optionalJson = (limitBytes: number) => {
+  const [requireJson, parse] = jsonBody(limitBytes) as [RequestHandler, RequestHandler];
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (req.headers['content-length'] === '0' || (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined)) {
+      req.body = {};
+      next();
+      return;
+    }
+    requireJson(req, res, (error?: unknown) => (error ? next(error) : parse(req, res, next)));
+  };
+};
+
+export const adminRoutes = (deps: AdminRoutesDeps): Router => {
+  const router = Router();
+  const admin = [deps.ipLimiter, authenticate(deps.verifier, 'gateway:admin')];
+
+  router
+    .route('/admin/config')
+    .get(...admin, (_req: Request, res: Response) => {
+      res.json(deps.effectiveConfig());
+    })
+    .all(methodNotAllowed(['GET', 'HEAD']));
+
+  router
+    .route('/admin/iam-tokens/invalidate')
+    .post(...admin, optionalJson(deps.bodyLimitBytes), async (req: Request, res: Response) => {
+      const { project_id: projectId } = validateBody(invalidateTokensBodySchema, req.body);
+      const caller = localsOf(res).caller?.sub;
+      if (projectId === undefined) {
+        const dropped = await deps.tokens.invalidateAll();
+        deps.audit.info({ caller, scope: 'all', dropped }, 'IAM tokens invalidated');
+        res.json({ scope: 'all', dropped });
+        return;
+      }
+      deps.tokens.invalidate(projectId);
+      deps.audit.info({ caller, scope: 'project', projectId }, 'IAM tokens invalidated');
+      res.json({ scope: 'project', project_id: projectId });
+    })
+    .all(methodNotAllowed(['POST']));
+
+  return router;
+};
