@@ -26,8 +26,9 @@ import { startSimulator, type Simulator } from './simulator/startSimulator';
 import { CircuitBreaker } from './upstream/CircuitBreaker';
 import { createHttpClient } from './upstream/createHttpClient';
 import { createPrecheckForwarder } from './upstream/createPrecheckForwarder';
+import { GATEWAY_VERSION } from './version';
 
-export const USER_AGENT = 'drs-precheck-gateway/0.1';
+export const USER_AGENT = `drs-precheck-gateway/${GATEWAY_VERSION}`;
 
 export interface GatewayOverrides {
   clock?: Clock;

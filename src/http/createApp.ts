@@ -10,6 +10,7 @@ import type { IamTokenCache } from '../iam/IamTokenCache';
 import type { PromMetrics } from '../metrics/PromMetrics';
 import type { PrecheckForwarder } from '../upstream/createPrecheckForwarder';
 import { adminRoutes } from './adminRoutes';
+import { docsRoutes } from './docsRoutes';
 import { createErrorHandler } from './errorHandler';
 import { errorsPage } from './errorsPage';
 import { healthRoutes, type ReadinessProbe } from './healthRoutes';
@@ -78,6 +79,7 @@ export const createApp = (deps: AppDeps): express.Express => {
 
   app.use(healthRoutes(deps.readiness));
   app.use(errorsPage());
+  app.use(docsRoutes());
   app.use(metricsRoutes(deps.metrics));
   app.use(
     precheckRoutes({

@@ -1,0 +1,179 @@
+// The OpenAPI 3.1 document of every route, built from the same zod schemas that validate requests.
+import { z } from 'zod';
+import { ERROR_CATALOGUE } from '../errors/catalogue';
+import {
+  batchPrecheckBodySchema,
+  batchPrecheckResultBodySchema,
+  invalidateTokensBodySchema,
+  LANGUAGES,
+  PROJECT_ID_PATTERN,
+} from '../validation/schemas';
+
+type Json = Record<string, unknown>;
+
+const jsonSchema = (schema: z.ZodType): Json => {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema) as Json;
+  return rest;
+};
+
+const problem = { $ref: '#/components/schemas/Problem' };
+const problemResponse = (codes: string[]): Json => ({
+  description: codes.map((code) => `\`${code}\`: ${ERROR_CATALOGUE[code as keyof typeof ERROR_CATALOGUE].detail['en-us']}`).join(' '),
+  content: { 'application/problem+json': { schema: problem } },
+});
+
+const errorResponses = (codes: string[]): Json => {
+  const byStatus = new Map<number, string[]>();
+  for (const code of codes) {
+    const status = ERROR_CATALOGUE[code as keyof typeof ERROR_CATALOGUE].status;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  return Object.fromEntries([...byStatus].sort(([a], [b]) => a - b).map(([status, list]) => [String(status), problemResponse(list)]));
+};
+
+const AUTH_ERRORS = ['GW.1001', 'GW.1002', 'GW.1003', 'GW.1004'];
+const PRECHECK_ERRORS = [
+  'GW.0400', 'GW.0401', 'GW.0405', 'GW.0413', 'GW.0415', ...AUTH_ERRORS, 'GW.1005', 'GW.2001',
+  'GW.3001', 'GW.3002', 'GW.3003', 'GW.3004', 'GW.3005', 'GW.3006', 'GW.3007', 'GW.3008', 'GW.5000', 'GW.5030',
+];
+
+const headerParameters: Json[] = [
+  { name: 'X-Language', in: 'header', required: false, schema: { type: 'string', enum: [...LANGUAGES], default: 'en-us' }, description: 'Language of error titles and details; passed to DRS.' },
+  { name: 'X-Request-Id', in: 'header', required: false, schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,128}$' }, description: 'Echoed back and sent to DRS; generated when absent or unsafe.' },
+  { name: 'traceparent', in: 'header', required: false, schema: { type: 'string' }, description: 'W3C trace context; DRS receives the same trace id with a new parent id.' },
+];
+
+const rateLimitHeaders: Json = {
+  'X-Request-Id': { schema: { type: 'string' } },
+  RateLimit: { schema: { type: 'string' }, description: 'IETF draft-8, one entry per limiter ("ip", "caller").' },
+  'RateLimit-Policy': { schema: { type: 'string' } },
+  'X-Upstream-Request-Id': { schema: { type: 'string' }, description: "DRS's own request id, when DRS sent one." },
+};
+
+const precheckOperation = (summary: string, bodySchema: z.ZodType, responseRef: string, description: string): Json => ({
+  summary,
+  description,
+  security: [{ bearerAuth: [] }],
+  parameters: [{ name: 'project_id', in: 'path', required: true, schema: { type: 'string', pattern: PROJECT_ID_PATTERN.source } }, ...headerParameters],
+  requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(bodySchema) } } },
+  responses: {
+    '200': { description: "DRS's answer; failed items keep error_code and error_msg.", headers: rateLimitHeaders, content: { 'application/json': { schema: { $ref: responseRef } } } },
+    ...errorResponses(PRECHECK_ERRORS),
+    '4XX': { description: "A DRS rejection that is the caller's doing keeps DRS's status, with DRS's code (DRS.M…) in error_code and `upstream` filled.", content: { 'application/problem+json': { schema: problem } } },
+  },
+});
+
+const stringProps = (...names: string[]): Json => Object.fromEntries(names.map((n) => [n, { type: 'string' }]));
+
+export const buildOpenApiDocument = (version: string): Json => ({
+  openapi: '3.1.0',
+  info: {
+    title: 'DRS Pre-check Gateway',
+    version,
+    description: 'Runs Huawei Cloud DRS batch pre-checks for internal callers. Every error is application/problem+json (RFC 9457); the catalogue is at /errors.',
+  },
+  paths: {
+    '/v3/{project_id}/jobs/batch-precheck': {
+      post: precheckOperation('Start pre-checks', batchPrecheckBodySchema, '#/components/schemas/BatchPrecheckResponse', 'Scope drs:precheck; project_id must be in the token projects claim. 1 to 10 jobs, no duplicate job_id.'),
+    },
+    '/v3/{project_id}/jobs/batch-precheck-result': {
+      post: precheckOperation('Read pre-check results', batchPrecheckResultBodySchema, '#/components/schemas/BatchPrecheckResultResponse', 'Scope drs:precheck. 1 to 10 distinct job IDs; progress reaches "100%" when done.'),
+    },
+    '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'The process serves.', content: { 'application/json': { schema: { type: 'object', properties: { status: { const: 'ok' } } } } } } } } },
+    '/readyz': {
+      get: {
+        summary: 'Readiness',
+        responses: Object.fromEntries(
+          ['200', '503'].map((status) => [
+            status,
+            {
+              description: status === '200' ? 'Ready.' : 'Starting or draining.',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Readiness' } } },
+            },
+          ]),
+        ),
+      },
+    },
+    '/metrics': { get: { summary: 'Prometheus metrics (prefix gateway_)', responses: { '200': { description: 'Prometheus text format.', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
+    '/errors': { get: { summary: 'The error catalogue', responses: { '200': { description: 'HTML page with an anchor per code.', content: { 'text/html': { schema: { type: 'string' } } } } } } },
+    '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1.', content: { 'application/json': { schema: { type: 'object' } } } } } } },
+    '/docs': { get: { summary: 'This document as a page', responses: { '200': { description: 'HTML.', content: { 'text/html': { schema: { type: 'string' } } } } } } },
+    '/admin/config': {
+      get: {
+        summary: 'Effective configuration, secrets redacted',
+        description: 'Scope gateway:admin.',
+        security: [{ bearerAuth: [] }],
+        responses: { '200': { description: 'The configuration tree.', content: { 'application/json': { schema: { type: 'object' } } } }, ...errorResponses([...AUTH_ERRORS, 'GW.0405']) },
+      },
+    },
+    '/admin/iam-tokens/invalidate': {
+      post: {
+        summary: 'Drop cached IAM tokens',
+        description: 'Scope gateway:admin. No body: every project; {"project_id"}: one.',
+        security: [{ bearerAuth: [] }],
+        requestBody: { required: false, content: { 'application/json': { schema: jsonSchema(invalidateTokensBodySchema) } } },
+        responses: {
+          '200': { description: 'What was dropped.', content: { 'application/json': { schema: { type: 'object' } } } },
+          ...errorResponses(['GW.0400', 'GW.0401', 'GW.0405', 'GW.0413', 'GW.0415', ...AUTH_ERRORS]),
+        },
+      },
+    },
+  },
+  components: {
+    securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+    schemas: {
+      Problem: {
+        type: 'object',
+        required: ['type', 'title', 'status', 'detail', 'instance', 'error_code', 'error_msg', 'request_id'],
+        properties: {
+          ...stringProps('type', 'title', 'detail', 'instance', 'error_code', 'error_msg', 'request_id'),
+          status: { type: 'integer' },
+          errors: { type: 'array', items: { type: 'object', required: ['message'], properties: stringProps('pointer', 'parameter', 'header', 'message') } },
+          upstream: { type: 'object', required: ['status'], properties: { status: { type: 'integer' }, ...stringProps('error_code', 'error_msg') } },
+        },
+      },
+      BatchPrecheckResponse: {
+        type: 'object',
+        properties: {
+          results: { type: 'array', items: { type: 'object', properties: { ...stringProps('id', 'precheck_id', 'error_code', 'error_msg'), status: { enum: ['success', 'failed'] } } } },
+          count: { type: 'integer' },
+        },
+      },
+      BatchPrecheckResultResponse: {
+        type: 'object',
+        properties: {
+          results: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                ...stringProps('precheck_id', 'process', 'total_passed_rate', 'rds_instance_id', 'error_code', 'error_msg'),
+                result: { type: 'boolean' },
+                job_direction: { enum: ['up', 'down', 'non-dbs'] },
+                precheck_result: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      ...stringProps('item', 'failed_reason', 'data', 'raw_error_msg', 'group'),
+                      result: { enum: ['PASSED', 'ALARM', 'FAILED'] },
+                      failed_sub_jobs: { type: 'array', items: { type: 'object', properties: stringProps('id', 'name', 'check_result') } },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          count: { type: 'integer' },
+        },
+      },
+      Readiness: {
+        type: 'object',
+        properties: {
+          status: { enum: ['starting', 'ready', 'draining'] },
+          dependencies: { type: 'object', properties: stringProps('redis', 'iam', 'upstream') },
+        },
+      },
+    },
+  },
+});
