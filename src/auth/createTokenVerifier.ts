@@ -18,6 +18,7 @@ import { parseBearerToken } from './parseBearerToken';
 import { resolveAlgorithms } from './resolveAlgorithms';
 import { isSigningAlgorithm, type SigningAlgorithm } from './signingAlgorithms';
 import type { TokenVerifier } from './TokenVerifier';
+import { VerifiedTokenCache } from './VerifiedTokenCache';
 
 export interface TokenVerifierOptions {
   /** HS* shared secret. */
@@ -39,7 +40,12 @@ export interface TokenVerifierOptions {
     keySource?: JwksKeySource;
   };
   logger?: AuthLogger;
+  /** Verified tokens remembered (by their full text) to skip signature checks; 0 turns it off. Default 10,000. */
+  cacheEntries?: number;
 }
+
+/** A verified token is verified again at least this often, so a rotated-out key stops working within a minute. */
+const VERIFIED_MAX_AGE_MS = 60_000;
 
 const nonEmpty = (name: string, value: string | undefined): string | undefined => {
   if (value === '') throw new Error(`The JWT ${name} is configured but empty.`);
@@ -134,14 +140,26 @@ export const createTokenVerifier = (options: TokenVerifierOptions): TokenVerifie
     return payload;
   };
 
+  const cacheEntries = options.cacheEntries ?? 10_000;
+  const verified = cacheEntries > 0 ? new VerifiedTokenCache({ maxEntries: cacheEntries, maxAgeMs: VERIFIED_MAX_AGE_MS }) : undefined;
+  const seconds = (claim: unknown): number | undefined => (typeof claim === 'number' ? claim * 1000 : undefined);
+
   return {
     async verify(authorization: string | undefined): Promise<Caller> {
       try {
         const token = parseBearerToken(authorization);
+        const now = clock.now();
+        const remembered = verified?.get(token, now);
+        if (remembered) return remembered;
         const header = decodeJoseHeader(token);
         checkHeader(header);
         const key = await keyFor(header);
-        return callerFromClaims(verifySignedClaims(token, key, header.alg));
+        const claims = verifySignedClaims(token, key, header.alg);
+        const caller = callerFromClaims(claims);
+        const expiresAt = (seconds(claims.exp) ?? now) + options.clockToleranceMs;
+        const notBefore = (seconds(claims.nbf) ?? 0) - options.clockToleranceMs;
+        verified?.set(token, caller, now, expiresAt, notBefore);
+        return caller;
       } catch (error) {
         // Whatever failed, only a GatewayError built here leaves; foreign errors could quote the token.
         throw error instanceof GatewayError ? error : new GatewayError('GW.5000');

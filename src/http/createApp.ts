@@ -2,13 +2,13 @@
 import cors from 'cors';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import type { TokenVerifier } from '../auth';
 import { GatewayError } from '../errors/GatewayError';
 import type { IamTokenCache } from '../iam/IamTokenCache';
 import type { PromMetrics } from '../metrics/PromMetrics';
 import type { PrecheckForwarder } from '../upstream/createPrecheckForwarder';
+import { accessLog } from './accessLog';
 import { adminRoutes } from './adminRoutes';
 import { docsRoutes } from './docsRoutes';
 import { createErrorHandler } from './errorHandler';
@@ -16,7 +16,7 @@ import { errorsPage } from './errorsPage';
 import { healthRoutes, type ReadinessProbe } from './healthRoutes';
 import { metricsRoutes, timeRequests } from './metricsRoutes';
 import { precheckRoutes } from './precheckRoutes';
-import { localsOf, requestContext } from './requestContext';
+import { requestContext } from './requestContext';
 
 export interface AppDeps {
   logger: Logger;
@@ -51,20 +51,7 @@ export const createApp = (deps: AppDeps): express.Express => {
 
   app.use(requestContext);
   app.use(timeRequests(deps.metrics));
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      genReqId: (_req, res) => localsOf(res as unknown as Response).requestId,
-      // Only what an operator needs; headers are left out so no token can reach a log line.
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: req.url, remoteAddress: req.remoteAddress }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      customProps: (_req, res) => ({ caller: localsOf(res as unknown as Response).caller?.sub }),
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
-      quietReqLogger: true,
-    }),
-  );
+  app.use(accessLog(deps.logger));
   app.use(helmet());
   app.use(
     cors({
@@ -77,10 +64,7 @@ export const createApp = (deps: AppDeps): express.Express => {
   );
   app.use(['/v3', '/admin'], noStore);
 
-  app.use(healthRoutes(deps.readiness));
-  app.use(errorsPage());
-  app.use(docsRoutes());
-  app.use(metricsRoutes(deps.metrics));
+  // The hot path first: every router before it would be walked on every pre-check.
   app.use(
     precheckRoutes({
       verifier: deps.verifier,
@@ -90,6 +74,10 @@ export const createApp = (deps: AppDeps): express.Express => {
       callerLimiter: deps.callerLimiter,
     }),
   );
+  app.use(healthRoutes(deps.readiness));
+  app.use(errorsPage());
+  app.use(docsRoutes());
+  app.use(metricsRoutes(deps.metrics));
 
   app.use(
     adminRoutes({

@@ -1,7 +1,6 @@
-// The axios instance for one upstream: keep-alive, whole-request timeout, no redirects, capped body, raw text back.
+// The HTTP client for one upstream, on node:http: keep-alive, whole-request deadline, no redirects, capped body.
 import http from 'node:http';
 import https from 'node:https';
-import axios, { type AxiosResponse } from 'axios';
 
 export interface HttpClientOptions {
   baseURL: string;
@@ -23,35 +22,77 @@ export interface HttpClient {
   close(): void;
 }
 
+/** A transport failure with a Node-style code (ECONNREFUSED, ETIMEDOUT, ERR_RESPONSE_TOO_LARGE, …) and no URL in its message. */
+export class TransportError extends Error {
+  constructor(readonly code: string) {
+    super(`upstream transport failure: ${code}`);
+    this.name = 'TransportError';
+  }
+}
+
+const codeOf = (error: unknown): string => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'ECONNRESET';
+};
+
 export const createHttpClient = (options: HttpClientOptions): HttpClient => {
-  const agentOptions = { keepAlive: true, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' as const };
-  const httpAgent = new http.Agent(agentOptions);
-  const httpsAgent = new https.Agent(agentOptions);
-  const instance = axios.create({
-    baseURL: options.baseURL,
-    allowAbsoluteUrls: false,
-    timeout: options.timeoutMs,
-    maxRedirects: 0,
-    maxContentLength: options.maxResponseBytes,
-    maxBodyLength: options.maxResponseBytes,
-    responseType: 'text',
-    transformResponse: [(data: unknown) => data],
-    validateStatus: () => true,
-    decompress: true,
-    httpAgent,
-    httpsAgent,
-    proxy: false,
-    headers: { 'User-Agent': options.userAgent, Accept: false, 'Accept-Encoding': false },
-  });
+  const base = new URL(options.baseURL);
+  const secure = base.protocol === 'https:';
+  const agent = new (secure ? https : http).Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' });
+  const request = secure ? https.request : http.request;
+  const basePath = base.pathname.replace(/\/$/, '');
+
   return {
-    async post(path, body, headers) {
-      // axios's `timeout` stops at the response head; the signal bounds the whole exchange, body included.
-      const response: AxiosResponse<string> = await instance.post(path, body, { headers, signal: AbortSignal.timeout(options.timeoutMs) });
-      return { status: response.status, headers: response.headers as Record<string, unknown>, data: response.data };
+    post(path, body, headers) {
+      // Only a path is ever appended to the configured origin, so no input can redirect the request elsewhere.
+      if (!path.startsWith('/')) return Promise.reject(new TransportError('ERR_INVALID_PATH'));
+      return new Promise<HttpResponse>((resolve, reject) => {
+        let settled = false;
+        const finish = (error: TransportError | undefined, response?: HttpResponse) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(deadline);
+          if (error) reject(error);
+          else resolve(response as HttpResponse);
+        };
+        const req = request(
+          {
+            protocol: base.protocol,
+            hostname: base.hostname,
+            port: base.port,
+            path: basePath + path,
+            method: 'POST',
+            agent,
+            headers: { ...headers, 'User-Agent': options.userAgent, 'Content-Length': String(Buffer.byteLength(body)) },
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            let size = 0;
+            res.on('data', (chunk: Buffer) => {
+              size += chunk.length;
+              if (size > options.maxResponseBytes) {
+                finish(new TransportError('ERR_RESPONSE_TOO_LARGE'));
+                res.destroy();
+                return;
+              }
+              chunks.push(chunk);
+            });
+            res.on('end', () => finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, data: Buffer.concat(chunks, size).toString('utf8') }));
+            res.on('error', (error) => finish(new TransportError(codeOf(error))));
+            res.on('aborted', () => finish(new TransportError('ECONNRESET')));
+          },
+        );
+        // The deadline covers the whole exchange, body included, not just the wait for the first byte.
+        const deadline = setTimeout(() => {
+          finish(new TransportError('ETIMEDOUT'));
+          req.destroy();
+        }, options.timeoutMs);
+        req.on('error', (error) => finish(new TransportError(codeOf(error))));
+        req.end(body);
+      });
     },
     close() {
-      httpAgent.destroy();
-      httpsAgent.destroy();
+      agent.destroy();
     },
   };
 };

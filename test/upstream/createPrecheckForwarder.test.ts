@@ -1,11 +1,10 @@
-import { AxiosError } from 'axios';
 import { CircuitBreaker } from '../../src/upstream/CircuitBreaker';
-import type { HttpClient, HttpResponse } from '../../src/upstream/createHttpClient';
+import { TransportError, type HttpClient, type HttpResponse } from '../../src/upstream/createHttpClient';
 import { createPrecheckForwarder, type TokenSource } from '../../src/upstream/createPrecheckForwarder';
 import { FakeClock } from '../support/fakeClock';
 
 const ok: HttpResponse = { status: 200, headers: {}, data: '{"results":[],"count":0}' };
-const transportError = (code: string) => new AxiosError(`transport ${code}`, code);
+const transportError = (code: string) => new TransportError(code);
 
 /** Answers or fails from a script, one entry per post, and records what was sent. */
 const scriptedHttp = (script: Array<HttpResponse | Error>) => {
@@ -61,7 +60,7 @@ describe('createPrecheckForwarder', () => {
   });
 
   it('maps a timeout to GW.3007 without retrying', async () => {
-    const { forward, sent } = setup([transportError('ECONNABORTED'), ok]);
+    const { forward, sent } = setup([transportError('ETIMEDOUT'), ok]);
     await expect(forward()).rejects.toMatchObject({ code: 'GW.3007' });
     expect(sent).toHaveLength(1);
   });
