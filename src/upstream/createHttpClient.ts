@@ -30,6 +30,8 @@ export class TransportError extends Error {
   }
 }
 
+const IDLE_SOCKET_MS = 4_000;
+
 const codeOf = (error: unknown): string => {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : 'ECONNRESET';
@@ -38,7 +40,9 @@ const codeOf = (error: unknown): string => {
 export const createHttpClient = (options: HttpClientOptions): HttpClient => {
   const base = new URL(options.baseURL);
   const secure = base.protocol === 'https:';
-  const agent = new (secure ? https : http).Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' });
+  // Idle sockets are closed after 4 s, before common upstream keep-alive timeouts (5 s and up) can close them
+  // under a new request: such a reset could not be retried, since DRS may have received the pre-check.
+  const agent = new (secure ? https : http).Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' });
   const request = secure ? https.request : http.request;
   const basePath = base.pathname.replace(/\/$/, '');
 

@@ -1,0 +1,74 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { createHttpClient, type HttpClient } from '../../src/upstream/createHttpClient';
+
+const listen = async (server: Server): Promise<string> => {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+};
+
+describe('createHttpClient (node:http)', () => {
+  let server: Server;
+  let client: HttpClient;
+  const sockets = new Set<Socket>();
+  let handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => handler(req, res));
+    server.on('connection', (socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    client = createHttpClient({ baseURL: await listen(server), timeoutMs: 300, maxResponseBytes: 1024, userAgent: 'test-agent/1' });
+  });
+  afterAll(async () => {
+    client.close();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('POSTs the body with the given headers, its own User-Agent and Content-Length, and returns status, headers and text', async () => {
+    let seen: { method?: string; url?: string; headers?: Record<string, unknown>; body?: string } = {};
+    handler = (req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        seen = { method: req.method, url: req.url, headers: req.headers, body };
+        res.writeHead(201, { 'X-Request-Id': 'abc' }).end('{"ok":true}');
+      });
+    };
+    const res = await client.post('/v3/p/jobs/x', '{"a":1}', { 'Content-Type': 'application/json', 'X-Auth-Token': 't' });
+    expect(res).toEqual({ status: 201, headers: expect.objectContaining({ 'x-request-id': 'abc' }), data: '{"ok":true}' });
+    expect(seen).toMatchObject({ method: 'POST', url: '/v3/p/jobs/x', body: '{"a":1}' });
+    expect(Object.keys(seen.headers ?? {}).sort()).toEqual(['connection', 'content-length', 'content-type', 'host', 'user-agent', 'x-auth-token']);
+  });
+
+  it('does not follow redirects', async () => {
+    handler = (_req, res) => res.writeHead(302, { Location: 'http://169.254.169.254/' }).end();
+    expect((await client.post('/x', '', {})).status).toBe(302);
+  });
+
+  it('fails with ETIMEDOUT when the whole exchange outlasts the deadline, even while bytes trickle in', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200);
+      const drip = setInterval(() => res.write(' '), 50);
+      res.on('close', () => clearInterval(drip));
+    };
+    const started = Date.now();
+    await expect(client.post('/x', '', {})).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('fails with ERR_RESPONSE_TOO_LARGE past the size cap', async () => {
+    handler = (_req, res) => res.end('x'.repeat(5_000));
+    await expect(client.post('/x', '', {})).rejects.toMatchObject({ code: 'ERR_RESPONSE_TOO_LARGE' });
+  });
+
+  it('refuses anything but a path, so no input can point the request elsewhere', async () => {
+    await expect(client.post('http://evil.example.com/x', '', {})).rejects.toMatchObject({ code: 'ERR_INVALID_PATH' });
+  });
+
+  it('reports a reset as ECONNRESET, which the forwarder does not retry', async () => {
+    handler = (req) => req.socket.destroy();
+    await expect(client.post('/x', '', {})).rejects.toMatchObject({ code: 'ECONNRESET' });
+  });
+});
