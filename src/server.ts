@@ -142,7 +142,7 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
     });
   const sharedStore = (limiter: 'ip' | 'caller') =>
     new FailoverStore(new RedisRateLimitStore((redis as RedisConnection).client, `gw:rl:${limiter}:`, clock), config.rateLimit.onStoreError, limiter, metrics, logger);
-  const limiters = createRateLimiters(config.rateLimit, { metrics, stores: redis ? { ip: sharedStore('ip'), caller: sharedStore('caller') } : undefined });
+  const limiters = createRateLimiters(config.rateLimit, { metrics, clock, stores: redis ? { ip: sharedStore('ip'), caller: sharedStore('caller') } : undefined });
 
   const app = createApp({
     logger,
@@ -155,8 +155,7 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
     metrics: prom,
     tokens: tokenCache,
     effectiveConfig: () => redactConfig(config),
-    ipLimiter: limiters.ipLimiter,
-    callerLimiter: limiters.callerLimiter,
+    limiters,
     trustProxy: config.server.trustProxy,
     bodyLimitBytes: config.server.bodyLimitBytes,
     corsOrigins: config.cors.origins,

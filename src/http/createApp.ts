@@ -1,12 +1,13 @@
 // Assembles the Express app from ready-made parts; everything it needs arrives in AppDeps.
 import cors from 'cors';
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { TokenVerifier } from '../auth';
 import { GatewayError } from '../errors/GatewayError';
 import type { IamTokenCache } from '../iam/IamTokenCache';
 import type { PromMetrics } from '../metrics/PromMetrics';
+import type { RateLimiters } from '../rate-limit/createRateLimiters';
 import type { PrecheckForwarder } from '../upstream/createPrecheckForwarder';
 import { accessLog } from './accessLog';
 import { adminRoutes } from './adminRoutes';
@@ -27,8 +28,7 @@ export interface AppDeps {
   tokens: IamTokenCache;
   /** Already redacted. */
   effectiveConfig: () => Record<string, unknown>;
-  ipLimiter: RequestHandler;
-  callerLimiter: RequestHandler;
+  limiters: Pick<RateLimiters, 'ipLimiter' | 'callerLimiter' | 'ipGate'>;
   trustProxy: number;
   bodyLimitBytes: number;
   corsOrigins: readonly string[];
@@ -70,8 +70,7 @@ export const createApp = (deps: AppDeps): express.Express => {
       verifier: deps.verifier,
       forwarder: deps.forwarder,
       bodyLimitBytes: deps.bodyLimitBytes,
-      ipLimiter: deps.ipLimiter,
-      callerLimiter: deps.callerLimiter,
+      limiters: deps.limiters,
     }),
   );
   app.use(healthRoutes(deps.readiness));
@@ -82,7 +81,7 @@ export const createApp = (deps: AppDeps): express.Express => {
   app.use(
     adminRoutes({
       verifier: deps.verifier,
-      ipLimiter: deps.ipLimiter,
+      ipLimiter: deps.limiters.ipLimiter,
       effectiveConfig: deps.effectiveConfig,
       tokens: deps.tokens,
       bodyLimitBytes: deps.bodyLimitBytes,

@@ -1,12 +1,14 @@
 // The two DRS pre-check routes: authenticate, authorize the project, limit, validate, then forward.
-import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { z } from 'zod';
 import { requireProject, type TokenVerifier } from '../auth';
+import type { RateLimiters } from '../rate-limit/createRateLimiters';
 import type { DrsRoute, PrecheckForwarder } from '../upstream/createPrecheckForwarder';
 import { childTraceparent } from '../upstream/traceparent';
 import { batchPrecheckBodySchema, batchPrecheckResultBodySchema, languageSchema, projectIdSchema } from '../validation/schemas';
 import { validateBody, validateField } from '../validation/validate';
 import { authenticate } from './authenticate';
+import { chargeLimits } from './chargeLimits';
 import { jsonBody } from './jsonBody';
 import { methodNotAllowed } from './methodNotAllowed';
 import { localsOf } from './requestContext';
@@ -15,9 +17,8 @@ export interface PrecheckRoutesDeps {
   verifier: TokenVerifier;
   forwarder: PrecheckForwarder;
   bodyLimitBytes: number;
-  /** Limiters run in order: per IP before authentication, per caller after it. */
-  ipLimiter: RequestHandler;
-  callerLimiter: RequestHandler;
+  /** Per IP (every request) and per caller (authenticated requests), charged together after authentication. */
+  limiters: Pick<RateLimiters, 'ipLimiter' | 'callerLimiter' | 'ipGate'>;
 }
 
 const ROUTES: ReadonlyArray<{ route: DrsRoute; schema: z.ZodType }> = [
@@ -36,14 +37,16 @@ const authorizeProject = (req: Request, res: Response, next: NextFunction): void
 
 export const precheckRoutes = (deps: PrecheckRoutesDeps): Router => {
   const router = Router();
+  const limits = chargeLimits(deps.limiters.ipLimiter, deps.limiters.callerLimiter);
   for (const { route, schema } of ROUTES) {
     router
       .route(`/v3/:project_id/jobs/${route}`)
       .post(
-        deps.ipLimiter,
+        deps.limiters.ipGate,
         authenticate(deps.verifier, 'drs:precheck'),
         authorizeProject,
-        deps.callerLimiter,
+        limits.ipOnFailure,
+        limits.both,
         ...jsonBody(deps.bodyLimitBytes),
         async (req: Request, res: Response) => {
           const body = validateBody(schema, req.body);

@@ -1,0 +1,48 @@
+import type { RunningGateway } from '../../src/server';
+import { send } from '../support/http';
+import { startTestGateway } from '../support/startTestGateway';
+import { bearer, JOB, PROJECT, signToken } from '../support/tokens';
+
+const body = { jobs: [{ job_id: JOB, precheck_mode: 'forStartJob' }] };
+const path = `/v3/${PROJECT}/jobs/batch-precheck`;
+const forged = (sub: string) => signToken({ sub }, {}, 'not-the-gateway-secret-not-the-gateway-secret');
+
+describe('rate limits', () => {
+  let gateway: RunningGateway;
+
+  afterEach(() => gateway.stop());
+
+  it('returns 429 GW.2001 with Retry-After and draft-8 headers once the caller limit is reached', async () => {
+    gateway = await startTestGateway({ RATE_LIMIT_MAX: '2', RATE_LIMIT_WINDOW_MS: '60000' });
+    const token = bearer(signToken({ sub: 'limited' }));
+    const statuses = [];
+    for (let i = 0; i < 3; i += 1) statuses.push(await send(gateway.url, path, { headers: { Authorization: token }, body }));
+    expect(statuses.map((r) => r.status)).toEqual([200, 200, 429]);
+    const refused = statuses[2]!;
+    expect(refused.json()).toMatchObject({ error_code: 'GW.2001', status: 429 });
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.headers.get('ratelimit')).toContain('"caller"; r=0');
+    expect(refused.headers.get('ratelimit-policy')).toContain('"caller"; q=2; w=60');
+  });
+
+  it('floods of invalid tokens claiming a caller do not spend that caller budget', async () => {
+    gateway = await startTestGateway({ RATE_LIMIT_MAX: '2', IP_RATE_LIMIT_MAX: '1000' });
+    for (let i = 0; i < 10; i += 1) expect((await send(gateway.url, path, { headers: { Authorization: bearer(forged('victim')) }, body })).status).toBe(401);
+    const token = bearer(signToken({ sub: 'victim' }));
+    expect((await send(gateway.url, path, { headers: { Authorization: token }, body })).status).toBe(200);
+    expect((await send(gateway.url, path, { headers: { Authorization: token }, body })).status).toBe(200);
+  });
+
+  it('counts every request against its IP, authenticated or not, and then refuses that IP before checking tokens', async () => {
+    gateway = await startTestGateway({ RATE_LIMIT_MAX: '1000', IP_RATE_LIMIT_MAX: '3' });
+    const statuses = [];
+    for (const token of [forged('x'), forged('y'), signToken(), forged('z'), signToken()]) {
+      statuses.push((await send(gateway.url, path, { headers: { Authorization: bearer(token) }, body })).status);
+    }
+    expect(statuses).toEqual([401, 401, 200, 429, 429]);
+    const refused = await send(gateway.url, path, { headers: {}, body });
+    expect(refused.status).toBe(429);
+    expect(refused.json().error_code).toBe('GW.2001');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});
