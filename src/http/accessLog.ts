@@ -1,27 +1,29 @@
-// One access-log line per request, written when the response finishes; headers are never logged.
+// When a response finishes: one access-log line and one histogram sample, from one timer; headers are never logged.
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
+import type { PromMetrics } from '../metrics/PromMetrics';
 import { localsOf } from './requestContext';
 
 /**
  * Hand-written rather than pino-http: pino-http builds a child logger for every request, which the
  * benchmark showed as a measurable share of the gateway's per-request CPU (docs/performance.md).
+ * Route patterns, never raw paths, label the histogram, so project IDs cannot explode its cardinality.
  */
-export const accessLog = (logger: Logger) =>
-  (req: Request, res: Response, next: NextFunction): void => {
-    if (!logger.isLevelEnabled('info')) {
-      next();
-      return;
-    }
+export const accessLog = (logger: Logger, metrics: PromMetrics) => {
+  const logging = logger.isLevelEnabled('info');
+  return (req: Request, res: Response, next: NextFunction): void => {
     const started = process.hrtime.bigint();
     res.once('finish', () => {
-      const locals = localsOf(res);
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const status = res.statusCode;
+      metrics.observeRequest(typeof req.route?.path === 'string' ? req.route.path : 'unmatched', req.method, status, ms / 1000);
+      if (!logging) return;
+      const locals = localsOf(res);
       logger[status >= 500 ? 'error' : 'info'](
         {
           req: { id: locals.requestId, method: req.method, url: req.originalUrl, remoteAddress: req.socket.remoteAddress },
           res: { statusCode: status },
-          responseTime: Number(process.hrtime.bigint() - started) / 1e6,
+          responseTime: ms,
           caller: locals.caller?.sub,
         },
         'request completed',
@@ -29,3 +31,4 @@ export const accessLog = (logger: Logger) =>
     });
     next();
   };
+};

@@ -15,7 +15,7 @@ import { docsRoutes } from './docsRoutes';
 import { createErrorHandler } from './errorHandler';
 import { errorsPage } from './errorsPage';
 import { healthRoutes, type ReadinessProbe } from './healthRoutes';
-import { metricsRoutes, timeRequests } from './metricsRoutes';
+import { metricsRoutes } from './metricsRoutes';
 import { precheckRoutes } from './precheckRoutes';
 import { requestContext } from './requestContext';
 
@@ -50,8 +50,7 @@ export const createApp = (deps: AppDeps): express.Express => {
   app.set('etag', false);
 
   app.use(requestContext);
-  app.use(timeRequests(deps.metrics));
-  app.use(accessLog(deps.logger));
+  app.use(accessLog(deps.logger, deps.metrics));
   app.use(helmet());
   app.use(
     cors({
