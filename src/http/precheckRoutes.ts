@@ -60,7 +60,7 @@ export const precheckRoutes = (deps: PrecheckRoutesDeps): Router => {
             traceparent: childTraceparent(req.get('traceparent')),
           });
           if (result.upstreamRequestId) res.setHeader('X-Upstream-Request-Id', result.upstreamRequestId);
-          res.status(200).json(result.body);
+          res.status(200).type('application/json').send(result.text);
         },
       )
       .all(methodNotAllowed(['POST']));

@@ -21,6 +21,8 @@ export interface ForwardRequest {
 
 export interface ForwardResult {
   body: DrsBatchBody;
+  /** The JSON text to send back: DRS's bytes unless the gateway filled something in. */
+  text: string;
   upstreamRequestId?: string;
 }
 
@@ -104,7 +106,7 @@ export const createPrecheckForwarder = (options: PrecheckForwarderOptions): Prec
         answer = await send(request, token, body);
       }
       const { outcome, upstreamRequestId } = answer;
-      if (outcome.kind === 'ok') return { body: outcome.body, upstreamRequestId };
+      if (outcome.kind === 'ok') return { body: outcome.body, text: outcome.text, upstreamRequestId };
       const error = outcome.kind === 'reauth' ? new GatewayError('GW.3003', { upstream: outcome.upstream }) : outcome.error;
       throw upstreamRequestId ? error.withHeaders({ 'X-Upstream-Request-Id': upstreamRequestId }) : error;
     },

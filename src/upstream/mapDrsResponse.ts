@@ -6,7 +6,8 @@ import { parseJson, readErrorBody } from './readErrorBody';
 import { parseRetryAfter } from './retryAfter';
 
 export type DrsOutcome =
-  | { kind: 'ok'; body: DrsBatchBody }
+  /** `text` is the body to send: DRS's own bytes when nothing needed filling in, so it is not serialised again. */
+  | { kind: 'ok'; body: DrsBatchBody; text: string }
   /** DRS refused the token: drop it, fetch another, replay once. */
   | { kind: 'reauth'; upstream: UpstreamProblem }
   | { kind: 'error'; error: GatewayError; /** counts against the circuit breaker */ upstreamFault: boolean };
@@ -40,6 +41,11 @@ const completeFailedItems = (body: DrsBatchBody, language: Language): DrsBatchBo
   };
 };
 
+const okOutcome = (body: DrsBatchBody, bodyText: string, language: Language): DrsOutcome => {
+  const completed = completeFailedItems(body, language);
+  return { kind: 'ok', body: completed, text: completed === body ? bodyText : JSON.stringify(completed) };
+};
+
 export interface DrsAnswer {
   status: number;
   retryAfterHeader: unknown;
@@ -52,7 +58,7 @@ export const mapDrsResponse = ({ status, retryAfterHeader, bodyText, language, n
   const body = parseJson(bodyText);
   if (status >= 200 && status < 300) {
     return isBatchBody(body)
-      ? { kind: 'ok', body: completeFailedItems(body, language) }
+      ? okOutcome(body, bodyText, language)
       : { kind: 'error', error: new GatewayError('GW.3004', { upstream: { status } }), upstreamFault: true };
   }
   const fields = readErrorBody(body);

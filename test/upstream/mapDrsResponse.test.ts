@@ -19,15 +19,18 @@ const errorOf = (a: DrsAnswer) => {
 describe('mapDrsResponse: the table from DRS answers to gateway outcomes', () => {
   it('passes a 200 batch body through, failed items keeping their codes', () => {
     const body = { results: [{ id: 'a', status: 'failed', error_code: 'DRS.M00304', error_msg: 'This API cannot be called in the current task status.' }], count: 1 };
-    expect(mapDrsResponse(answer(200, body))).toEqual({ kind: 'ok', body });
+    expect(mapDrsResponse(answer(200, body))).toEqual({ kind: 'ok', body, text: JSON.stringify(body) });
+  });
+
+  it('sends DRS its own bytes back when nothing was filled in', () => {
+    const text = '{"results": [ {"id":"a","status":"success"} ], "count": 1, "extra":"kept"}';
+    expect(mapDrsResponse(answer(200, text))).toMatchObject({ kind: 'ok', text });
   });
 
   it('fills error_code and error_msg of a failed item that lacks them, in the caller language', () => {
     const outcome = mapDrsResponse(answer(200, { results: [{ id: 'a', status: 'failed' }, { id: 'b', status: 'success' }], count: 2 }, { language: 'zh-cn' }));
-    expect(outcome).toEqual({
-      kind: 'ok',
-      body: { results: [{ id: 'a', status: 'failed', error_code: 'GW.3004', error_msg: 'DRS 返回了无效的响应。' }, { id: 'b', status: 'success' }], count: 2 },
-    });
+    const filled = { results: [{ id: 'a', status: 'failed', error_code: 'GW.3004', error_msg: 'DRS 返回了无效的响应。' }, { id: 'b', status: 'success' }], count: 2 };
+    expect(outcome).toEqual({ kind: 'ok', body: filled, text: JSON.stringify(filled) });
   });
 
   it.each([

@@ -1,0 +1,132 @@
+// `npm run bench:soak`: case 5 (gateway, Redis, every feature on) at c=32 for BENCH_SOAK_S seconds (300), RSS and
+// heap sampled over IPC every BENCH_SOAK_SAMPLE_S (5); reports RSS after 100,000 requests and the growth trend.
+import type { Child } from './lib/children';
+import { runLoad, type LiveCounters } from './lib/load';
+import { meterHostLoad } from './lib/hostLoad';
+import { describeMachine } from './lib/machine';
+import { fmt, renderSoak, updatePerformanceDoc } from './lib/report';
+import type { SoakResults, SoakSample, TargetCheck } from './lib/results';
+import { mb, numberEnv, QUICK, runMain, stamp, WRITE_DOCS, writeResult } from './lib/settings';
+import { linearRegression } from './lib/stats';
+import { probe, startTestbed } from './lib/testbed';
+
+/** "No growth trend": the steady-state line may rise at most this much per minute (≈ 60 MB per hour). */
+const MAX_SLOPE_MB_PER_MIN = 1;
+const RSS_LIMIT_MB = 150;
+const MILESTONE = 100_000;
+
+const soak = async (): Promise<void> => {
+  const durationS = numberEnv('BENCH_SOAK_S', QUICK ? 20 : 300, 5, 7200);
+  const connections = numberEnv('BENCH_SOAK_CONNECTIONS', 32, 1, 1024);
+  const sampleS = numberEnv('BENCH_SOAK_SAMPLE_S', 5, 1, 60);
+  const steadyFromS = Math.min(60, durationS / 4);
+  const machine = describeMachine();
+  console.log(`soak: case 5 at c=${connections} for ${durationS} s, sampling every ${sampleS} s`);
+
+  const testbed = await startTestbed({ redis: true });
+  // --expose-gc only adds global.gc, used once after the load for a post-GC reading.
+  const sut: Child = await testbed.startSut('gateway-redis', { execArgv: ['--expose-gc'] });
+  const spec = testbed.requestFor('gateway-redis');
+  const first = await probe(sut.url, spec);
+  if (first.status !== 200) throw new Error(`gateway answered ${first.status}: ${first.body.slice(0, 300)}`);
+
+  const samples: SoakSample[] = [];
+  const live: LiveCounters = { ok: 0 };
+  const started = Date.now();
+  const sample = async (): Promise<SoakSample> => {
+    const usage = await sut.usage();
+    const entry: SoakSample = {
+      tS: (Date.now() - started) / 1000,
+      requests: live.ok,
+      rssMb: mb(usage.rssBytes),
+      heapUsedMb: mb(usage.heapUsedBytes),
+      heapTotalMb: mb(usage.heapTotalBytes),
+      externalMb: mb(usage.externalBytes),
+    };
+    samples.push(entry);
+    return entry;
+  };
+
+  await sample();
+  let at100k: SoakSample | undefined;
+  let nextSampleAt = started + sampleS * 1000;
+  let sampling = false;
+  // Polled often enough to catch the 100,000th request within a fraction of a second.
+  const poller = setInterval(() => {
+    if (sampling) return;
+    const milestone = at100k === undefined && live.ok >= MILESTONE;
+    const due = Date.now() >= nextSampleAt;
+    if (!milestone && !due) return;
+    if (due) nextSampleAt += sampleS * 1000;
+    sampling = true;
+    sample()
+      .then((entry) => {
+        if (milestone) at100k = entry;
+        if (due) console.log(`t=${fmt(entry.tS, 0)} s: ${entry.requests} requests, RSS ${fmt(entry.rssMb, 1)} MB, heapUsed ${fmt(entry.heapUsedMb, 1)} MB`);
+      })
+      .catch((error: unknown) => console.error('sample failed:', error))
+      .finally(() => (sampling = false));
+  }, 250);
+  const ourPids = (): number[] => [process.pid, sut.pid, testbed.simulator.pid, ...(testbed.redis ? [testbed.redis.pid] : [])];
+  const meter = meterHostLoad(ourPids);
+  const result = await runLoad({ origin: sut.url, ...spec, connections, durationS }, live);
+  const hostLoad = meter.stop();
+  clearInterval(poller);
+  await sample();
+  const gc = await sut.usage({ gc: true });
+  const accessLogBytes = testbed.accessLogBytes();
+  await sut.stop();
+  await testbed.stop();
+
+  const steady = samples.filter((s) => s.tS >= steadyFromS);
+  const minutes = steady.map((s) => s.tS / 60);
+  const rssTrend = linearRegression(minutes, steady.map((s) => s.rssMb));
+  const heapUsedTrend = linearRegression(minutes, steady.map((s) => s.heapUsedMb));
+  const verdicts: TargetCheck[] = [
+    at100k
+      ? { name: 'RSS after 100,000 requests', required: `< ${RSS_LIMIT_MB} MB`, measured: `${fmt(at100k.rssMb, 1)} MB`, pass: at100k.rssMb < RSS_LIMIT_MB }
+      : { name: 'RSS after 100,000 requests', required: `< ${RSS_LIMIT_MB} MB`, measured: `only ${live.ok} requests` },
+    {
+      name: 'no RSS growth trend',
+      required: `slope ≤ ${MAX_SLOPE_MB_PER_MIN} MB/min`,
+      measured: `${fmt(rssTrend.slope, 3)} MB/min over ${fmt(durationS - steadyFromS, 0)} s`,
+      pass: Number.isFinite(rssTrend.slope) ? rssTrend.slope <= MAX_SLOPE_MB_PER_MIN : undefined,
+    },
+    {
+      name: 'no heapUsed growth trend',
+      required: `slope ≤ ${MAX_SLOPE_MB_PER_MIN} MB/min`,
+      measured: `${fmt(heapUsedTrend.slope, 3)} MB/min`,
+      pass: Number.isFinite(heapUsedTrend.slope) ? heapUsedTrend.slope <= MAX_SLOPE_MB_PER_MIN : undefined,
+    },
+    {
+      name: 'largest RSS seen',
+      required: `< ${RSS_LIMIT_MB} MB`,
+      measured: `${fmt(Math.max(...samples.map((s) => s.rssMb)), 1)} MB`,
+      pass: Math.max(...samples.map((s) => s.rssMb)) < RSS_LIMIT_MB,
+    },
+  ];
+  const results: SoakResults = {
+    kind: 'soak',
+    machine,
+    finishedAt: new Date().toISOString(),
+    settings: { durationS, connections, sampleS, steadyFromS },
+    load: result,
+    samples,
+    ...(at100k && { at100k }),
+    afterGc: { rssMb: mb(gc.rssBytes), heapUsedMb: mb(gc.heapUsedBytes) },
+    rssTrend,
+    heapUsedTrend,
+    verdicts,
+    accessLogBytes,
+    hostLoad,
+  };
+  const file = writeResult(`soak-${stamp()}${QUICK ? '-quick' : ''}.json`, results);
+  const markdown = renderSoak(results);
+  console.log(`\n${markdown}\n\nraw results: ${file}`);
+  if (WRITE_DOCS) {
+    updatePerformanceDoc('soak', markdown);
+    console.log('docs/performance.md updated');
+  }
+};
+
+runMain(soak);
