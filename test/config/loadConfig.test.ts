@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../src/config/ConfigError';
+import { ENV_VARIABLES } from '../../src/config/envVariables';
 import { loadConfig, type ConfigSources } from '../../src/config/loadConfig';
 
 const sources = (env: Record<string, string>, files: Record<string, string> = {}): ConfigSources => ({
@@ -132,5 +133,17 @@ describe('the example configuration files', () => {
   it('refuses url together with cluster', () => {
     const error = problemsOf({ REDIS_URL: 'redis://127.0.0.1:6379', GATEWAY_CONFIG: '/c.yaml' }, { '/c.yaml': 'redis:\n  cluster:\n    nodes: [{ host: a, port: 1 }]\n' });
     expect(error.problems.map((p) => p.problem)).toContain('set only one of url, sentinel and cluster');
+  });
+});
+
+describe('the documentation of the settings', () => {
+  const root = join(__dirname, '../..');
+  it('.env.example and the README name every environment variable the loader reads', () => {
+    const example = readFileSync(join(root, '.env.example'), 'utf8');
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    for (const { name } of ENV_VARIABLES) {
+      expect({ name, inExample: new RegExp(`^${name}=`, 'm').test(example) }).toEqual({ name, inExample: true });
+      expect({ name, inReadme: readme.includes(`\`${name}\``) }).toEqual({ name, inReadme: true });
+    }
   });
 });
