@@ -20,6 +20,7 @@ import type { MetricsHooks } from './metrics/MetricsHooks';
 import { circuitStateValue, PromMetrics } from './metrics/PromMetrics';
 import { createRateLimiters } from './rate-limit/createRateLimiters';
 import { FailoverStore } from './rate-limit/FailoverStore';
+import { createJobBudget, MemoryJobBudgetStore, RedisJobBudgetStore } from './rate-limit/JobBudget';
 import { RedisRateLimitStore } from './rate-limit/RedisRateLimitStore';
 import { createRedisConnection, type RedisConnection } from './redis';
 import { startSimulator, type Simulator } from './simulator/startSimulator';
@@ -156,6 +157,18 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
     tokens: tokenCache,
     effectiveConfig: () => redactConfig(config),
     limiters,
+    budget:
+      config.rateLimit.projectJobBudget === undefined
+        ? undefined
+        : createJobBudget({
+            budget: config.rateLimit.projectJobBudget,
+            windowMs: config.rateLimit.projectJobBudgetWindowMs,
+            shared: redis ? new RedisJobBudgetStore(redis.client) : undefined,
+            local: new MemoryJobBudgetStore(clock),
+            onStoreError: config.rateLimit.onStoreError,
+            metrics,
+            logger,
+          }),
     trustProxy: config.server.trustProxy,
     bodyLimitBytes: config.server.bodyLimitBytes,
     corsOrigins: config.cors.origins,

@@ -70,6 +70,9 @@ export const configSchema = z.strictObject({
     ipMax: positiveInt,
     ipWindowMs: positiveInt,
     onStoreError: z.enum(STORE_ERROR_POLICIES),
+    /** Jobs per project per window on batch-precheck; unset: no budget. */
+    projectJobBudget: positiveInt.optional(),
+    projectJobBudgetWindowMs: positiveInt,
   }),
   cors: z.strictObject({ origins: z.array(z.url({ error: 'must be an origin such as https://app.example.com' })) }),
   logLevel: z.enum(LOG_LEVELS),

@@ -8,6 +8,7 @@ import { GatewayError } from '../errors/GatewayError';
 import type { IamTokenCache } from '../iam/IamTokenCache';
 import type { PromMetrics } from '../metrics/PromMetrics';
 import type { RateLimiters } from '../rate-limit/createRateLimiters';
+import type { JobBudget } from '../rate-limit/JobBudget';
 import type { PrecheckForwarder } from '../upstream/createPrecheckForwarder';
 import { accessLog } from './accessLog';
 import { adminRoutes } from './adminRoutes';
@@ -29,6 +30,7 @@ export interface AppDeps {
   /** Already redacted. */
   effectiveConfig: () => Record<string, unknown>;
   limiters: Pick<RateLimiters, 'ipLimiter' | 'callerLimiter' | 'ipGate'>;
+  budget?: JobBudget;
   trustProxy: number;
   bodyLimitBytes: number;
   corsOrigins: readonly string[];
@@ -70,6 +72,7 @@ export const createApp = (deps: AppDeps): express.Express => {
       forwarder: deps.forwarder,
       bodyLimitBytes: deps.bodyLimitBytes,
       limiters: deps.limiters,
+      budget: deps.budget,
     }),
   );
   app.use(healthRoutes(deps.readiness));

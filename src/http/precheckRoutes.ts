@@ -3,6 +3,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import type { z } from 'zod';
 import { requireProject, type TokenVerifier } from '../auth';
 import type { RateLimiters } from '../rate-limit/createRateLimiters';
+import type { JobBudget } from '../rate-limit/JobBudget';
 import type { DrsRoute, PrecheckForwarder } from '../upstream/createPrecheckForwarder';
 import { childTraceparent } from '../upstream/traceparent';
 import { batchPrecheckBodySchema, batchPrecheckResultBodySchema, languageSchema, projectIdSchema } from '../validation/schemas';
@@ -19,11 +20,14 @@ export interface PrecheckRoutesDeps {
   bodyLimitBytes: number;
   /** Per IP (every request) and per caller (authenticated requests), charged together after authentication. */
   limiters: Pick<RateLimiters, 'ipLimiter' | 'callerLimiter' | 'ipGate'>;
+  /** Present when PROJECT_JOB_BUDGET is set. */
+  budget?: JobBudget;
 }
 
-const ROUTES: ReadonlyArray<{ route: DrsRoute; schema: z.ZodType }> = [
-  { route: 'batch-precheck', schema: batchPrecheckBodySchema },
-  { route: 'batch-precheck-result', schema: batchPrecheckResultBodySchema },
+/** Only starting pre-checks spends a project's job budget; reading results is free. */
+const ROUTES: ReadonlyArray<{ route: DrsRoute; schema: z.ZodType<{ jobs: unknown[] }>; spendsBudget: boolean }> = [
+  { route: 'batch-precheck', schema: batchPrecheckBodySchema, spendsBudget: true },
+  { route: 'batch-precheck-result', schema: batchPrecheckResultBodySchema, spendsBudget: false },
 ];
 
 /** Path and header problems are found before the project check, so a bad project ID is a 400 not a 403. */
@@ -38,7 +42,7 @@ const authorizeProject = (req: Request, res: Response, next: NextFunction): void
 export const precheckRoutes = (deps: PrecheckRoutesDeps): Router => {
   const router = Router();
   const limits = chargeLimits(deps.limiters.ipLimiter, deps.limiters.callerLimiter);
-  for (const { route, schema } of ROUTES) {
+  for (const { route, schema, spendsBudget } of ROUTES) {
     router
       .route(`/v3/:project_id/jobs/${route}`)
       .post(
@@ -50,9 +54,11 @@ export const precheckRoutes = (deps: PrecheckRoutesDeps): Router => {
         ...jsonBody(deps.bodyLimitBytes),
         async (req: Request, res: Response) => {
           const body = validateBody(schema, req.body);
+          const projectId = req.params.project_id as string;
+          if (spendsBudget) await deps.budget?.spend(projectId, body.jobs.length);
           const locals = localsOf(res);
           const result = await deps.forwarder.forward({
-            projectId: req.params.project_id as string,
+            projectId,
             route,
             body,
             language: locals.language,

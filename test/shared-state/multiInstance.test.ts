@@ -62,6 +62,28 @@ describe.each([
     expect(shared.metrics.reduce((sum, m) => sum + m.count('limiter_rejection:caller'), 0)).toBe(20);
   });
 
+  it('a project job budget is exact across instances: 20 concurrent one-job requests, budget 10, 10 pass', async () => {
+    const budgeted = await startSharedGateways(3, backend.target, { PROJECT_JOB_BUDGET: '10', RATE_LIMIT_MAX: '1000' });
+    try {
+      const project = freshProject();
+      const token = signToken({ sub: `budget-${Math.random()}`, projects: [project] });
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          send(budgeted.gateways[i % 3]!.url, `/v3/${project}/jobs/batch-precheck`, {
+            headers: { Authorization: bearer(token) },
+            body: { jobs: [{ job_id: `${String(i).padStart(8, '0')}-88ad-43c8-811c-1268453jb101`, precheck_mode: 'forStartJob' }] },
+          }),
+        ),
+      );
+      const statuses = responses.map((r) => r.status);
+      expect(statuses.filter((s) => s === 200)).toHaveLength(10);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(10);
+      expect(new Set(responses.filter((r) => r.status === 429).map((r) => r.json().error_code))).toEqual(new Set(['GW.2002']));
+    } finally {
+      await budgeted.stop();
+    }
+  }, 30_000);
+
   it('200 concurrent cold requests across the three make exactly one IAM call', async () => {
     const project = freshProject();
     const callers = Array.from({ length: 20 }, (_, i) => signToken({ sub: `cold-${i}-${Math.random()}`, projects: [project] }));
