@@ -50,7 +50,7 @@ const rateLimitHeaders: Json = {
   'X-Upstream-Request-Id': { schema: { type: 'string' }, description: "DRS's own request id, when DRS sent one." },
 };
 
-const precheckOperation = (summary: string, bodySchema: z.ZodType, responseRef: string, description: string): Json => ({
+const precheckOperation = (summary: string, bodySchema: z.ZodType, responseRef: string, description: string, extraErrors: string[] = []): Json => ({
   summary,
   description,
   security: [{ bearerAuth: [] }],
@@ -58,7 +58,7 @@ const precheckOperation = (summary: string, bodySchema: z.ZodType, responseRef: 
   requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(bodySchema) } } },
   responses: {
     '200': { description: "DRS's answer; failed items keep error_code and error_msg.", headers: rateLimitHeaders, content: { 'application/json': { schema: { $ref: responseRef } } } },
-    ...errorResponses(PRECHECK_ERRORS),
+    ...errorResponses([...PRECHECK_ERRORS, ...extraErrors]),
     '4XX': { description: "A DRS rejection that is the caller's doing keeps DRS's status, with DRS's code (DRS.M…) in error_code and `upstream` filled.", content: { 'application/problem+json': { schema: problem } } },
   },
 });
@@ -74,7 +74,9 @@ export const buildOpenApiDocument = (version: string): Json => ({
   },
   paths: {
     '/v3/{project_id}/jobs/batch-precheck': {
-      post: precheckOperation('Start pre-checks', batchPrecheckBodySchema, '#/components/schemas/BatchPrecheckResponse', 'Scope drs:precheck; project_id must be in the token projects claim. 1 to 10 jobs, no duplicate job_id.'),
+      post: precheckOperation('Start pre-checks', batchPrecheckBodySchema, '#/components/schemas/BatchPrecheckResponse', 'Scope drs:precheck; project_id must be in the token projects claim. 1 to 10 jobs, no duplicate job_id. Costs its number of jobs from the project job budget when one is configured.',
+        ['GW.2002'],
+      ),
     },
     '/v3/{project_id}/jobs/batch-precheck-result': {
       post: precheckOperation('Read pre-check results', batchPrecheckResultBodySchema, '#/components/schemas/BatchPrecheckResultResponse', 'Scope drs:precheck. 1 to 10 distinct job IDs; progress reaches "100%" when done.'),

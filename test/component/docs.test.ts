@@ -32,6 +32,7 @@ describe('GET /openapi.json and GET /docs', () => {
     }
     expect(responses['429'].description).toContain('GW.2001');
     expect(responses['429'].description).toContain('GW.3008');
+    expect(responses['429'].description).toContain('GW.2002');
   });
 
   it('every documented operation exists on the gateway (no 404 for any of them)', async () => {
