@@ -9,6 +9,9 @@ import type { GatewayConfig } from './config/schema';
 import { createApp } from './http/createApp';
 import type { Phase } from './http/healthRoutes';
 import { createIamClient } from './iam/createIamClient';
+import { createIdempotency } from './idempotency/createIdempotency';
+import { MemoryIdempotencyStore } from './idempotency/MemoryIdempotencyStore';
+import { RedisIdempotencyStore } from './idempotency/RedisIdempotencyStore';
 import { IamTokenCache } from './iam/IamTokenCache';
 import type { IamTokenFetcher } from './iam/IamToken';
 import { createSharedTokenFetcher, type SharedTokenFetcher } from './iam/createSharedTokenFetcher';
@@ -157,6 +160,14 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
     tokens: tokenCache,
     effectiveConfig: () => redactConfig(config),
     limiters,
+    idempotency: createIdempotency({
+      shared: redis ? new RedisIdempotencyStore(redis.client) : undefined,
+      local: new MemoryIdempotencyStore(clock),
+      onStoreError: config.rateLimit.onStoreError,
+      inFlightTtlMs: config.iam.timeoutMs + 2 * config.drs.timeoutMs + 5_000,
+      metrics,
+      logger,
+    }),
     budget:
       config.rateLimit.projectJobBudget === undefined
         ? undefined

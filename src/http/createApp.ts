@@ -9,6 +9,7 @@ import type { IamTokenCache } from '../iam/IamTokenCache';
 import type { PromMetrics } from '../metrics/PromMetrics';
 import type { RateLimiters } from '../rate-limit/createRateLimiters';
 import type { JobBudget } from '../rate-limit/JobBudget';
+import type { Idempotency } from '../idempotency/createIdempotency';
 import type { PrecheckForwarder } from '../upstream/createPrecheckForwarder';
 import { accessLog } from './accessLog';
 import { adminRoutes } from './adminRoutes';
@@ -31,6 +32,7 @@ export interface AppDeps {
   effectiveConfig: () => Record<string, unknown>;
   limiters: Pick<RateLimiters, 'ipLimiter' | 'callerLimiter' | 'ipGate'>;
   budget?: JobBudget;
+  idempotency: Idempotency;
   trustProxy: number;
   bodyLimitBytes: number;
   corsOrigins: readonly string[];
@@ -73,6 +75,7 @@ export const createApp = (deps: AppDeps): express.Express => {
       bodyLimitBytes: deps.bodyLimitBytes,
       limiters: deps.limiters,
       budget: deps.budget,
+      idempotency: deps.idempotency,
     }),
   );
   app.use(healthRoutes(deps.readiness));

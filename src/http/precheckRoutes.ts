@@ -4,9 +4,10 @@ import type { z } from 'zod';
 import { requireProject, type TokenVerifier } from '../auth';
 import type { RateLimiters } from '../rate-limit/createRateLimiters';
 import type { JobBudget } from '../rate-limit/JobBudget';
+import type { Idempotency } from '../idempotency/createIdempotency';
 import type { DrsRoute, PrecheckForwarder } from '../upstream/createPrecheckForwarder';
 import { childTraceparent } from '../upstream/traceparent';
-import { batchPrecheckBodySchema, batchPrecheckResultBodySchema, languageSchema, projectIdSchema } from '../validation/schemas';
+import { batchPrecheckBodySchema, batchPrecheckResultBodySchema, idempotencyKeySchema, languageSchema, projectIdSchema } from '../validation/schemas';
 import { validateBody, validateField } from '../validation/validate';
 import { authenticate } from './authenticate';
 import { chargeLimits } from './chargeLimits';
@@ -22,6 +23,7 @@ export interface PrecheckRoutesDeps {
   limiters: Pick<RateLimiters, 'ipLimiter' | 'callerLimiter' | 'ipGate'>;
   /** Present when PROJECT_JOB_BUDGET is set. */
   budget?: JobBudget;
+  idempotency: Idempotency;
 }
 
 /** Only starting pre-checks spends a project's job budget; reading results is free. */
@@ -29,6 +31,12 @@ const ROUTES: ReadonlyArray<{ route: DrsRoute; schema: z.ZodType<{ jobs: unknown
   { route: 'batch-precheck', schema: batchPrecheckBodySchema, spendsBudget: true },
   { route: 'batch-precheck-result', schema: batchPrecheckResultBodySchema, spendsBudget: false },
 ];
+
+/** A 200 with DRS's JSON text as it is, so the body is not serialised a second time. */
+const sendJson = (res: Response, text: string, upstreamRequestId: string | undefined): void => {
+  if (upstreamRequestId) res.setHeader('X-Upstream-Request-Id', upstreamRequestId);
+  res.status(200).type('application/json').send(text);
+};
 
 /** Path and header problems are found before the project check, so a bad project ID is a 400 not a 403. */
 const authorizeProject = (req: Request, res: Response, next: NextFunction): void => {
@@ -55,18 +63,42 @@ export const precheckRoutes = (deps: PrecheckRoutesDeps): Router => {
         async (req: Request, res: Response) => {
           const body = validateBody(schema, req.body);
           const projectId = req.params.project_id as string;
-          if (spendsBudget) await deps.budget?.spend(projectId, body.jobs.length);
           const locals = localsOf(res);
-          const result = await deps.forwarder.forward({
-            projectId,
-            route,
-            body,
-            language: locals.language,
-            requestId: locals.requestId,
-            traceparent: childTraceparent(req.get('traceparent')),
-          });
-          if (result.upstreamRequestId) res.setHeader('X-Upstream-Request-Id', result.upstreamRequestId);
-          res.status(200).type('application/json').send(result.text);
+          const idempotencyKey = spendsBudget ? req.get('idempotency-key') : undefined;
+          const idempotent =
+            idempotencyKey === undefined
+              ? undefined
+              : await deps.idempotency.begin({
+                  sub: locals.caller!.sub,
+                  key: validateField(idempotencyKeySchema, idempotencyKey, { header: 'Idempotency-Key' }),
+                  projectId,
+                  body,
+                });
+          if (idempotent?.kind === 'replay') {
+            res.setHeader('Idempotency-Replayed', 'true');
+            sendJson(res, idempotent.response.body, idempotent.response.upstreamRequestId);
+            return;
+          }
+          try {
+            if (spendsBudget) await deps.budget?.spend(projectId, body.jobs.length);
+            const result = await deps.forwarder.forward({
+              projectId,
+              route,
+              body,
+              language: locals.language,
+              requestId: locals.requestId,
+              traceparent: childTraceparent(req.get('traceparent')),
+            });
+            if (idempotent?.kind === 'first') {
+              // A lost record only means a later repeat waits for the claim to lapse (409), never a second pre-check.
+              await idempotent.finish({ status: 200, body: result.text, upstreamRequestId: result.upstreamRequestId }).catch(() => undefined);
+            }
+            sendJson(res, result.text, result.upstreamRequestId);
+          } catch (error) {
+            // Errors are not replayed: the key is freed so the caller can retry it.
+            if (idempotent?.kind === 'first') await idempotent.release().catch(() => undefined);
+            throw error;
+          }
         },
       )
       .all(methodNotAllowed(['POST']));

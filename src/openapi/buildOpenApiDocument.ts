@@ -48,17 +48,26 @@ const rateLimitHeaders: Json = {
   RateLimit: { schema: { type: 'string' }, description: 'IETF draft-8, one entry per limiter ("ip", "caller").' },
   'RateLimit-Policy': { schema: { type: 'string' } },
   'X-Upstream-Request-Id': { schema: { type: 'string' }, description: "DRS's own request id, when DRS sent one." },
+  'Idempotency-Replayed': { schema: { const: 'true' }, description: 'Present when the answer is the stored first response for this Idempotency-Key.' },
 };
 
-const precheckOperation = (summary: string, bodySchema: z.ZodType, responseRef: string, description: string, extraErrors: string[] = []): Json => ({
+const idempotencyKeyParameter: Json = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,128}$' },
+  description: 'The same caller repeating a key with the same body within 24 h gets the first 200 again (Idempotency-Replayed: true) without a second DRS call; another body: 422; while the first is in flight: 409. Failures are not replayed.',
+};
+
+const precheckOperation = (summary: string, bodySchema: z.ZodType, responseRef: string, description: string, extra: { errors?: string[]; parameters?: Json[] } = {}): Json => ({
   summary,
   description,
   security: [{ bearerAuth: [] }],
-  parameters: [{ name: 'project_id', in: 'path', required: true, schema: { type: 'string', pattern: PROJECT_ID_PATTERN.source } }, ...headerParameters],
+  parameters: [{ name: 'project_id', in: 'path', required: true, schema: { type: 'string', pattern: PROJECT_ID_PATTERN.source } }, ...headerParameters, ...(extra.parameters ?? [])],
   requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(bodySchema) } } },
   responses: {
     '200': { description: "DRS's answer; failed items keep error_code and error_msg.", headers: rateLimitHeaders, content: { 'application/json': { schema: { $ref: responseRef } } } },
-    ...errorResponses([...PRECHECK_ERRORS, ...extraErrors]),
+    ...errorResponses([...PRECHECK_ERRORS, ...(extra.errors ?? [])]),
     '4XX': { description: "A DRS rejection that is the caller's doing keeps DRS's status, with DRS's code (DRS.M…) in error_code and `upstream` filled.", content: { 'application/problem+json': { schema: problem } } },
   },
 });
@@ -75,7 +84,7 @@ export const buildOpenApiDocument = (version: string): Json => ({
   paths: {
     '/v3/{project_id}/jobs/batch-precheck': {
       post: precheckOperation('Start pre-checks', batchPrecheckBodySchema, '#/components/schemas/BatchPrecheckResponse', 'Scope drs:precheck; project_id must be in the token projects claim. 1 to 10 jobs, no duplicate job_id. Costs its number of jobs from the project job budget when one is configured.',
-        ['GW.2002'],
+        { errors: ['GW.0409', 'GW.0422', 'GW.2002'], parameters: [idempotencyKeyParameter] },
       ),
     },
     '/v3/{project_id}/jobs/batch-precheck-result': {

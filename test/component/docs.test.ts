@@ -33,6 +33,8 @@ describe('GET /openapi.json and GET /docs', () => {
     expect(responses['429'].description).toContain('GW.2001');
     expect(responses['429'].description).toContain('GW.3008');
     expect(responses['429'].description).toContain('GW.2002');
+    expect(responses['409'].description).toContain('GW.0409');
+    expect(responses['422'].description).toContain('GW.0422');
   });
 
   it('every documented operation exists on the gateway (no 404 for any of them)', async () => {

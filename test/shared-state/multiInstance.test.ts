@@ -84,6 +84,20 @@ describe.each([
     }
   }, 30_000);
 
+  it('an Idempotency-Key holds across instances: the repeat on another instance is replayed, DRS called once', async () => {
+    const token = signToken({ sub: `idem-${Math.random()}`, projects: ['*'] });
+    const before = simulator.stats.drsRequests;
+    const post = (instance: number) =>
+      send(shared.gateways[instance]!.url, `/v3/${PROJECT}/jobs/batch-precheck`, { headers: { Authorization: bearer(token), 'Idempotency-Key': 'shared-key-1' }, body });
+    const first = await post(0);
+    const second = await post(1);
+    const third = await post(2);
+    expect([first.status, second.status, third.status]).toEqual([200, 200, 200]);
+    expect([second.headers.get('idempotency-replayed'), third.headers.get('idempotency-replayed')]).toEqual(['true', 'true']);
+    expect(second.text).toBe(first.text);
+    expect(simulator.stats.drsRequests - before).toBe(1);
+  });
+
   it('200 concurrent cold requests across the three make exactly one IAM call', async () => {
     const project = freshProject();
     const callers = Array.from({ length: 20 }, (_, i) => signToken({ sub: `cold-${i}-${Math.random()}`, projects: [project] }));

@@ -1,0 +1,72 @@
+// Idempotency-Key for batch-precheck: a repeat gets the first 200 again, a different body 422, a repeat in flight 409.
+import { createHash } from 'node:crypto';
+import { GatewayError } from '../errors/GatewayError';
+import type { MetricsHooks } from '../metrics/MetricsHooks';
+import type { StoreErrorPolicy } from '../rate-limit/FailoverStore';
+import type { IdempotencyStore, StoredResponse } from './IdempotencyStore';
+
+export const REPLAY_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+export interface IdempotencyOptions {
+  shared?: IdempotencyStore;
+  local: IdempotencyStore;
+  onStoreError: StoreErrorPolicy;
+  /** How long a claim holds if its instance dies mid-request: the whole upstream budget plus a margin. */
+  inFlightTtlMs: number;
+  metrics: MetricsHooks;
+  logger: { warn(obj: object, msg: string): void };
+}
+
+export interface IdempotentRequest {
+  sub: string;
+  key: string;
+  projectId: string;
+  /** The validated body, so equal bodies serialise equally. */
+  body: unknown;
+}
+
+export type IdempotencyOutcome =
+  | { kind: 'replay'; response: StoredResponse }
+  /** A first request: run it, then finish() with its 200, or release() when it failed. */
+  | { kind: 'first'; finish(response: StoredResponse): Promise<void>; release(): Promise<void> }
+  /** The store is down and the policy lets the request run without idempotency. */
+  | { kind: 'unprotected' };
+
+const digest = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+export const createIdempotency = (options: IdempotencyOptions) => {
+  const storeFor = async <T>(work: (store: IdempotencyStore) => Promise<T>): Promise<{ value: T; store: IdempotencyStore } | undefined> => {
+    if (!options.shared) return { value: await work(options.local), store: options.local };
+    try {
+      return { value: await work(options.shared), store: options.shared };
+    } catch (error) {
+      options.metrics.storeError('idempotency');
+      options.logger.warn({ reason: (error as Error).message, policy: options.onStoreError }, 'idempotency store failed');
+      if (options.onStoreError === 'local') return { value: await work(options.local), store: options.local };
+      if (options.onStoreError === 'open') return undefined;
+      throw new GatewayError('GW.5030', { retryAfterSeconds: 5 });
+    }
+  };
+
+  return {
+    async begin(request: IdempotentRequest): Promise<IdempotencyOutcome> {
+      // Per caller: one caller's key never collides with, or reveals, another's.
+      const key = `gw:idem:{${digest(request.sub).slice(0, 24)}}:${request.key}`;
+      const fingerprint = digest(`${request.projectId}\u0000${JSON.stringify(request.body)}`);
+      const claimed = await storeFor((store) => store.claim(key, fingerprint, options.inFlightTtlMs));
+      if (!claimed) return { kind: 'unprotected' };
+      const existing = claimed.value;
+      if (existing && existing.fingerprint !== fingerprint) throw new GatewayError('GW.0422');
+      if (existing?.state === 'in-flight') throw new GatewayError('GW.0409', { retryAfterSeconds: 1 });
+      if (existing?.state === 'done') return { kind: 'replay', response: existing.response };
+      const { store } = claimed;
+      return {
+        kind: 'first',
+        finish: (response) => store.complete(key, fingerprint, response, REPLAY_WINDOW_MS),
+        release: () => store.release(key),
+      };
+    },
+  };
+};
+
+export type Idempotency = ReturnType<typeof createIdempotency>;
