@@ -21,6 +21,8 @@ import { createLogger, type Logger } from './logger';
 import { fanOut } from './metrics/fanOut';
 import type { MetricsHooks } from './metrics/MetricsHooks';
 import { circuitStateValue, PromMetrics } from './metrics/PromMetrics';
+import { ProgressHub } from './progress/ProgressHub';
+import { FailoverProgressShare, MemoryProgressShare, RedisProgressShare } from './progress/ProgressShare';
 import { createRateLimiters } from './rate-limit/createRateLimiters';
 import { FailoverStore } from './rate-limit/FailoverStore';
 import { createJobBudget, MemoryJobBudgetStore, RedisJobBudgetStore } from './rate-limit/JobBudget';
@@ -148,10 +150,22 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
     new FailoverStore(new RedisRateLimitStore((redis as RedisConnection).client, `gw:rl:${limiter}:`, clock), config.rateLimit.onStoreError, limiter, metrics, logger);
   const limiters = createRateLimiters(config.rateLimit, { metrics, clock, stores: redis ? { ip: sharedStore('ip'), caller: sharedStore('caller') } : undefined });
 
+  const forwarder = createPrecheckForwarder({ http: drsHttp, tokens: tokenCache, breaker, clock });
   const app = createApp({
     logger,
     verifier,
-    forwarder: createPrecheckForwarder({ http: drsHttp, tokens: tokenCache, breaker, clock }),
+    forwarder,
+    progress: {
+      hub: new ProgressHub({
+        forwarder,
+        share: redis
+          ? new FailoverProgressShare(new RedisProgressShare(redis.client), new MemoryProgressShare(clock), () => metrics.storeError('progress'))
+          : new MemoryProgressShare(clock),
+        intervalMs: config.progress.pollIntervalMs,
+        logger,
+      }),
+      heartbeatMs: config.progress.heartbeatMs,
+    },
     readiness: {
       phase: () => phase,
       dependencies: () => ({ redis: redis?.status() ?? 'disabled', iam: iamState, upstream: breaker.state === 'closed' ? 'up' : `circuit-${breaker.state}` }),

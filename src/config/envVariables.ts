@@ -40,6 +40,7 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'RATE_LIMIT_ON_STORE_ERROR', path: ['rateLimit', 'onStoreError'], kind: 'string' },
   { name: 'PROJECT_JOB_BUDGET', path: ['rateLimit', 'projectJobBudget'], kind: 'int' },
   { name: 'PROJECT_JOB_BUDGET_WINDOW_MS', path: ['rateLimit', 'projectJobBudgetWindowMs'], kind: 'int' },
+  { name: 'PRECHECK_POLL_INTERVAL_MS', path: ['progress', 'pollIntervalMs'], kind: 'int' },
   { name: 'CORS_ORIGINS', path: ['cors', 'origins'], kind: 'list' },
   { name: 'LOG_LEVEL', path: ['logLevel'], kind: 'string' },
   { name: 'ERROR_TYPE_BASE', path: ['errorTypeBase'], kind: 'string' },

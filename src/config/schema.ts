@@ -74,6 +74,12 @@ export const configSchema = z.strictObject({
     projectJobBudget: positiveInt.optional(),
     projectJobBudgetWindowMs: positiveInt,
   }),
+  progress: z.strictObject({
+    /** DRS is polled for a job at most once per interval, however many streams watch it. */
+    pollIntervalMs: positiveInt,
+    /** A comment line keeps idle streams open through proxies. */
+    heartbeatMs: positiveInt,
+  }),
   cors: z.strictObject({ origins: z.array(z.url({ error: 'must be an origin such as https://app.example.com' })) }),
   logLevel: z.enum(LOG_LEVELS),
   /** Prefix of the problem `type` URI; the gateway serves the catalogue at /errors. */

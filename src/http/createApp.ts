@@ -10,6 +10,7 @@ import type { PromMetrics } from '../metrics/PromMetrics';
 import type { RateLimiters } from '../rate-limit/createRateLimiters';
 import type { JobBudget } from '../rate-limit/JobBudget';
 import type { Idempotency } from '../idempotency/createIdempotency';
+import type { ProgressHub } from '../progress/ProgressHub';
 import type { PrecheckForwarder } from '../upstream/createPrecheckForwarder';
 import { accessLog } from './accessLog';
 import { adminRoutes } from './adminRoutes';
@@ -19,6 +20,7 @@ import { errorsPage } from './errorsPage';
 import { healthRoutes, type ReadinessProbe } from './healthRoutes';
 import { metricsRoutes } from './metricsRoutes';
 import { precheckRoutes } from './precheckRoutes';
+import { progressRoutes } from './progressRoutes';
 import { requestContext } from './requestContext';
 
 export interface AppDeps {
@@ -33,6 +35,7 @@ export interface AppDeps {
   limiters: Pick<RateLimiters, 'ipLimiter' | 'callerLimiter' | 'ipGate'>;
   budget?: JobBudget;
   idempotency: Idempotency;
+  progress: { hub: ProgressHub; heartbeatMs: number };
   trustProxy: number;
   bodyLimitBytes: number;
   corsOrigins: readonly string[];
@@ -78,6 +81,7 @@ export const createApp = (deps: AppDeps): express.Express => {
       idempotency: deps.idempotency,
     }),
   );
+  app.use(progressRoutes({ verifier: deps.verifier, limiters: deps.limiters, hub: deps.progress.hub, heartbeatMs: deps.progress.heartbeatMs, errorTypeBase: deps.errorTypeBase }));
   app.use(healthRoutes(deps.readiness));
   app.use(errorsPage());
   app.use(docsRoutes());

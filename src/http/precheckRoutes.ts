@@ -1,15 +1,16 @@
 // The two DRS pre-check routes: authenticate, authorize the project, limit, validate, then forward.
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { z } from 'zod';
-import { requireProject, type TokenVerifier } from '../auth';
+import type { TokenVerifier } from '../auth';
 import type { RateLimiters } from '../rate-limit/createRateLimiters';
 import type { JobBudget } from '../rate-limit/JobBudget';
 import type { Idempotency } from '../idempotency/createIdempotency';
 import type { DrsRoute, PrecheckForwarder } from '../upstream/createPrecheckForwarder';
 import { childTraceparent } from '../upstream/traceparent';
-import { batchPrecheckBodySchema, batchPrecheckResultBodySchema, idempotencyKeySchema, languageSchema, projectIdSchema } from '../validation/schemas';
+import { batchPrecheckBodySchema, batchPrecheckResultBodySchema, idempotencyKeySchema } from '../validation/schemas';
 import { validateBody, validateField } from '../validation/validate';
 import { authenticate } from './authenticate';
+import { authorizeProject } from './authorizeProject';
 import { chargeLimits } from './chargeLimits';
 import { jsonBody } from './jsonBody';
 import { methodNotAllowed } from './methodNotAllowed';
@@ -36,15 +37,6 @@ const ROUTES: ReadonlyArray<{ route: DrsRoute; schema: z.ZodType<{ jobs: unknown
 const sendJson = (res: Response, text: string, upstreamRequestId: string | undefined): void => {
   if (upstreamRequestId) res.setHeader('X-Upstream-Request-Id', upstreamRequestId);
   res.status(200).type('application/json').send(text);
-};
-
-/** Path and header problems are found before the project check, so a bad project ID is a 400 not a 403. */
-const authorizeProject = (req: Request, res: Response, next: NextFunction): void => {
-  const projectId = validateField(projectIdSchema, req.params.project_id, { parameter: 'project_id' });
-  const language = req.get('x-language');
-  if (language !== undefined) validateField(languageSchema, language, { header: 'X-Language' });
-  requireProject(localsOf(res).caller!, projectId);
-  next();
 };
 
 export const precheckRoutes = (deps: PrecheckRoutesDeps): Router => {

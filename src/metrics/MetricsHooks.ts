@@ -1,6 +1,6 @@
 // The events the gateway reports for metrics; the /metrics exporter and the tests both implement it.
 export type TokenCacheLevel = 'memory' | 'redis';
-export type StoreName = 'rate-limit' | 'token-cache' | 'idempotency';
+export type StoreName = 'rate-limit' | 'token-cache' | 'idempotency' | 'progress';
 
 export interface MetricsHooks {
   tokenCacheHit(level: TokenCacheLevel): void;

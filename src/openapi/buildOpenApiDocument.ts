@@ -90,6 +90,23 @@ export const buildOpenApiDocument = (version: string): Json => ({
     '/v3/{project_id}/jobs/batch-precheck-result': {
       post: precheckOperation('Read pre-check results', batchPrecheckResultBodySchema, '#/components/schemas/BatchPrecheckResultResponse', 'Scope drs:precheck. 1 to 10 distinct job IDs; progress reaches "100%" when done.'),
     },
+    '/v3/{project_id}/jobs/precheck-progress': {
+      get: {
+        summary: 'Live pre-check progress (server-sent events)',
+        description:
+          'Scope drs:precheck; opening a stream counts once against the rate limit. Events: `progress` (the DRS result item plus job_id, whenever process, total_passed_rate or result changes), `done` per finished job, `error` (a Problem) before closing; a comment line every 15 s; the stream closes when every job is done. DRS is polled for a job at most once per PRECHECK_POLL_INTERVAL_MS across all streams and instances.',
+        security: [{ bearerAuth: [] }],
+        parameters: [
+          { name: 'project_id', in: 'path', required: true, schema: { type: 'string', pattern: PROJECT_ID_PATTERN.source } },
+          { name: 'jobs', in: 'query', required: true, schema: { type: 'string' }, description: '1 to 10 distinct job IDs, comma-separated.' },
+          ...headerParameters,
+        ],
+        responses: {
+          '200': { description: 'An event stream.', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+          ...errorResponses(['GW.0400', 'GW.0405', ...AUTH_ERRORS, 'GW.1005', 'GW.2001', 'GW.5030']),
+        },
+      },
+    },
     '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'The process serves.', content: { 'application/json': { schema: { type: 'object', properties: { status: { const: 'ok' } } } } } } } } },
     '/readyz': {
       get: {

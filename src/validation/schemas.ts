@@ -58,3 +58,9 @@ export const invalidateTokensBodySchema = z.strictObject(
 );
 
 export type InvalidateTokensBody = z.infer<typeof invalidateTokensBodySchema>;
+
+/** `?jobs=<id>,<id>`: the same 1 to 10 distinct job IDs as the results route. */
+export const progressJobsQuerySchema = z
+  .string({ error: 'must be one comma-separated list of job IDs' })
+  .transform((value) => value.split(',').map((id) => id.trim()))
+  .pipe(batchPrecheckResultBodySchema.shape.jobs);

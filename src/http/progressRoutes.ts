@@ -1,0 +1,89 @@
+// GET …/precheck-progress: live pre-check progress as server-sent events, one stream per caller request.
+import { Router, type Request, type Response } from 'express';
+import type { TokenVerifier } from '../auth';
+import { problemBody } from '../errors/problem';
+import type { ProgressEvent, ProgressHub, ProgressItem } from '../progress/ProgressHub';
+import type { RateLimiters } from '../rate-limit/createRateLimiters';
+import { progressJobsQuerySchema } from '../validation/schemas';
+import { validateField } from '../validation/validate';
+import { authenticate } from './authenticate';
+import { authorizeProject } from './authorizeProject';
+import { chargeLimits } from './chargeLimits';
+import { methodNotAllowed } from './methodNotAllowed';
+import { localsOf } from './requestContext';
+
+export interface ProgressRoutesDeps {
+  verifier: TokenVerifier;
+  limiters: Pick<RateLimiters, 'ipLimiter' | 'callerLimiter' | 'ipGate'>;
+  hub: ProgressHub;
+  heartbeatMs: number;
+  errorTypeBase: string;
+}
+
+/** A job is finished when DRS says "100%", or answers for it with an error code. */
+const isFinished = (item: ProgressItem): boolean =>
+  item.process === '100%' || (typeof item.error_code === 'string' && item.error_code !== '');
+
+const signature = (item: ProgressItem): string => JSON.stringify([item.process, item.total_passed_rate, item.result, item.error_code]);
+
+const frame = (event: string, data: unknown): string => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+
+export const progressRoutes = (deps: ProgressRoutesDeps): Router => {
+  const router = Router();
+  const limits = chargeLimits(deps.limiters.ipLimiter, deps.limiters.callerLimiter);
+  router
+    .route('/v3/:project_id/jobs/precheck-progress')
+    .get(
+      deps.limiters.ipGate,
+      authenticate(deps.verifier, 'drs:precheck'),
+      authorizeProject,
+      limits.ipOnFailure,
+      // Charged once, at opening: a stream is one request however long it lasts.
+      limits.both,
+      (req: Request, res: Response) => {
+        const jobIds = validateField(progressJobsQuerySchema, req.query.jobs, { parameter: 'jobs' });
+        const projectId = req.params.project_id as string;
+        const locals = localsOf(res);
+        res.status(200);
+        res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+        res.setHeader('X-Accel-Buffering', 'no');
+        res.flushHeaders();
+
+        const sent = new Map<string, string>();
+        const open = new Set(jobIds);
+        const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), deps.heartbeatMs);
+        let stop = (): void => undefined;
+        const close = (): void => {
+          clearInterval(heartbeat);
+          stop();
+          res.end();
+        };
+        const listener = (event: ProgressEvent): void => {
+          if (event.kind === 'error') {
+            res.write(frame('error', problemBody(event.error, { instance: req.originalUrl.split('?')[0] ?? '/', requestId: locals.requestId, language: locals.language, typeBase: deps.errorTypeBase })));
+            close();
+            return;
+          }
+          const { jobId, item } = event;
+          if (!open.has(jobId)) return;
+          const current = signature(item);
+          if (sent.get(jobId) !== current) {
+            sent.set(jobId, current);
+            res.write(frame('progress', { job_id: jobId, ...item }));
+          }
+          if (!isFinished(item)) return;
+          open.delete(jobId);
+          deps.hub.unwatchJob(listener, jobId);
+          res.write(frame('done', { job_id: jobId, result: item.result, total_passed_rate: item.total_passed_rate, error_code: item.error_code, error_msg: item.error_msg }));
+          if (open.size === 0) close();
+        };
+        stop = deps.hub.watch(projectId, jobIds, listener);
+        req.on('close', () => {
+          clearInterval(heartbeat);
+          stop();
+        });
+      },
+    )
+    .all(methodNotAllowed(['GET', 'HEAD']));
+  return router;
+};
