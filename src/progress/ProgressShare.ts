@@ -31,6 +31,8 @@ export class RedisProgressShare implements ProgressShare {
   }
 }
 
+const MAX_TRACKED_JOBS = 10_000;
+
 export class MemoryProgressShare implements ProgressShare {
   private readonly polledAt = new Map<string, number>();
   private readonly latest = new Map<string, { json: string; expiresAt: number }>();
@@ -39,6 +41,7 @@ export class MemoryProgressShare implements ProgressShare {
 
   async claim(projectId: string, jobIds: readonly string[], intervalMs: number): Promise<boolean[]> {
     const now = this.clock.now();
+    if (this.polledAt.size > MAX_TRACKED_JOBS) this.prune(now, intervalMs);
     return jobIds.map((jobId) => {
       const key = pollKey(projectId, jobId);
       if (now - (this.polledAt.get(key) ?? -Infinity) < intervalMs) return false;
@@ -50,6 +53,12 @@ export class MemoryProgressShare implements ProgressShare {
   async publish(projectId: string, items: ReadonlyArray<{ jobId: string; json: string }>, ttlMs: number): Promise<void> {
     const expiresAt = this.clock.now() + ttlMs;
     for (const { jobId, json } of items) this.latest.set(resultKey(projectId, jobId), { json, expiresAt });
+  }
+
+  /** Jobs nobody has polled for an interval no longer need remembering. */
+  private prune(now: number, intervalMs: number): void {
+    for (const [key, at] of this.polledAt) if (now - at >= intervalMs) this.polledAt.delete(key);
+    for (const [key, entry] of this.latest) if (entry.expiresAt <= now) this.latest.delete(key);
   }
 
   async read(projectId: string, jobIds: readonly string[]): Promise<Array<string | null>> {
