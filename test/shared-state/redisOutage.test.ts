@@ -1,5 +1,5 @@
 import { send, type Received } from '../support/http';
-import { startRedis, type RedisProcess } from '../support/redis';
+import { startRedis, startRedisCluster, type RedisClusterProcess, type RedisProcess } from '../support/redis';
 import { bearer, JOB, PROJECT, signToken } from '../support/tokens';
 import { startSharedGateways, waitFor, type SharedGateways } from './sharedGateways';
 
@@ -87,4 +87,40 @@ describe.each(['local', 'open', 'closed'] as const)('Redis killed mid-load with 
     for (let i = 0; i < 3; i += 1) expect((await call(shared, i, undefined, project)).status).toBe(200);
     expect(shared.simulator.stats.iamTokenRequests - before).toBe(1);
   }, 30_000);
+});
+
+describe('a Redis Cluster master killed mid-load (RATE_LIMIT_ON_STORE_ERROR=local)', () => {
+  let cluster: RedisClusterProcess;
+  let shared: SharedGateways;
+
+  beforeAll(async () => {
+    cluster = await startRedisCluster();
+    shared = await startSharedGateways(3, { clusterNodes: cluster.nodes }, { RATE_LIMIT_MAX: '10', IP_RATE_LIMIT_MAX: '100000', REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS) });
+  }, 30_000);
+  afterAll(async () => {
+    await shared.stop();
+    await cluster.stop();
+  });
+
+  it('keeps answering without 5xx within the command timeout, and shared limits and tokens resume after the node returns', async () => {
+    expect((await call(shared, 0)).status).toBe(200);
+    const samples = await loadWith(shared, 3_000, () => cluster.killNode(0));
+    expect(samples.filter((s) => s.status >= 500)).toEqual([]);
+    expect(Math.max(...samples.map((s) => s.ms))).toBeLessThan(COMMAND_TIMEOUT_MS + NORMAL_LATENCY_MS);
+
+    await cluster.restartNode(0);
+    // The cluster clients notice the node is back at their next slot refresh; exactness is the proof.
+    let exact = false;
+    for (let attempt = 0; attempt < 20 && !exact; attempt += 1) {
+      const token = signToken({ sub: `cluster-after-restart-${attempt}`, projects: ['*'] });
+      const statuses: number[] = [];
+      for (let i = 0; i < 30; i += 1) statuses.push((await call(shared, i, token)).status);
+      exact = statuses.filter((s) => s === 200).length === 10;
+      if (!exact) await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(exact).toBe(true);
+    const before = shared.simulator.stats.iamTokenRequests;
+    for (let i = 0; i < 3; i += 1) expect((await call(shared, i, undefined, 'c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0')).status).toBe(200);
+    expect(shared.simulator.stats.iamTokenRequests - before).toBe(1);
+  }, 60_000);
 });

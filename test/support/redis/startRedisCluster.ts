@@ -12,6 +12,10 @@ import { spawnRedisServer, throwAwayServerArgs, type RedisChild } from './spawnR
 export interface RedisClusterProcess {
   nodes: Array<{ host: '127.0.0.1'; port: number }>;
   pids(): number[];
+  /** Abrupt SIGKILL of one master, as in "a Redis node died mid-load". */
+  killNode(index: number): Promise<void>;
+  /** Starts a killed master again on its port with its cluster config; resolves once the cluster is healthy. */
+  restartNode(index: number): Promise<void>;
   /** Kills every node and removes their files; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -22,22 +26,27 @@ const HEALTHY_TIMEOUT_MS = 10_000;
 
 const run = promisify(execFile);
 
+/** `run` numbers the log file, so a restarted node's readiness is read from its own log, not the old one's. */
+const launchNode = (server: string, dir: string, port: number, run = 0): Promise<RedisChild> => {
+  const logFile = join(dir, `redis-${port}-${run}.log`);
+  return spawnRedisServer({
+    server,
+    port,
+    logFile,
+    args: [
+      ...throwAwayServerArgs(port, dir, logFile),
+      '--cluster-enabled', 'yes',
+      '--cluster-config-file', `nodes-${port}.conf`,
+      '--cluster-node-timeout', '2000',
+    ],
+  });
+};
+
 const startNode = async (server: string, dir: string): Promise<{ port: number; child: RedisChild }> => {
   for (let attempt = 1; ; attempt += 1) {
     const port = await freePort({ withClusterBus: true });
-    const logFile = join(dir, `redis-${port}.log`);
     try {
-      const child = await spawnRedisServer({
-        server,
-        port,
-        logFile,
-        args: [
-          ...throwAwayServerArgs(port, dir, logFile),
-          '--cluster-enabled', 'yes',
-          '--cluster-config-file', `nodes-${port}.conf`,
-          '--cluster-node-timeout', '2000',
-        ],
-      });
+      const child = await launchNode(server, dir, port);
       return { port, child };
     } catch (error) {
       if ((error as { code?: string }).code !== 'EADDRINUSE' || attempt >= START_ATTEMPTS) throw error;
@@ -76,9 +85,23 @@ export const startRedisCluster = async (): Promise<RedisClusterProcess> => {
     throw error;
   }
 
+  let restarts = 0;
+  const nodeAt = (index: number) => {
+    const node = started[index];
+    if (!node) throw new Error(`no cluster node ${index}`);
+    return node;
+  };
   return {
     nodes: started.map(({ port }) => ({ host: '127.0.0.1', port })),
     pids: () => started.map(({ child }) => child.pid),
+    killNode: (index) => nodeAt(index).child.kill(),
+    restartNode: async (index) => {
+      const node = nodeAt(index);
+      await node.child.kill();
+      restarts += 1;
+      node.child = await launchNode(server, dir, node.port, restarts);
+      await waitUntilHealthy(started.map(({ port }) => port));
+    },
     stop,
   };
 };
