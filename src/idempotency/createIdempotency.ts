@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { GatewayError } from '../errors/GatewayError';
 import type { MetricsHooks } from '../metrics/MetricsHooks';
-import type { StoreErrorPolicy } from '../rate-limit/FailoverStore';
+import { afterStoreError, type StoreErrorPolicy } from '../rate-limit/afterStoreError';
 import type { IdempotencyStore, StoredResponse } from './IdempotencyStore';
 
 export const REPLAY_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -36,15 +36,14 @@ const digest = (text: string): string => createHash('sha256').update(text).diges
 
 export const createIdempotency = (options: IdempotencyOptions) => {
   const storeFor = async <T>(work: (store: IdempotencyStore) => Promise<T>): Promise<{ value: T; store: IdempotencyStore } | undefined> => {
-    if (!options.shared) return { value: await work(options.local), store: options.local };
+    const inMemory = async () => ({ value: await work(options.local), store: options.local });
+    if (!options.shared) return inMemory();
     try {
       return { value: await work(options.shared), store: options.shared };
     } catch (error) {
       options.metrics.storeError('idempotency');
       options.logger.warn({ reason: (error as Error).message, policy: options.onStoreError }, 'idempotency store failed');
-      if (options.onStoreError === 'local') return { value: await work(options.local), store: options.local };
-      if (options.onStoreError === 'open') return undefined;
-      throw new GatewayError('GW.5030', { retryAfterSeconds: 5 });
+      return afterStoreError<{ value: T; store: IdempotencyStore } | undefined>(options.onStoreError, inMemory, () => undefined);
     }
   };
 

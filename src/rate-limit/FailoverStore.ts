@@ -1,16 +1,12 @@
 // Wraps the shared store with the RATE_LIMIT_ON_STORE_ERROR decision: local limiter, open, or closed (503).
 import { MemoryStore, type ClientRateLimitInfo, type Options, type Store } from 'express-rate-limit';
-import { GatewayError } from '../errors/GatewayError';
 import type { MetricsHooks } from '../metrics/MetricsHooks';
-
-export type StoreErrorPolicy = 'local' | 'open' | 'closed';
+import { afterStoreError, type StoreErrorPolicy } from './afterStoreError';
 
 export interface FailoverLogger {
   warn(obj: object, msg: string): void;
   info(obj: object, msg: string): void;
 }
-
-const CLOSED_RETRY_AFTER_S = 5;
 
 export class FailoverStore implements Store {
   readonly localKeys = false;
@@ -49,10 +45,8 @@ export class FailoverStore implements Store {
         this.degraded = true;
         this.logger.warn({ limiter: this.limiter, policy: this.policy, reason: (error as Error).message }, 'rate-limit store failed');
       }
-      if (this.policy === 'local') return this.local.increment(key);
       // Open: the request passes uncounted; zero hits keeps the headers honest about that.
-      if (this.policy === 'open') return { totalHits: 0, resetTime: undefined };
-      throw new GatewayError('GW.5030', { retryAfterSeconds: CLOSED_RETRY_AFTER_S });
+      return afterStoreError(this.policy, () => this.local.increment(key), () => ({ totalHits: 0, resetTime: undefined }));
     }
   }
 

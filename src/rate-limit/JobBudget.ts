@@ -4,7 +4,7 @@ import { GatewayError } from '../errors/GatewayError';
 import type { MetricsHooks } from '../metrics/MetricsHooks';
 import { LuaScript } from '../redis/LuaScript';
 import type { RedisClient } from '../redis/RedisClient';
-import type { StoreErrorPolicy } from './FailoverStore';
+import { afterStoreError, type StoreErrorPolicy } from './afterStoreError';
 
 export interface BudgetVerdict {
   allowed: boolean;
@@ -68,15 +68,14 @@ export interface JobBudgetOptions {
 /** Throws GW.2002 (with Retry-After) when the project's budget cannot pay for the request. */
 export const createJobBudget = (options: JobBudgetOptions) => {
   const charge = async (projectId: string, jobs: number): Promise<BudgetVerdict> => {
-    if (!options.shared) return options.local.charge(projectId, jobs, options.budget, options.windowMs);
+    const chargeLocally = () => options.local.charge(projectId, jobs, options.budget, options.windowMs);
+    if (!options.shared) return chargeLocally();
     try {
       return await options.shared.charge(projectId, jobs, options.budget, options.windowMs);
     } catch (error) {
       options.metrics.storeError('rate-limit');
       options.logger.warn({ reason: (error as Error).message, policy: options.onStoreError }, 'job budget store failed');
-      if (options.onStoreError === 'local') return options.local.charge(projectId, jobs, options.budget, options.windowMs);
-      if (options.onStoreError === 'open') return { allowed: true, resetInMs: options.windowMs };
-      throw new GatewayError('GW.5030', { retryAfterSeconds: 5 });
+      return afterStoreError(options.onStoreError, chargeLocally, () => ({ allowed: true, resetInMs: options.windowMs }));
     }
   };
   return {
