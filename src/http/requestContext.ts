@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Caller } from '../auth/Caller';
 import type { Language } from '../errors/catalogue';
+import { SAFE_TOKEN_PATTERN } from '../validation/schemas';
 
-const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 export interface RequestLocals {
   requestId: string;
@@ -19,7 +19,7 @@ export const localsOf = (res: Response): RequestLocals => res.locals as RequestL
 
 export const requestContext = (req: Request, res: Response, next: NextFunction): void => {
   const offered = req.get('x-request-id');
-  const requestId = offered !== undefined && SAFE_REQUEST_ID.test(offered) ? offered : newRequestId();
+  const requestId = offered !== undefined && SAFE_TOKEN_PATTERN.test(offered) ? offered : newRequestId();
   const locals = localsOf(res);
   locals.requestId = requestId;
   // An invalid X-Language is itself reported (400) by the routes that read it; errors then fall back to English.

@@ -7,6 +7,7 @@ import {
   invalidateTokensBodySchema,
   LANGUAGES,
   PROJECT_ID_PATTERN,
+  SAFE_TOKEN_PATTERN,
 } from '../validation/schemas';
 
 type Json = Record<string, unknown>;
@@ -39,7 +40,7 @@ const PRECHECK_ERRORS = [
 
 const headerParameters: Json[] = [
   { name: 'X-Language', in: 'header', required: false, schema: { type: 'string', enum: [...LANGUAGES], default: 'en-us' }, description: 'Language of error titles and details; passed to DRS.' },
-  { name: 'X-Request-Id', in: 'header', required: false, schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,128}$' }, description: 'Echoed back and sent to DRS; generated when absent or unsafe.' },
+  { name: 'X-Request-Id', in: 'header', required: false, schema: { type: 'string', pattern: SAFE_TOKEN_PATTERN.source }, description: 'Echoed back and sent to DRS; generated when absent or unsafe.' },
   { name: 'traceparent', in: 'header', required: false, schema: { type: 'string' }, description: 'W3C trace context; DRS receives the same trace id with a new parent id.' },
 ];
 
@@ -55,7 +56,7 @@ const idempotencyKeyParameter: Json = {
   name: 'Idempotency-Key',
   in: 'header',
   required: false,
-  schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,128}$' },
+  schema: { type: 'string', pattern: SAFE_TOKEN_PATTERN.source },
   description: 'The same caller repeating a key with the same body within 24 h gets the first 200 again (Idempotency-Replayed: true) without a second DRS call; another body: 422; while the first is in flight: 409. Failures are not replayed.',
 };
 

@@ -7,6 +7,7 @@ import type { CircuitBreaker } from './CircuitBreaker';
 import type { HttpClient, HttpResponse } from './createHttpClient';
 import { mapDrsResponse, type DrsBatchBody } from './mapDrsResponse';
 import { classifyNetworkError, failedBeforeSending, type NetworkFailure } from './networkFailure';
+import { SAFE_TOKEN_PATTERN } from '../validation/schemas';
 
 export type DrsRoute = 'batch-precheck' | 'batch-precheck-result';
 
@@ -43,7 +44,6 @@ export interface PrecheckForwarder {
   forward(request: ForwardRequest): Promise<ForwardResult>;
 }
 
-const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 const UNREACHABLE_RETRY_AFTER_S = 5;
 
 const networkError = (failure: NetworkFailure): GatewayError => {
@@ -91,7 +91,7 @@ export const createPrecheckForwarder = (options: PrecheckForwarderOptions): Prec
     if (outcome.kind === 'error' && outcome.upstreamFault) breaker.recordFailure();
     else breaker.recordSuccess();
     const upstreamId = response.headers['x-request-id'];
-    return { outcome, upstreamRequestId: typeof upstreamId === 'string' && SAFE_REQUEST_ID.test(upstreamId) ? upstreamId : undefined };
+    return { outcome, upstreamRequestId: typeof upstreamId === 'string' && SAFE_TOKEN_PATTERN.test(upstreamId) ? upstreamId : undefined };
   };
 
   return {

@@ -44,7 +44,10 @@ export const batchPrecheckResultBodySchema = z.strictObject(
 );
 
 export const projectIdSchema = z.string().regex(PROJECT_ID_PATTERN, 'must be 32 to 64 letters and digits');
-export const idempotencyKeySchema = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be 1 to 128 letters, digits, dots, underscores or hyphens');
+/** X-Request-Id values the gateway echoes and forwards, and Idempotency-Key values: safe in headers, keys and logs. */
+export const SAFE_TOKEN_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
+
+export const idempotencyKeySchema = z.string().regex(SAFE_TOKEN_PATTERN, 'must be 1 to 128 letters, digits, dots, underscores or hyphens');
 export const languageSchema = z.enum(LANGUAGES, { error: 'must be en-us or zh-cn' });
 
 export type PrecheckJob = z.infer<typeof precheckJobSchema>;
