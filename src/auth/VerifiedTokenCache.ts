@@ -1,4 +1,5 @@
 // Remembers tokens whose signature was already verified, so a caller's repeated requests skip the crypto.
+import { setBounded } from '../setBounded';
 import type { Caller } from './Caller';
 
 interface Entry {
@@ -32,11 +33,6 @@ export class VerifiedTokenCache {
 
   /** `expiresAt`/`notBefore` already include the clock tolerance. */
   set(token: string, caller: Caller, now: number, expiresAt: number, notBefore: number): void {
-    if (this.entries.size >= this.options.maxEntries) {
-      // Maps iterate in insertion order: dropping the first entry evicts the oldest.
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
-    this.entries.set(token, { caller, until: Math.min(expiresAt, now + this.options.maxAgeMs), notBefore });
+    setBounded(this.entries, token, { caller, until: Math.min(expiresAt, now + this.options.maxAgeMs), notBefore }, this.options.maxEntries);
   }
 }

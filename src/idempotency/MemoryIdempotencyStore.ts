@@ -1,5 +1,6 @@
 // Idempotency records in this instance's memory: without Redis, or as the fallback while Redis is down.
 import type { Clock } from '../clock';
+import { setBounded } from '../setBounded';
 import type { IdempotencyRecord, IdempotencyStore, StoredResponse } from './IdempotencyStore';
 
 const MAX_ENTRIES = 100_000;
@@ -26,12 +27,6 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 
   private put(key: string, record: IdempotencyRecord, expiresAt: number): void {
-    this.records.delete(key);
-    if (this.records.size >= MAX_ENTRIES) {
-      // Insertion order: the first entry is the oldest.
-      const oldest = this.records.keys().next().value;
-      if (oldest !== undefined) this.records.delete(oldest);
-    }
-    this.records.set(key, { record, expiresAt });
+    setBounded(this.records, key, { record, expiresAt }, MAX_ENTRIES);
   }
 }

@@ -1,5 +1,6 @@
 // What this instance learned from the shared IP limiter: which clients are over their limit, and until when.
 import type { Clock } from '../clock';
+import { setBounded } from '../setBounded';
 
 const MAX_ENTRIES = 10_000;
 
@@ -9,11 +10,7 @@ export class BlockedIps {
   constructor(private readonly clock: Clock) {}
 
   block(ip: string, untilMs: number): void {
-    if (this.until.size >= MAX_ENTRIES) {
-      const oldest = this.until.keys().next().value;
-      if (oldest !== undefined) this.until.delete(oldest);
-    }
-    this.until.set(ip, untilMs);
+    setBounded(this.until, ip, untilMs, MAX_ENTRIES);
   }
 
   /** Seconds until the block ends, or undefined when the IP is not blocked. */
