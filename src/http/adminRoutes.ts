@@ -1,5 +1,5 @@
 // Operator routes (scope gateway:admin): the effective configuration, redacted, and dropping cached IAM tokens.
-import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { TokenVerifier } from '../auth';
 import type { IamTokenCache } from '../iam/IamTokenCache';
 import { invalidateTokensBodySchema } from '../validation/schemas';
@@ -21,20 +21,17 @@ export interface AdminRoutesDeps {
 
 /** An empty body means "all projects"; a body must be JSON like any other. */
 const optionalJson = (limitBytes: number) => {
-  const [requireJson, parse] = jsonBody(limitBytes) as [RequestHandler, RequestHandler];
-  return (req: Request, res: Response, next: NextFunction): void => {
-    if (req.headers['content-length'] === '0' || (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined)) {
-      req.body = {};
-      next();
-      return;
-    }
-    requireJson(req, res, (error?: unknown) => (error ? next(error) : parse(req, res, next)));
-  };
+  const readJson = jsonBody(limitBytes);
+  return (req: Request, res: Response): Promise<unknown> | Record<string, never> =>
+    req.headers['content-length'] === '0' || (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined)
+      ? {}
+      : readJson(req, res);
 };
 
 export const adminRoutes = (deps: AdminRoutesDeps): Router => {
   const router = Router();
   const admin = [deps.ipLimiter, authenticate(deps.verifier, 'gateway:admin')];
+  const readBody = optionalJson(deps.bodyLimitBytes);
 
   router
     .route('/admin/config')
@@ -45,8 +42,8 @@ export const adminRoutes = (deps: AdminRoutesDeps): Router => {
 
   router
     .route('/admin/iam-tokens/invalidate')
-    .post(...admin, optionalJson(deps.bodyLimitBytes), async (req: Request, res: Response) => {
-      const { project_id: projectId } = validateBody(invalidateTokensBodySchema, req.body);
+    .post(...admin, async (req: Request, res: Response) => {
+      const { project_id: projectId } = validateBody(invalidateTokensBodySchema, await readBody(req, res));
       const caller = localsOf(res).caller?.sub;
       if (projectId === undefined) {
         const dropped = await deps.tokens.invalidateAll();

@@ -1,14 +1,15 @@
-// Accepts only application/json bodies under the size limit; parse failures reach the error middleware typed.
-import express, { type NextFunction, type Request, type Response } from 'express';
+// Reads an application/json body under the size limit; parse failures reach the error middleware typed.
+import express, { type Request, type Response } from 'express';
 import { GatewayError } from '../errors/GatewayError';
+import { runMiddleware } from './runMiddleware';
 
 export const jsonBody = (limitBytes: number) => {
   // Not strict: a JSON primitive parses, and validation then says what shape was expected.
   const parse = express.json({ limit: limitBytes, strict: false, type: () => true });
-  return [
-    (req: Request, _res: Response, next: NextFunction): void => {
-      next(req.is('application/json') === 'application/json' ? undefined : new GatewayError('GW.0415'));
-    },
-    parse,
-  ];
+  return async (req: Request, res: Response): Promise<unknown> => {
+    if (req.is('application/json') !== 'application/json') throw new GatewayError('GW.0415');
+    const failure = await runMiddleware(parse, req, res);
+    if (failure !== undefined) throw failure;
+    return req.body as unknown;
+  };
 };

@@ -1,4 +1,4 @@
-// The two DRS pre-check routes: authenticate, authorize the project, limit, validate, then forward.
+// The two DRS pre-check routes: admit the caller, read and validate the body, then forward.
 import { Router, type Request, type Response } from 'express';
 import type { z } from 'zod';
 import type { TokenVerifier } from '../auth';
@@ -9,9 +9,7 @@ import type { DrsRoute, PrecheckForwarder } from '../upstream/createPrecheckForw
 import { childTraceparent } from '../upstream/traceparent';
 import { batchPrecheckBodySchema, batchPrecheckResultBodySchema, idempotencyKeySchema } from '../validation/schemas';
 import { validateBody, validateField } from '../validation/validate';
-import { authenticate } from './authenticate';
-import { authorizeProject } from './authorizeProject';
-import { chargeLimits } from './chargeLimits';
+import { admitProjectCaller } from './admitProjectCaller';
 import { jsonBody } from './jsonBody';
 import { methodNotAllowed } from './methodNotAllowed';
 import { localsOf } from './requestContext';
@@ -41,58 +39,51 @@ const sendJson = (res: Response, text: string, upstreamRequestId: string | undef
 
 export const precheckRoutes = (deps: PrecheckRoutesDeps): Router => {
   const router = Router();
-  const limits = chargeLimits(deps.limiters.ipLimiter, deps.limiters.callerLimiter);
+  const admit = admitProjectCaller(deps.verifier, deps.limiters);
+  const readJson = jsonBody(deps.bodyLimitBytes);
   for (const { route, schema, spendsBudget } of ROUTES) {
     router
       .route(`/v3/:project_id/jobs/${route}`)
-      .post(
-        deps.limiters.ipGate,
-        authenticate(deps.verifier, 'drs:precheck'),
-        authorizeProject,
-        limits.ipOnFailure,
-        limits.both,
-        ...jsonBody(deps.bodyLimitBytes),
-        async (req: Request, res: Response) => {
-          const body = validateBody(schema, req.body);
-          const projectId = req.params.project_id as string;
-          const locals = localsOf(res);
-          const idempotencyKey = spendsBudget ? req.get('idempotency-key') : undefined;
-          const idempotent =
-            idempotencyKey === undefined
-              ? undefined
-              : await deps.idempotency.begin({
-                  sub: locals.caller!.sub,
-                  key: validateField(idempotencyKeySchema, idempotencyKey, { header: 'Idempotency-Key' }),
-                  projectId,
-                  body,
-                });
-          if (idempotent?.kind === 'replay') {
-            res.setHeader('Idempotency-Replayed', 'true');
-            sendJson(res, idempotent.response.body, idempotent.response.upstreamRequestId);
-            return;
+      .post(async (req: Request, res: Response) => {
+        const { caller, projectId } = await admit(req, res);
+        const body = validateBody(schema, await readJson(req, res));
+        const locals = localsOf(res);
+        const idempotencyKey = spendsBudget ? req.get('idempotency-key') : undefined;
+        const idempotent =
+          idempotencyKey === undefined
+            ? undefined
+            : await deps.idempotency.begin({
+                sub: caller.sub,
+                key: validateField(idempotencyKeySchema, idempotencyKey, { header: 'Idempotency-Key' }),
+                projectId,
+                body,
+              });
+        if (idempotent?.kind === 'replay') {
+          res.setHeader('Idempotency-Replayed', 'true');
+          sendJson(res, idempotent.response.body, idempotent.response.upstreamRequestId);
+          return;
+        }
+        try {
+          if (spendsBudget) await deps.budget?.spend(projectId, body.jobs.length);
+          const result = await deps.forwarder.forward({
+            projectId,
+            route,
+            body,
+            language: locals.language,
+            requestId: locals.requestId,
+            traceparent: childTraceparent(req.get('traceparent')),
+          });
+          if (idempotent?.kind === 'first') {
+            // A lost record only means a later repeat waits for the claim to lapse (409), never a second pre-check.
+            await idempotent.finish({ status: 200, body: result.text, upstreamRequestId: result.upstreamRequestId }).catch(() => undefined);
           }
-          try {
-            if (spendsBudget) await deps.budget?.spend(projectId, body.jobs.length);
-            const result = await deps.forwarder.forward({
-              projectId,
-              route,
-              body,
-              language: locals.language,
-              requestId: locals.requestId,
-              traceparent: childTraceparent(req.get('traceparent')),
-            });
-            if (idempotent?.kind === 'first') {
-              // A lost record only means a later repeat waits for the claim to lapse (409), never a second pre-check.
-              await idempotent.finish({ status: 200, body: result.text, upstreamRequestId: result.upstreamRequestId }).catch(() => undefined);
-            }
-            sendJson(res, result.text, result.upstreamRequestId);
-          } catch (error) {
-            // Errors are not replayed: the key is freed so the caller can retry it.
-            if (idempotent?.kind === 'first') await idempotent.release().catch(() => undefined);
-            throw error;
-          }
-        },
-      )
+          sendJson(res, result.text, result.upstreamRequestId);
+        } catch (error) {
+          // Errors are not replayed: the key is freed so the caller can retry it.
+          if (idempotent?.kind === 'first') await idempotent.release().catch(() => undefined);
+          throw error;
+        }
+      })
       .all(methodNotAllowed(['POST']));
   }
   return router;

@@ -6,9 +6,7 @@ import type { ProgressEvent, ProgressHub, ProgressItem } from '../progress/Progr
 import type { RateLimiters } from '../rate-limit/createRateLimiters';
 import { progressJobsQuerySchema } from '../validation/schemas';
 import { validateField } from '../validation/validate';
-import { authenticate } from './authenticate';
-import { authorizeProject } from './authorizeProject';
-import { chargeLimits } from './chargeLimits';
+import { admitProjectCaller } from './admitProjectCaller';
 import { methodNotAllowed } from './methodNotAllowed';
 import { localsOf } from './requestContext';
 
@@ -30,19 +28,14 @@ const frame = (event: string, data: unknown): string => `event: ${event}\ndata: 
 
 export const progressRoutes = (deps: ProgressRoutesDeps): Router => {
   const router = Router();
-  const limits = chargeLimits(deps.limiters.ipLimiter, deps.limiters.callerLimiter);
+  const admit = admitProjectCaller(deps.verifier, deps.limiters);
   router
     .route('/v3/:project_id/jobs/precheck-progress')
     .get(
-      deps.limiters.ipGate,
-      authenticate(deps.verifier, 'drs:precheck'),
-      authorizeProject,
-      limits.ipOnFailure,
       // Charged once, at opening: a stream is one request however long it lasts.
-      limits.both,
-      (req: Request, res: Response) => {
+      async (req: Request, res: Response) => {
+        const { projectId } = await admit(req, res);
         const jobIds = validateField(progressJobsQuerySchema, req.query.jobs, { parameter: 'jobs' });
-        const projectId = req.params.project_id as string;
         const locals = localsOf(res);
         res.status(200);
         res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');

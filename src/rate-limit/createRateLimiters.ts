@@ -19,7 +19,7 @@ export interface RateLimiters {
    * Refuses, before any other work, a client IP the shared limiter already refused and whose window has not
    * ended, so a flood of bad tokens costs no signature check and no Redis round trip.
    */
-  ipGate: (req: { ip?: string }, res: { setHeader(name: string, value: string): unknown }, next: (error?: unknown) => void) => void;
+  ipGate: (req: { ip?: string }, res: { setHeader(name: string, value: string): unknown }) => void;
 }
 
 export interface RateLimiterDeps {
@@ -63,15 +63,12 @@ export const createRateLimiters = (settings: RateLimitSettings, deps: RateLimite
       store: deps.stores?.caller,
       keyGenerator: (_req, res) => (res.locals as { caller?: { sub: string } }).caller?.sub ?? '',
     }),
-    ipGate: (req, res, next) => {
+    ipGate: (req, res) => {
       const retryAfter = req.ip === undefined ? undefined : blocked.retryAfter(req.ip);
-      if (retryAfter === undefined) {
-        next();
-        return;
-      }
+      if (retryAfter === undefined) return;
       deps.metrics.limiterRejection('ip');
       res.setHeader('Retry-After', String(retryAfter));
-      next(new GatewayError('GW.2001'));
+      throw new GatewayError('GW.2001');
     },
   };
 };

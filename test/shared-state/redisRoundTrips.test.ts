@@ -48,4 +48,26 @@ describe('Redis cost of a warm request', () => {
     expect(roundTrips).toBeGreaterThanOrEqual(requests);
     expect(roundTrips).toBeLessThanOrEqual(requests + 2);
   });
+
+  it('costs nothing once the IP was refused: the gate answers 429 without a token check or a Redis command', async () => {
+    // The first test's requests already count against 127.0.0.1 in the shared store.
+    await observer.flushall();
+    const strict = await startSharedGateways(1, { url: redis.url }, { IP_RATE_LIMIT_MAX: '3', IP_RATE_LIMIT_WINDOW_MS: '60000' });
+    try {
+      const call = () => send(strict.gateways[0]!.url, `/v3/${PROJECT}/jobs/batch-precheck-result`, { headers: { Authorization: 'Bearer not-a-token' }, body: { jobs: [JOB] } });
+      for (let i = 0; i < 3; i += 1) expect((await call()).status).toBe(401);
+      expect((await call()).status).toBe(429);
+      const before = await stats(observer);
+      for (let i = 0; i < 20; i += 1) {
+        const refused = await call();
+        expect(refused.status).toBe(429);
+        expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      }
+      const after = await stats(observer);
+      expect(after.evalsha - before.evalsha).toBe(0);
+      expect(after.reads - before.reads - 2).toBe(0);
+    } finally {
+      await strict.stop();
+    }
+  });
 });
