@@ -1,7 +1,8 @@
 // `npm run bench`: cases 1–5 (see docs/performance.md) at concurrency 1, 32 and 128, interleaved repeats, medians,
 // targets, and the report. `npm run bench -- --profile`: CPU profiles of cases 2, 4 and 5 at c=32 instead.
-// Knobs: BENCH_DURATION_S (10), BENCH_REPEATS (3), BENCH_QUICK=1 (2 s, 1 repeat), BENCH_PROFILE_S (20),
-// BENCH_WRITE_DOCS (1 for full runs, 0 for quick ones).
+// Knobs: BENCH_DURATION_S (10), BENCH_REPEATS (3), BENCH_QUICK=1 (2 s, 1 repeat), BENCH_PROFILE_S (20), BENCH_PROFILE_C (32),
+// BENCH_WRITE_DOCS (1 for full runs, 0 for quick ones); for experiments, BENCH_CASES (e.g. "1,2,5") and
+// BENCH_CONCURRENCY (e.g. "1,32") narrow a run, which then never writes the docs.
 import { join } from 'node:path';
 import type { Child } from './lib/children';
 import { summariseProfile } from './lib/cpuProfile';
@@ -14,9 +15,23 @@ import { fmt, renderBench, renderProfile, updatePerformanceDoc } from './lib/rep
 import type { BenchResults, CaseSummary, ProfileResults, ProfileRun, RunRecord, TargetCheck } from './lib/results';
 import { mb, numberEnv, QUICK, runMain, sleep, stamp, WRITE_DOCS, writeResult } from './lib/settings';
 import { median } from './lib/stats';
-import { CASES, caseInfo, probe, startTestbed, type CaseId, type Testbed } from './lib/testbed';
+import { CASES as ALL_CASES, caseInfo, probe, startTestbed, type CaseId, type Testbed } from './lib/testbed';
 
-const CONCURRENCY = [1, 32, 128];
+const ALL_CONCURRENCY = [1, 32, 128];
+
+/** A comma-separated subset of `all` from the environment, or all of it. */
+const subsetEnv = <T>(name: string, all: readonly T[], key: (item: T) => number): readonly T[] => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return all;
+  const wanted = raw.split(',').map((part) => Number(part.trim()));
+  const picked = all.filter((item) => wanted.includes(key(item)));
+  if (picked.length !== wanted.length) throw new Error(`${name} must list some of ${all.map(key).join(', ')}, got "${raw}"`);
+  return picked;
+};
+
+const CONCURRENCY = subsetEnv('BENCH_CONCURRENCY', ALL_CONCURRENCY, (c) => c);
+const CASES = subsetEnv('BENCH_CASES', ALL_CASES, (c) => c.number);
+const NARROWED = CONCURRENCY.length !== ALL_CONCURRENCY.length || CASES.length !== ALL_CASES.length;
 const PAUSE_MS = 300;
 /** Before each run, wait (up to 30 s, 5 min in all) until other processes use under this many cores. */
 const QUIET_CORES = 0.3;
@@ -240,7 +255,7 @@ const bench = async (): Promise<void> => {
     quick: QUICK,
     machine,
     finishedAt: new Date().toISOString(),
-    settings: { durationS, repeats, warmupS, concurrency: CONCURRENCY },
+    settings: { durationS, repeats, warmupS, concurrency: [...CONCURRENCY] },
     runs,
     summary,
     targets: checkTargets(summary, rssAfter100k),
@@ -259,7 +274,7 @@ const bench = async (): Promise<void> => {
   const file = writeResult(`bench-${stamp()}${QUICK ? '-quick' : ''}.json`, results);
   const markdown = renderBench(results);
   console.log(`\n${markdown}\n\nraw results: ${file}`);
-  if (WRITE_DOCS) {
+  if (WRITE_DOCS && !NARROWED) {
     updatePerformanceDoc('bench', markdown);
     console.log('docs/performance.md updated');
   }
@@ -269,7 +284,7 @@ const PROFILED: readonly CaseId[] = ['http-baseline', 'gateway-memory', 'gateway
 
 const profile = async (): Promise<void> => {
   const durationS = numberEnv('BENCH_PROFILE_S', QUICK ? 3 : 20, 1, 600);
-  const connections = 32;
+  const connections = numberEnv('BENCH_PROFILE_C', 32, 1, 1024);
   const machine = describeMachine();
   const testbed = await startTestbed({ redis: true });
   const runs: ProfileRun[] = [];
