@@ -8,6 +8,7 @@ import jwt from 'jsonwebtoken';
 import { fetchIamToken } from '../baselines/iamToken';
 import { startChild, type Child } from './children';
 import { childScript } from './paths';
+import { gatewayNodeFlags } from './startCommand';
 import { startRedisServer, type RedisServer } from './redis';
 
 export type CaseId = 'simulator' | 'http-baseline' | 'axios-baseline' | 'gateway-memory' | 'gateway-redis';
@@ -110,7 +111,8 @@ export const startTestbed = async (options: { redis: boolean; simulatorExecArgv?
       return { path: REQUEST_PATH, headers: { 'Content-Type': 'application/json', ...credential }, body: REQUEST_BODY };
     },
     async startSut(id, startOptions = {}) {
-      const execArgv = startOptions.execArgv ?? [];
+      // The gateway runs with the flags `npm start` gives it (package.json), the baselines with node's defaults.
+      const execArgv = [...(id === 'gateway-memory' || id === 'gateway-redis' ? gatewayNodeFlags() : []), ...(startOptions.execArgv ?? [])];
       switch (id) {
         case 'simulator':
           return simulator;

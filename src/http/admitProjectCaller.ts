@@ -7,9 +7,11 @@ import { authorizeProject } from './authorizeProject';
 import { chargeLimits } from './chargeLimits';
 import { localsOf } from './requestContext';
 
-export interface Admission {
+export interface Admission<T> {
   caller: Caller;
   projectId: string;
+  /** What the route's own first step gave, run alongside the limiter round trip. */
+  alongside: T;
 }
 
 /**
@@ -18,18 +20,27 @@ export interface Admission {
  */
 export const admitProjectCaller = (verifier: TokenVerifier, limiters: Pick<RateLimiters, 'ipLimiter' | 'callerLimiter' | 'ipGate'>) => {
   const limits = chargeLimits(limiters.ipLimiter, limiters.callerLimiter);
-  return async (req: Request, res: Response): Promise<Admission> => {
+  return async <T>(req: Request, res: Response, alongside: () => Promise<T>): Promise<Admission<T>> => {
     limiters.ipGate(req, res);
-    let admission: Admission;
+    let caller: Caller;
+    let projectId: string;
     try {
-      const caller = await authenticateCaller(verifier, 'drs:precheck', req);
-      admission = { caller, projectId: authorizeProject(req, caller) };
+      caller = await authenticateCaller(verifier, 'drs:precheck', req);
+      projectId = authorizeProject(req, caller);
     } catch (error) {
       throw (await limits.ip(req, res)) ?? error;
     }
-    localsOf(res).caller = admission.caller;
+    localsOf(res).caller = caller;
+    // Only an authorized caller gets this far, so reading its body while Redis answers costs nothing to a flood of
+    // bad tokens; the body read overlaps the round trip instead of following it, and a refusal still answers first.
+    const step = alongside().then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
     const refusal = await limits.both(req, res);
     if (refusal !== undefined) throw refusal;
-    return admission;
+    const outcome = await step;
+    if ('error' in outcome) throw outcome.error;
+    return { caller, projectId, alongside: outcome.value };
   };
 };

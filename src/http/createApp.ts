@@ -70,17 +70,15 @@ export const createApp = (deps: AppDeps): express.Express => {
   );
   app.use(['/v3', '/admin'], noStore);
 
-  // The hot path first: every router before it would be walked on every pre-check.
-  app.use(
-    precheckRoutes({
-      verifier: deps.verifier,
-      forwarder: deps.forwarder,
-      bodyLimitBytes: deps.bodyLimitBytes,
-      limiters: deps.limiters,
-      budget: deps.budget,
-      idempotency: deps.idempotency,
-    }),
-  );
+  // The hot path first: every layer before it would be walked on every pre-check.
+  precheckRoutes(app, {
+    verifier: deps.verifier,
+    forwarder: deps.forwarder,
+    bodyLimitBytes: deps.bodyLimitBytes,
+    limiters: deps.limiters,
+    budget: deps.budget,
+    idempotency: deps.idempotency,
+  });
   app.use(progressRoutes({ verifier: deps.verifier, limiters: deps.limiters, hub: deps.progress.hub, heartbeatMs: deps.progress.heartbeatMs, errorTypeBase: deps.errorTypeBase }));
   app.use(healthRoutes(deps.readiness));
   app.use(errorsPage());

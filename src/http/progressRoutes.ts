@@ -34,8 +34,7 @@ export const progressRoutes = (deps: ProgressRoutesDeps): Router => {
     .get(
       // Charged once, at opening: a stream is one request however long it lasts.
       async (req: Request, res: Response) => {
-        const { projectId } = await admit(req, res);
-        const jobIds = validateField(progressJobsQuerySchema, req.query.jobs, { parameter: 'jobs' });
+        const { projectId, alongside: jobIds } = await admit(req, res, async () => validateField(progressJobsQuerySchema, req.query.jobs, { parameter: 'jobs' }));
         const locals = localsOf(res);
         res.status(200);
         res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');

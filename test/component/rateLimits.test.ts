@@ -1,4 +1,5 @@
 import type { RunningGateway } from '../../src/server';
+import type { Simulator } from '../../src/simulator/startSimulator';
 import { send } from '../support/http';
 import { startTestGateway } from '../support/startTestGateway';
 import { bearer, JOB, PROJECT, signToken } from '../support/tokens';
@@ -23,6 +24,20 @@ describe('rate limits', () => {
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(refused.headers.get('ratelimit')).toContain('"caller"; r=0');
     expect(refused.headers.get('ratelimit-policy')).toContain('"caller"; q=2; w=60');
+  });
+
+  it('answers 429 before any body problem once the limit is reached, although the body is read alongside the limiter', async () => {
+    gateway = await startTestGateway({ RATE_LIMIT_MAX: '1', RATE_LIMIT_WINDOW_MS: '60000' });
+    const token = bearer(signToken({ sub: 'limited-bodies' }));
+    expect((await send(gateway.url, path, { headers: { Authorization: token }, raw: '{"jobs":' })).status).toBe(400);
+    const refusals = [
+      await send(gateway.url, path, { headers: { Authorization: token }, raw: '{"jobs":' }),
+      await send(gateway.url, path, { headers: { Authorization: token }, body: { jobs: 'none' } }),
+      await send(gateway.url, path, { headers: { Authorization: token, 'Content-Type': 'text/plain' }, raw: 'hello' }),
+      await send(gateway.url, path, { headers: { Authorization: token }, raw: JSON.stringify({ jobs: [], pad: 'x'.repeat(20_000) }) }),
+    ];
+    for (const refused of refusals) expect(refused.json()).toMatchObject({ status: 429, error_code: 'GW.2001' });
+    expect((gateway.simulator as Simulator).stats.drsRequests).toBe(0);
   });
 
   it('floods of invalid tokens claiming a caller do not spend that caller budget', async () => {

@@ -1,13 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gatewayNodeFlags } from '../../bench/lib/startCommand';
 import { SANDBOX_JOB_ID } from '../../src/sandbox/sandboxBanner';
 
 const ROOT = join(__dirname, '../..');
 
 /** Runs the compiled entry point exactly as `npm start` does, with the given environment. */
 const startMain = (env: Record<string, string>): ChildProcess =>
-  spawn(process.execPath, [join(ROOT, 'dist/main.js')], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  spawn(process.execPath, [...gatewayNodeFlags(), join(ROOT, 'dist/main.js')], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 
 const collect = (child: ChildProcess) => {
   const out = { stdout: '', stderr: '' };
@@ -52,5 +54,10 @@ describe('npm start (the compiled entry point)', () => {
     expect(code).toBe(1);
     for (const key of ['DRS_ENDPOINT', 'IAM_ENDPOINT', 'IAM_PASSWORD', 'REDIS_URL', 'JWT_SECRET', 'JWT_ISSUER', 'JWT_AUDIENCE']) expect(out.stderr).toContain(key);
     expect(out.stderr.match(/Invalid configuration/g)).toHaveLength(1);
+  });
+
+  it('is started by the container image with the same node flags as npm start', () => {
+    const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'))?.[1];
+    expect(JSON.parse(cmd ?? '[]')).toEqual(['node', ...gatewayNodeFlags(), 'dist/main.js']);
   });
 });
