@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { ROOT } from './paths';
 
-interface CallFrame {
+export interface CallFrame {
   functionName: string;
   url: string;
   lineNumber: number;
@@ -44,7 +44,7 @@ const shortUrl = (url: string): string => {
 };
 
 /** Which package (or gateway folder, or part of Node) a frame belongs to. */
-const groupOf = (frame: CallFrame): string => {
+export const groupOf = (frame: CallFrame): string => {
   if (frame.url === '') return frame.functionName.startsWith('(') ? frame.functionName : '(V8 builtins / native)';
   const url = shortUrl(frame.url);
   if (url.startsWith('bench/')) return 'bench harness';
