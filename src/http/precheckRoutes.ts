@@ -31,10 +31,16 @@ const ROUTES: ReadonlyArray<{ route: DrsRoute; schema: z.ZodType<{ jobs: unknown
   { route: 'batch-precheck-result', schema: batchPrecheckResultBodySchema, spendsBudget: false },
 ];
 
-/** A 200 with DRS's JSON text as it is, so the body is not serialised a second time. */
+/**
+ * A 200 with DRS's JSON text as it is, so the body is not serialised a second time. Written directly rather than
+ * through res.send, whose charset parsing and freshness check mean nothing for a POST answer.
+ */
 const sendJson = (res: Response, text: string, upstreamRequestId: string | undefined): void => {
   if (upstreamRequestId) res.setHeader('X-Upstream-Request-Id', upstreamRequestId);
-  res.status(200).type('application/json').send(text);
+  res.statusCode = 200;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
 };
 
 /**

@@ -18,6 +18,16 @@ describe('routing, health and the error envelope', () => {
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f]{16}$/);
   });
 
+  it('marks /v3 and /admin answers no-store, and no other path', async () => {
+    const noStore = async (path: string) => (await send(gateway.url, path, { method: 'GET' })).headers.get('cache-control') === 'no-store';
+    expect(await noStore(`/v3/${PROJECT}/jobs/batch-precheck`)).toBe(true);
+    expect(await noStore('/v3')).toBe(true);
+    expect(await noStore('/admin/config')).toBe(true);
+    expect(await noStore('/healthz')).toBe(false);
+    expect(await noStore('/v3x')).toBe(false);
+    expect(await noStore('/administrator')).toBe(false);
+  });
+
   it('GET /readyz names each dependency state', async () => {
     const res = await send(gateway.url, '/readyz', { method: 'GET' });
     expect(res.status).toBe(200);
