@@ -165,6 +165,7 @@ export const renderSoak = (soak: SoakResults): string => {
     '',
     `- RSS trend: ${signed(soak.rssTrend.slope, 3)} MB/min (R² ${fmt(soak.rssTrend.r2)}); heapUsed trend: ${signed(soak.heapUsedTrend.slope, 3)} MB/min (R² ${fmt(soak.heapUsedTrend.r2)}).`,
     soak.at100k ? `- At 100,000 requests (t = ${fmt(soak.at100k.tS, 1)} s): RSS ${fmt(soak.at100k.rssMb, 1)} MB, heapUsed ${fmt(soak.at100k.heapUsedMb, 1)} MB.` : '- 100,000 requests were not reached.',
+    soak.beforeLoadGc ? `- Before the load, a forced full GC: RSS ${fmt(soak.beforeLoadGc.rssMb, 1)} MB, heapUsed ${fmt(soak.beforeLoadGc.heapUsedMb, 1)} MB.` : '',
     soak.afterGc ? `- After the load, a forced full GC: RSS ${fmt(soak.afterGc.rssMb, 1)} MB, heapUsed ${fmt(soak.afterGc.heapUsedMb, 1)} MB.` : '',
     `- Other processes on the machine used ${fmt(soak.hostLoad.foreignCores)} cores on average during the soak (steal ${fmt(soak.hostLoad.stealCores)}).`,
     `- Case 5's access log grew to ${fmt(soak.accessLogBytes / 2 ** 20, 1)} MB (it is a file, not process memory).`,

@@ -90,6 +90,8 @@ export interface SoakResults {
   load: LoadResult;
   samples: SoakSample[];
   at100k?: SoakSample;
+  /** A forced full GC before any load: the live heap the load starts from. */
+  beforeLoadGc?: { rssMb: number; heapUsedMb: number };
   afterGc?: { rssMb: number; heapUsedMb: number };
   /** Least-squares lines over the steady part (t >= steadyFromS), in MB per minute. */
   rssTrend: Line;
