@@ -22,7 +22,7 @@ export interface AdminRoutesDeps {
 /** An empty body means "all projects"; a body must be JSON like any other. */
 const optionalJson = (limitBytes: number) => {
   const readJson = jsonBody(limitBytes);
-  return (req: Request, res: Response): Promise<unknown> | Record<string, never> =>
+  return async (req: Request, res: Response): Promise<unknown> =>
     req.headers['content-length'] === '0' || (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined)
       ? {}
       : readJson(req, res);

@@ -5,6 +5,8 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 export const chain = (middlewares: readonly RequestHandler[]): RequestHandler =>
   (req: Request, res: Response, next: NextFunction): void => {
     let index = 0;
+    // A throw or rejection is a failure whatever its value, as in the router: `throw undefined` must not pass.
+    const fail = (thrown: unknown): void => next(thrown ?? new Error('A middleware failed without an error'));
     const step = (error?: unknown): void => {
       if (error !== undefined && error !== null) {
         next(error);
@@ -18,9 +20,9 @@ export const chain = (middlewares: readonly RequestHandler[]): RequestHandler =>
       }
       try {
         const returned: unknown = middleware(req, res, step);
-        if (returned instanceof Promise) returned.catch(step);
+        if (returned instanceof Promise) returned.catch(fail);
       } catch (thrown) {
-        next(thrown);
+        fail(thrown);
       }
     };
     step();

@@ -35,6 +35,15 @@ describe('chain', () => {
     expect(await run([async () => { throw rejected; }, pass])).toEqual({ outcome: rejected, calls: ['m0'] });
   });
 
+  it('treats a rejection or throw without a value as a failure, never as passing on', async () => {
+    const rejected = await run([async () => Promise.reject(undefined), pass]);
+    expect(rejected.outcome).toBeInstanceOf(Error);
+    expect(rejected.calls).toEqual(['m0']);
+    const thrown = await run([() => { throw null; }, pass]);
+    expect(thrown.outcome).toBeInstanceOf(Error);
+    expect(thrown.calls).toEqual(['m0']);
+  });
+
   it('ends the walk without calling next when a middleware answers instead', async () => {
     expect(await run([pass, () => undefined, pass])).toEqual({ outcome: 'not called', calls: ['m0', 'm1'] });
   });
