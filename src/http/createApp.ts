@@ -23,6 +23,7 @@ import { metricsRoutes } from './metricsRoutes';
 import { precheckRoutes } from './precheckRoutes';
 import { progressRoutes } from './progressRoutes';
 import { requestContext } from './requestContext';
+import { STRICT_ROUTING } from './strictRouter';
 
 export interface AppDeps {
   logger: Logger;
@@ -48,9 +49,21 @@ const ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'X-Language', 'X-Reque
 
 /** Express's own prefix rule for app.use(['/v3', '/admin']): the segment itself or anything below it. */
 const NO_STORE_PATHS = /^\/(?:v3|admin)(?:\/|$)/;
+const API_SEGMENTS = new Set(['v3', 'admin']);
 
+/** The first path segment as a lenient proxy or cache would read it: any case, empty and dot segments skipped, decoded. */
+const firstSegment = (path: string): string => {
+  const segment = path.split('/').find((s) => s !== '' && s !== '.') ?? '';
+  try {
+    return decodeURIComponent(segment).toLowerCase();
+  } catch {
+    return segment.toLowerCase();
+  }
+};
+
+// Every spelling of an API path is marked, the 404s of the spellings the strict router refuses included.
 const noStore = (req: Request, res: Response, next: NextFunction): void => {
-  if (NO_STORE_PATHS.test(req.path)) res.setHeader('Cache-Control', 'no-store');
+  if (NO_STORE_PATHS.test(req.path) || API_SEGMENTS.has(firstSegment(req.path))) res.setHeader('Cache-Control', 'no-store');
   next();
 };
 
@@ -59,6 +72,9 @@ export const createApp = (deps: AppDeps): express.Express => {
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy);
   app.set('etag', false);
+  // One spelling per route (see strictRouter); set before the first route, since Express builds its router on first use.
+  app.set('case sensitive routing', STRICT_ROUTING.caseSensitive);
+  app.set('strict routing', STRICT_ROUTING.strict);
 
   // What every request gets, walked as one layer (the router's per-layer cost showed in every pre-check's profile).
   app.use(

@@ -1,10 +1,11 @@
 // GET /metrics in Prometheus text format.
-import { Router } from 'express';
+import type { Router } from 'express';
+import { strictRouter } from './strictRouter';
 import type { PromMetrics } from '../metrics/PromMetrics';
 import { methodNotAllowed } from './methodNotAllowed';
 
 export const metricsRoutes = (metrics: PromMetrics): Router => {
-  const router = Router();
+  const router = strictRouter();
   router
     .route('/metrics')
     .get(async (_req, res) => {
