@@ -9,6 +9,7 @@ import {
   PROJECT_ID_PATTERN,
   SAFE_TOKEN_PATTERN,
 } from '../validation/schemas';
+import { MAX_LISTED_PROBLEMS, MAX_MESSAGE_CHARS, MAX_POINTER_TOKEN_CHARS } from '../validation/validate';
 
 type Json = Record<string, unknown>;
 
@@ -157,7 +158,13 @@ export const buildOpenApiDocument = (version: string): Json => ({
         properties: {
           ...stringProps('type', 'title', 'detail', 'instance', 'error_code', 'error_msg', 'request_id'),
           status: { type: 'integer' },
-          errors: { type: 'array', items: { type: 'object', required: ['message'], properties: stringProps('pointer', 'parameter', 'header', 'message') } },
+          errors: {
+            type: 'array',
+            maxItems: MAX_LISTED_PROBLEMS,
+            description: `Each validation problem, at most ${MAX_LISTED_PROBLEMS}; a property name longer than ${MAX_POINTER_TOKEN_CHARS} characters is cut with "…" in its pointer, and a message at ${MAX_MESSAGE_CHARS}.`,
+            items: { type: 'object', required: ['message'], properties: stringProps('pointer', 'parameter', 'header', 'message') },
+          },
+          errors_omitted: { type: 'integer', minimum: 1, description: 'Problems found beyond those listed in errors; absent when every problem is listed.' },
           upstream: { type: 'object', required: ['status'], properties: { status: { type: 'integer' }, ...stringProps('error_code', 'error_msg') } },
         },
       },
