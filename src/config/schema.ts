@@ -92,6 +92,11 @@ export const configSchema = z.strictObject({
     /** A comment line keeps idle streams open through proxies. */
     heartbeatMs: positiveInt,
   }),
+  metrics: z.strictObject({
+    /** Set: /metrics has its own listener and the public port answers 404 for it. Unset: /metrics on the public port. */
+    port: z.number().int().min(0).max(65535).optional(),
+    host: z.string().min(1),
+  }),
   cors: z.strictObject({ origins: z.array(z.url({ error: 'must be an origin such as https://app.example.com' })) }),
   logLevel: z.enum(LOG_LEVELS),
   /** Prefix of the problem `type` URI; the gateway serves the catalogue at /errors. */

@@ -1,6 +1,6 @@
 // Assembles the Express app from ready-made parts; everything it needs arrives in AppDeps.
 import cors from 'cors';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { TokenVerifier } from '../auth';
@@ -23,7 +23,7 @@ import { metricsRoutes } from './metricsRoutes';
 import { precheckRoutes } from './precheckRoutes';
 import { progressRoutes } from './progressRoutes';
 import { requestContext } from './requestContext';
-import { STRICT_ROUTING } from './strictRouter';
+import { strictApp } from './strictRouter';
 
 export interface AppDeps {
   logger: Logger;
@@ -42,6 +42,8 @@ export interface AppDeps {
   bodyLimitBytes: number;
   corsOrigins: readonly string[];
   errorTypeBase: string;
+  /** False when METRICS_PORT gives /metrics its own listener: the public port then answers 404 for it. */
+  publicMetrics: boolean;
 }
 
 const EXPOSED_HEADERS = ['X-Request-Id', 'X-Upstream-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After', 'Idempotency-Replayed'];
@@ -67,14 +69,10 @@ const noStore = (req: Request, res: Response, next: NextFunction): void => {
   next();
 };
 
-export const createApp = (deps: AppDeps): express.Express => {
-  const app = express();
-  app.disable('x-powered-by');
+export const createApp = (deps: AppDeps): Express => {
+  const app = strictApp();
   app.set('trust proxy', deps.trustProxy);
   app.set('etag', false);
-  // One spelling per route (see strictRouter); set before the first route, since Express builds its router on first use.
-  app.set('case sensitive routing', STRICT_ROUTING.caseSensitive);
-  app.set('strict routing', STRICT_ROUTING.strict);
 
   // What every request gets, walked as one layer (the router's per-layer cost showed in every pre-check's profile).
   app.use(
@@ -106,7 +104,7 @@ export const createApp = (deps: AppDeps): express.Express => {
   app.use(healthRoutes(deps.readiness));
   app.use(errorsPage());
   app.use(docsRoutes());
-  app.use(metricsRoutes(deps.metrics));
+  if (deps.publicMetrics) app.use(metricsRoutes(deps.metrics));
 
   app.use(
     adminRoutes({

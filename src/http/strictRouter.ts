@@ -1,5 +1,5 @@
-// Routers that match one spelling per path (case-sensitive, trailing slash significant), as the app's own router does.
-import { Router } from 'express';
+// Apps and routers that match one spelling per path (case-sensitive, trailing slash significant).
+import express, { Router, type Express } from 'express';
 
 /**
  * An ingress rule such as "block /admin" is a case-sensitive prefix match; a router that also answered /ADMIN/config or
@@ -8,3 +8,12 @@ import { Router } from 'express';
 export const STRICT_ROUTING = { caseSensitive: true, strict: true } as const;
 
 export const strictRouter = (): Router => Router(STRICT_ROUTING);
+
+/** Settings are applied before any route, since Express builds the app's router on first use. */
+export const strictApp = (): Express => {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('case sensitive routing', STRICT_ROUTING.caseSensitive);
+  app.set('strict routing', STRICT_ROUTING.strict);
+  return app;
+};

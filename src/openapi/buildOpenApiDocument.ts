@@ -124,7 +124,13 @@ export const buildOpenApiDocument = (version: string): Json => ({
         ),
       },
     },
-    '/metrics': { get: { summary: 'Prometheus metrics (prefix gateway_)', responses: { '200': { description: 'Prometheus text format.', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
+    '/metrics': {
+      get: {
+        summary: 'Prometheus metrics (prefix gateway_)',
+        description: 'Served here unless METRICS_PORT gives it its own listener (then 404 here). The text may be up to 1 s old.',
+        responses: { '200': { description: 'Prometheus text format.', content: { 'text/plain': { schema: { type: 'string' } } } }, ...errorResponses(['GW.0404', 'GW.0405']) },
+      },
+    },
     '/errors': { get: { summary: 'The error catalogue', responses: { '200': { description: 'HTML page with an anchor per code.', content: { 'text/html': { schema: { type: 'string' } } } } } } },
     '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1.', content: { 'application/json': { schema: { type: 'object' } } } } } } },
     '/docs': { get: { summary: 'This document as a page', responses: { '200': { description: 'HTML.', content: { 'text/html': { schema: { type: 'string' } } } } } } },

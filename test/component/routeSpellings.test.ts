@@ -1,7 +1,6 @@
-import { request } from 'node:http';
 import type { RunningGateway } from '../../src/server';
 import type { Simulator } from '../../src/simulator/startSimulator';
-import { send } from '../support/http';
+import { send, sendVerbatim } from '../support/http';
 import { startTestGateway } from '../support/startTestGateway';
 import { bearer, JOB, PROJECT, signToken } from '../support/tokens';
 
@@ -9,18 +8,6 @@ const caller = bearer(signToken({ sub: 'spellings', projects: ['*'] }));
 const admin = bearer(signToken({ sub: 'ops-1', scope: 'gateway:admin' }));
 const precheckBody = { jobs: [{ job_id: JOB, precheck_mode: 'forStartJob' }] };
 const resultBody = { jobs: [JOB] };
-
-/** fetch resolves dot segments before sending; node:http sends the path as written, as a raw client would. */
-const getVerbatim = (baseUrl: string, path: string, authorization: string): Promise<{ status: number; cacheControl: string | undefined }> =>
-  new Promise((resolve, reject) => {
-    const { hostname, port } = new URL(baseUrl);
-    request({ hostname, port, path, method: 'GET', headers: { Authorization: authorization } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, cacheControl: res.headers['cache-control'] }));
-    })
-      .on('error', reject)
-      .end();
-  });
 
 describe('one spelling per route', () => {
   let gateway: RunningGateway;
@@ -69,7 +56,8 @@ describe('one spelling per route', () => {
   it.each(['/ADMIN/config', '/Admin/Config', '/admin/config/', '//admin/config', '/admin//config', '/%61dmin/config', '/./admin/config', '/admin/./config'])(
     'never shows the configuration at %s, and marks the answer no-store',
     async (path) => {
-      expect(await getVerbatim(gateway.url, path, admin)).toEqual({ status: 404, cacheControl: 'no-store' });
+      const res = await sendVerbatim(gateway.url, path, 'GET', { Authorization: admin });
+      expect({ status: res.status, cacheControl: res.headers['cache-control'] }).toEqual({ status: 404, cacheControl: 'no-store' });
     },
   );
 
