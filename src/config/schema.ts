@@ -101,6 +101,11 @@ export const configSchema = z.strictObject({
   logLevel: z.enum(LOG_LEVELS),
   /** Prefix of the problem `type` URI; the gateway serves the catalogue at /errors. */
   errorTypeBase: z.string().min(1),
-});
+})
+  // Port 0 asks the system for a free port, so two zeros never collide.
+  .refine((c) => c.metrics.port === undefined || c.metrics.port === 0 || c.metrics.port !== c.server.port, {
+    path: ['metrics', 'port'],
+    message: 'must differ from PORT (the metrics listener is a second listener)',
+  });
 
 export type GatewayConfig = z.infer<typeof configSchema>;

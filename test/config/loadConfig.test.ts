@@ -134,6 +134,12 @@ describe('loadConfig', () => {
     expect(error.message).not.toContain('s3cr3t-pass');
   });
 
+  it('reads METRICS_PORT and METRICS_HOST, and refuses a metrics port equal to PORT', () => {
+    expect(loadConfig(sources({})).config.metrics).toEqual({ host: '127.0.0.1' });
+    expect(loadConfig(sources({ METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' })).config.metrics).toEqual({ port: 9464, host: '0.0.0.0' });
+    expect(problemsOf({ PORT: '9464', METRICS_PORT: '9464' }).problems).toEqual([{ key: 'METRICS_PORT', problem: expect.stringContaining('must differ from PORT') }]);
+  });
+
   it('accepts endpoints with a path, and a JWKS URI with a query string', () => {
     const { config } = loadConfig(sources({ DRS_ENDPOINT: 'https://drs.example.com/base', IAM_ENDPOINT: 'https://iam.example.com:8443', JWT_JWKS_URI: 'https://idp.example.com/keys?p=b2c_1_signin' }));
     expect(config.drs.endpoint).toBe('https://drs.example.com/base');
