@@ -21,5 +21,15 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { paths: [{ name: 'express', message: 'Express stays in src/http (the framework is kept at the edge).' }] }],
     },
   },
+  {
+    files: ['src/http/**/*.ts'],
+    ignores: ['src/http/strictRouter.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'express', importNames: ['Router'], allowTypeImports: true, message: 'Use strictRouter(): every route has one spelling (case-sensitive, strict).' }] },
+      ],
+    },
+  },
   { files: ['test/**/*.ts', 'bench/**/*.ts', 'src/main.ts', 'src/simulator/main.ts', 'src/sandbox/**/*.ts'], rules: { 'no-console': 'off' } },
 );

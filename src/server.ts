@@ -7,6 +7,7 @@ import { systemClock, type Clock } from './clock';
 import { redactConfig } from './config/redactConfig';
 import type { GatewayConfig } from './config/schema';
 import { createApp } from './http/createApp';
+import { createMetricsApp } from './http/metricsRoutes';
 import type { Phase } from './http/healthRoutes';
 import { createIamClient } from './iam/createIamClient';
 import { createIdempotency } from './idempotency/createIdempotency';
@@ -48,6 +49,8 @@ export interface GatewayOverrides {
 export interface RunningGateway {
   url: string;
   port: number;
+  /** Set when METRICS_PORT gives /metrics its own listener. */
+  metricsUrl?: string;
   /** Set when the embedded simulator serves DRS or IAM (the sandbox). */
   simulator?: Simulator;
   tokenCache: IamTokenCache;
@@ -80,6 +83,12 @@ const connectRedis = (config: GatewayConfig, logger: Logger): RedisConnection | 
   return createRedisConnection({ url, sentinel, cluster, commandTimeoutMs, connectTimeoutMs }, logger);
 };
 
+/** A URL a local client can use for a listener (an any-address IPv4 listener is reached on 127.0.0.1). */
+const urlOf = (host: string, port: number): string => {
+  const bracketed = host.includes(':') ? `[${host}]` : host;
+  return `http://${bracketed === '0.0.0.0' ? '127.0.0.1' : bracketed}:${port}`;
+};
+
 const closeServer = async (server: Server, graceMs: number): Promise<void> => {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
@@ -109,8 +118,11 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
     onStateChange: (state) => logger.warn({ circuit: state }, 'DRS circuit state changed'),
   });
   const prom = new PromMetrics({
-    circuitState: () => circuitStateValue(breaker.state),
-    redisUp: redis ? () => (redis.status() === 'up' ? 1 : 0) : undefined,
+    sources: {
+      circuitState: () => circuitStateValue(breaker.state),
+      redisUp: redis ? () => (redis.status() === 'up' ? 1 : 0) : undefined,
+    },
+    clock,
   });
   const metrics = overrides.metrics ? fanOut(prom, overrides.metrics) : prom;
   const iamClient = observeIam(
@@ -198,26 +210,34 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
     bodyLimitBytes: config.server.bodyLimitBytes,
     corsOrigins: config.cors.origins,
     errorTypeBase: config.errorTypeBase,
+    publicMetrics: config.metrics.port === undefined,
   });
 
+  const metricsServer =
+    config.metrics.port === undefined ? undefined : createMetricsApp({ metrics: prom, logger, errorTypeBase: config.errorTypeBase }).listen(config.metrics.port, config.metrics.host);
+  if (metricsServer) await once(metricsServer, 'listening');
   const server = app.listen(config.server.port, config.server.host);
   await once(server, 'listening');
   server.headersTimeout = 15_000;
   server.requestTimeout = 30_000;
   const { port } = server.address() as AddressInfo;
-  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
   phase = 'ready';
   logger.info({ port, sandbox: needsSimulator }, 'gateway listening');
+  const metricsUrl = metricsServer ? urlOf(config.metrics.host, (metricsServer.address() as AddressInfo).port) : undefined;
+  if (metricsUrl) logger.info({ metricsUrl }, 'metrics listening');
 
   return {
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    url: urlOf(config.server.host, port),
     port,
+    metricsUrl,
     simulator,
     tokenCache,
     redis,
     async stop() {
       phase = 'draining';
       await closeServer(server, config.server.shutdownGraceMs);
+      // Scrapes stay possible while callers drain; a scrape is short, so one second is plenty for the last.
+      if (metricsServer) await closeServer(metricsServer, 1_000);
       drsHttp.close();
       iamHttp.close();
       await redis?.close();

@@ -16,6 +16,7 @@ export const DEFAULTS = {
   jwt: { clockToleranceMs: 30_000 },
   rateLimit: { max: 60, windowMs: 60_000, ipMax: 1200, ipWindowMs: 60_000, onStoreError: 'local', projectJobBudgetWindowMs: 60_000 },
   progress: { pollIntervalMs: 3_000, heartbeatMs: 15_000 },
+  metrics: { host: '127.0.0.1' },
   cors: { origins: [] },
   logLevel: 'info',
   errorTypeBase: '/errors',

@@ -41,6 +41,8 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'PROJECT_JOB_BUDGET', path: ['rateLimit', 'projectJobBudget'], kind: 'int' },
   { name: 'PROJECT_JOB_BUDGET_WINDOW_MS', path: ['rateLimit', 'projectJobBudgetWindowMs'], kind: 'int' },
   { name: 'PRECHECK_POLL_INTERVAL_MS', path: ['progress', 'pollIntervalMs'], kind: 'int' },
+  { name: 'METRICS_PORT', path: ['metrics', 'port'], kind: 'int' },
+  { name: 'METRICS_HOST', path: ['metrics', 'host'], kind: 'string' },
   { name: 'CORS_ORIGINS', path: ['cors', 'origins'], kind: 'list' },
   { name: 'LOG_LEVEL', path: ['logLevel'], kind: 'string' },
   { name: 'ERROR_TYPE_BASE', path: ['errorTypeBase'], kind: 'string' },

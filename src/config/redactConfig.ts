@@ -1,4 +1,4 @@
-// The effective configuration as GET /admin/config shows it: every secret replaced, Redis URLs without passwords.
+// The effective configuration as GET /admin/config shows it: every secret replaced, URLs without credentials or query values.
 import { redactRedisUrl } from '../redis/redactRedisUrl';
 import { ENV_VARIABLES } from './envVariables';
 import type { GatewayConfig } from './schema';
@@ -13,11 +13,21 @@ const redactAt = (tree: Tree, path: readonly string[]): void => {
   if (parent && parent[leaf] !== undefined) parent[leaf] = REDACTED;
 };
 
+/** Scheme, host, port and path: user info never leaves, query values neither (loadConfig refuses both where it can). */
+const redactEndpoint = (url: string): string => {
+  if (!URL.canParse(url)) return REDACTED;
+  const parsed = new URL(url);
+  return `${parsed.origin}${parsed.pathname}${parsed.search === '' ? '' : `?${REDACTED}`}`;
+};
+
 export const redactConfig = (config: GatewayConfig): Tree => {
   const copy = structuredClone(config) as unknown as Tree;
   for (const variable of ENV_VARIABLES) if (variable.secret) redactAt(copy, variable.path);
   for (const path of [['redis', 'sentinel', 'password'], ['redis', 'sentinel', 'sentinelPassword'], ['redis', 'cluster', 'password']]) redactAt(copy, path);
   // The URL shape (host, port, TLS) is worth showing; only its credentials are secret.
   if (config.redis.url !== undefined) (copy.redis as Tree).url = redactRedisUrl(config.redis.url);
+  if (config.drs.endpoint !== undefined) (copy.drs as Tree).endpoint = redactEndpoint(config.drs.endpoint);
+  if (config.iam.endpoint !== undefined) (copy.iam as Tree).endpoint = redactEndpoint(config.iam.endpoint);
+  if (config.jwt.jwksUri !== undefined) (copy.jwt as Tree).jwksUri = redactEndpoint(config.jwt.jwksUri);
   return copy;
 };

@@ -6,6 +6,17 @@ const nonNegativeInt = z.number().int().nonnegative();
 const hostPort = z.strictObject({ host: z.string().min(1), port: z.number().int().min(1).max(65535) });
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 
+/** True when the text is not a URL at all (the URL check reports that) or when `ok` holds for it. */
+const urlWhere = (ok: (url: URL) => boolean) => (value: string): boolean => !URL.canParse(value) || ok(new URL(value));
+/** A URL /admin/config shows and logs may name: credentials in it would leak, so they are refused (without echoing them). */
+const withoutUserInfo = (url: z.ZodType<string>) =>
+  url.refine(urlWhere((u) => u.username === '' && u.password === ''), 'must not carry user info (user:password@); the value is not shown');
+/** DRS and IAM: the gateway appends API paths to the origin, so a query string could only carry secrets it must not show. */
+const endpointUrl = withoutUserInfo(httpUrl).refine(
+  urlWhere((u) => u.search === '' && u.hash === ''),
+  'must not carry a query string or fragment (the gateway uses scheme, host, port and path only); the value is not shown',
+);
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const STORE_ERROR_POLICIES = ['local', 'open', 'closed'] as const;
 const ALGORITHMS = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'] as const;
@@ -21,13 +32,13 @@ export const configSchema = z.strictObject({
   }),
   drs: z.strictObject({
     /** Unset: the embedded simulator serves DRS. */
-    endpoint: httpUrl.optional(),
+    endpoint: endpointUrl.optional(),
     timeoutMs: positiveInt,
     maxResponseBytes: positiveInt,
   }),
   iam: z.strictObject({
     /** Unset: the embedded simulator serves IAM. */
-    endpoint: httpUrl.optional(),
+    endpoint: endpointUrl.optional(),
     domainName: z.string().min(1),
     userName: z.string().min(1),
     password: z.string().min(1),
@@ -58,7 +69,8 @@ export const configSchema = z.strictObject({
   jwt: z.strictObject({
     secret: z.string().min(32, 'must be at least 32 characters').optional(),
     publicKey: z.string().includes('-----BEGIN', { message: 'must be a PEM public key' }).optional(),
-    jwksUri: httpUrl.optional(),
+    /** A query string is allowed (some identity providers name a policy there) and redacted in /admin/config. */
+    jwksUri: withoutUserInfo(httpUrl).optional(),
     algorithms: z.array(z.enum(ALGORITHMS, { error: `must be one of ${ALGORITHMS.join(', ')} (never none)` })).min(1).optional(),
     issuer: z.string().min(1).optional(),
     audience: z.string().min(1).optional(),
@@ -80,10 +92,20 @@ export const configSchema = z.strictObject({
     /** A comment line keeps idle streams open through proxies. */
     heartbeatMs: positiveInt,
   }),
+  metrics: z.strictObject({
+    /** Set: /metrics has its own listener and the public port answers 404 for it. Unset: /metrics on the public port. */
+    port: z.number().int().min(0).max(65535).optional(),
+    host: z.string().min(1),
+  }),
   cors: z.strictObject({ origins: z.array(z.url({ error: 'must be an origin such as https://app.example.com' })) }),
   logLevel: z.enum(LOG_LEVELS),
   /** Prefix of the problem `type` URI; the gateway serves the catalogue at /errors. */
   errorTypeBase: z.string().min(1),
-});
+})
+  // Port 0 asks the system for a free port, so two zeros never collide.
+  .refine((c) => c.metrics.port === undefined || c.metrics.port === 0 || c.metrics.port !== c.server.port, {
+    path: ['metrics', 'port'],
+    message: 'must differ from PORT (the metrics listener is a second listener)',
+  });
 
 export type GatewayConfig = z.infer<typeof configSchema>;

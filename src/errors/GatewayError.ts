@@ -17,6 +17,8 @@ export interface UpstreamProblem {
 
 export interface GatewayErrorOptions {
   errors?: FieldProblem[];
+  /** How many validation problems were found beyond those listed in `errors`. */
+  errorsOmitted?: number;
   upstream?: UpstreamProblem;
   retryAfterSeconds?: number;
   headers?: Record<string, string>;

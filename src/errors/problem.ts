@@ -20,6 +20,8 @@ export interface ProblemBody {
   error_msg: string;
   request_id: string;
   errors?: FieldProblem[];
+  /** Extension member: problems found beyond those listed in `errors` (present only when some were left out). */
+  errors_omitted?: number;
   upstream?: UpstreamProblem;
 }
 
@@ -37,6 +39,7 @@ export const problemBody = (error: GatewayError, ctx: ProblemContext): ProblemBo
     request_id: ctx.requestId,
   };
   if (error.options.errors) body.errors = error.options.errors;
+  if (error.options.errorsOmitted !== undefined) body.errors_omitted = error.options.errorsOmitted;
   if (error.options.upstream) body.upstream = error.options.upstream;
   return body;
 };

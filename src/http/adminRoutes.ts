@@ -1,5 +1,6 @@
 // Operator routes (scope gateway:admin): the effective configuration, redacted, and dropping cached IAM tokens.
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { Request, RequestHandler, Response, Router } from 'express';
+import { strictRouter } from './strictRouter';
 import type { TokenVerifier } from '../auth';
 import type { IamTokenCache } from '../iam/IamTokenCache';
 import { invalidateTokensBodySchema } from '../validation/schemas';
@@ -29,7 +30,7 @@ const optionalJson = (limitBytes: number) => {
 };
 
 export const adminRoutes = (deps: AdminRoutesDeps): Router => {
-  const router = Router();
+  const router = strictRouter();
   const admin = [deps.ipLimiter, authenticate(deps.verifier, 'gateway:admin')];
   const readBody = optionalJson(deps.bodyLimitBytes);
 

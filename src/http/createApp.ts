@@ -1,6 +1,6 @@
 // Assembles the Express app from ready-made parts; everything it needs arrives in AppDeps.
 import cors from 'cors';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { TokenVerifier } from '../auth';
@@ -23,6 +23,7 @@ import { metricsRoutes } from './metricsRoutes';
 import { precheckRoutes } from './precheckRoutes';
 import { progressRoutes } from './progressRoutes';
 import { requestContext } from './requestContext';
+import { strictApp } from './strictRouter';
 
 export interface AppDeps {
   logger: Logger;
@@ -41,6 +42,8 @@ export interface AppDeps {
   bodyLimitBytes: number;
   corsOrigins: readonly string[];
   errorTypeBase: string;
+  /** False when METRICS_PORT gives /metrics its own listener: the public port then answers 404 for it. */
+  publicMetrics: boolean;
 }
 
 const EXPOSED_HEADERS = ['X-Request-Id', 'X-Upstream-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After', 'Idempotency-Replayed'];
@@ -48,15 +51,26 @@ const ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'X-Language', 'X-Reque
 
 /** Express's own prefix rule for app.use(['/v3', '/admin']): the segment itself or anything below it. */
 const NO_STORE_PATHS = /^\/(?:v3|admin)(?:\/|$)/;
+const API_SEGMENTS = new Set(['v3', 'admin']);
 
+/** The first path segment as a lenient proxy or cache would read it: any case, empty and dot segments skipped, decoded. */
+const firstSegment = (path: string): string => {
+  const segment = path.split('/').find((s) => s !== '' && s !== '.') ?? '';
+  try {
+    return decodeURIComponent(segment).toLowerCase();
+  } catch {
+    return segment.toLowerCase();
+  }
+};
+
+// Every spelling of an API path is marked, the 404s of the spellings the strict router refuses included.
 const noStore = (req: Request, res: Response, next: NextFunction): void => {
-  if (NO_STORE_PATHS.test(req.path)) res.setHeader('Cache-Control', 'no-store');
+  if (NO_STORE_PATHS.test(req.path) || API_SEGMENTS.has(firstSegment(req.path))) res.setHeader('Cache-Control', 'no-store');
   next();
 };
 
-export const createApp = (deps: AppDeps): express.Express => {
-  const app = express();
-  app.disable('x-powered-by');
+export const createApp = (deps: AppDeps): Express => {
+  const app = strictApp();
   app.set('trust proxy', deps.trustProxy);
   app.set('etag', false);
 
@@ -90,7 +104,7 @@ export const createApp = (deps: AppDeps): express.Express => {
   app.use(healthRoutes(deps.readiness));
   app.use(errorsPage());
   app.use(docsRoutes());
-  app.use(metricsRoutes(deps.metrics));
+  if (deps.publicMetrics) app.use(metricsRoutes(deps.metrics));
 
   app.use(
     adminRoutes({

@@ -1,5 +1,6 @@
 // GET /openapi.json and GET /docs, both rendered once at start-up from the same document.
-import { Router } from 'express';
+import type { Router } from 'express';
+import { strictRouter } from './strictRouter';
 import { buildOpenApiDocument } from '../openapi/buildOpenApiDocument';
 import { renderDocsPage } from '../openapi/renderDocsPage';
 import { GATEWAY_VERSION } from '../version';
@@ -7,5 +8,5 @@ import { staticRoute } from './staticRoute';
 
 export const docsRoutes = (): Router => {
   const document = buildOpenApiDocument(GATEWAY_VERSION);
-  return Router().use(staticRoute('/openapi.json', 'application/json', JSON.stringify(document)), staticRoute('/docs', 'html', renderDocsPage(document)));
+  return strictRouter().use(staticRoute('/openapi.json', 'application/json', JSON.stringify(document)), staticRoute('/docs', 'html', renderDocsPage(document)));
 };

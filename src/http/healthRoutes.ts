@@ -1,5 +1,6 @@
 // Liveness and readiness: /healthz while the process serves, /readyz naming each dependency's state.
-import { Router } from 'express';
+import type { Router } from 'express';
+import { strictRouter } from './strictRouter';
 import { methodNotAllowed } from './methodNotAllowed';
 
 export type Phase = 'starting' | 'ready' | 'draining';
@@ -11,7 +12,7 @@ export interface ReadinessProbe {
 }
 
 export const healthRoutes = (probe: ReadinessProbe): Router => {
-  const router = Router();
+  const router = strictRouter();
   router
     .route('/healthz')
     .get((_req, res) => {

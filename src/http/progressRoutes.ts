@@ -1,5 +1,6 @@
 // GET …/precheck-progress: live pre-check progress as server-sent events, one stream per caller request.
-import { Router, type Request, type Response } from 'express';
+import type { Request, Response, Router } from 'express';
+import { strictRouter } from './strictRouter';
 import type { TokenVerifier } from '../auth';
 import { problemBody } from '../errors/problem';
 import type { ProgressEvent, ProgressHub, ProgressItem } from '../progress/ProgressHub';
@@ -27,7 +28,7 @@ const signature = (item: ProgressItem): string => JSON.stringify([item.process, 
 const frame = (event: string, data: unknown): string => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
 export const progressRoutes = (deps: ProgressRoutesDeps): Router => {
-  const router = Router();
+  const router = strictRouter();
   const admit = admitProjectCaller(deps.verifier, deps.limiters);
   router
     .route('/v3/:project_id/jobs/precheck-progress')

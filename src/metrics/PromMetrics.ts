@@ -1,5 +1,8 @@
 // Prometheus metrics for one gateway instance (its own registry): the MetricsHooks events plus HTTP and process figures.
+import { LRUCache } from 'lru-cache';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { systemClock, type Clock } from '../clock';
+import { ERROR_CATALOGUE } from '../errors/catalogue';
 import type { MetricsHooks, StoreName, TokenCacheLevel } from './MetricsHooks';
 
 export interface GaugeSources {
@@ -11,6 +14,25 @@ export interface GaugeSources {
 
 const CIRCUIT_STATES = { closed: 0, 'half-open': 1, open: 2 } as const;
 export const circuitStateValue = (state: keyof typeof CIRCUIT_STATES): number => CIRCUIT_STATES[state];
+
+/** A scrape renders the registry at most this often; scrapers in between get the same text. */
+export const SCRAPE_MAX_AGE_MS = 1_000;
+
+/**
+ * Label values come only from these sets, so no request can add a series: the methods the gateway serves (any other
+ * is `other`), and the statuses it answers with (any other, such as a DRS status passed through, is its class, `4xx`).
+ */
+const LABELLED_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'OPTIONS']);
+const LABELLED_STATUSES: ReadonlySet<number> = new Set([200, 204, 304, ...Object.values(ERROR_CATALOGUE).map((entry) => entry.status)]);
+
+export const methodLabel = (method: string): string => (LABELLED_METHODS.has(method) ? method : 'other');
+export const statusLabel = (status: number): string => (LABELLED_STATUSES.has(status) ? String(status) : `${Math.floor(status / 100)}xx`);
+
+export interface PromMetricsOptions {
+  sources?: GaugeSources;
+  /** Times the scrape cache; injected so tests control it. */
+  clock?: Clock;
+}
 
 export class PromMetrics implements MetricsHooks {
   readonly registry = new Registry();
@@ -27,7 +49,21 @@ export class PromMetrics implements MetricsHooks {
     registers: [this.registry],
   });
 
-  constructor(sources?: GaugeSources) {
+  /**
+   * One entry, fetched at most once per SCRAPE_MAX_AGE_MS and shared by concurrent scrapers, so a scrape flood costs
+   * one render per second rather than one per request.
+   */
+  private readonly scrapes: LRUCache<'text', string>;
+
+  constructor({ sources, clock = systemClock }: PromMetricsOptions = {}) {
+    this.scrapes = new LRUCache<'text', string>({
+      max: 1,
+      ttl: SCRAPE_MAX_AGE_MS,
+      // The cache's own clock reuse would hide an injected clock's steps.
+      ttlResolution: 0,
+      perf: clock,
+      fetchMethod: () => this.registry.metrics(),
+    });
     collectDefaultMetrics({ register: this.registry, prefix: 'gateway_' });
     if (!sources) return;
     new Gauge({
@@ -71,7 +107,13 @@ export class PromMetrics implements MetricsHooks {
     this.storeErrors.inc({ store });
   }
 
+  /** `route` must be a route pattern or a fixed word, never a raw path. */
   observeRequest(route: string, method: string, status: number, seconds: number): void {
-    this.requests.observe({ route, method, status: String(status) }, seconds);
+    this.requests.observe({ route, method: methodLabel(method), status: statusLabel(status) }, seconds);
+  }
+
+  /** The Prometheus text, at most SCRAPE_MAX_AGE_MS old. */
+  async scrape(): Promise<string> {
+    return (await this.scrapes.fetch('text')) as string;
   }
 }

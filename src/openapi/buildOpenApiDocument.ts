@@ -9,6 +9,7 @@ import {
   PROJECT_ID_PATTERN,
   SAFE_TOKEN_PATTERN,
 } from '../validation/schemas';
+import { MAX_LISTED_PROBLEMS, MAX_MESSAGE_CHARS, MAX_POINTER_TOKEN_CHARS } from '../validation/validate';
 
 type Json = Record<string, unknown>;
 
@@ -123,7 +124,13 @@ export const buildOpenApiDocument = (version: string): Json => ({
         ),
       },
     },
-    '/metrics': { get: { summary: 'Prometheus metrics (prefix gateway_)', responses: { '200': { description: 'Prometheus text format.', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
+    '/metrics': {
+      get: {
+        summary: 'Prometheus metrics (prefix gateway_)',
+        description: 'Served here unless METRICS_PORT gives it its own listener (then 404 here). The text may be up to 1 s old.',
+        responses: { '200': { description: 'Prometheus text format.', content: { 'text/plain': { schema: { type: 'string' } } } }, ...errorResponses(['GW.0404', 'GW.0405']) },
+      },
+    },
     '/errors': { get: { summary: 'The error catalogue', responses: { '200': { description: 'HTML page with an anchor per code.', content: { 'text/html': { schema: { type: 'string' } } } } } } },
     '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1.', content: { 'application/json': { schema: { type: 'object' } } } } } } },
     '/docs': { get: { summary: 'This document as a page', responses: { '200': { description: 'HTML.', content: { 'text/html': { schema: { type: 'string' } } } } } } },
@@ -157,7 +164,13 @@ export const buildOpenApiDocument = (version: string): Json => ({
         properties: {
           ...stringProps('type', 'title', 'detail', 'instance', 'error_code', 'error_msg', 'request_id'),
           status: { type: 'integer' },
-          errors: { type: 'array', items: { type: 'object', required: ['message'], properties: stringProps('pointer', 'parameter', 'header', 'message') } },
+          errors: {
+            type: 'array',
+            maxItems: MAX_LISTED_PROBLEMS,
+            description: `Each validation problem, at most ${MAX_LISTED_PROBLEMS}; a property name longer than ${MAX_POINTER_TOKEN_CHARS} characters is cut with "…" in its pointer, and a message at ${MAX_MESSAGE_CHARS}.`,
+            items: { type: 'object', required: ['message'], properties: stringProps('pointer', 'parameter', 'header', 'message') },
+          },
+          errors_omitted: { type: 'integer', minimum: 1, description: 'Problems found beyond those listed in errors; absent when every problem is listed.' },
           upstream: { type: 'object', required: ['status'], properties: { status: { type: 'integer' }, ...stringProps('error_code', 'error_msg') } },
         },
       },

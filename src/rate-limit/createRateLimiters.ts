@@ -1,5 +1,5 @@
 // The two request limiters: per client IP before authentication, per caller (`sub`) after it.
-import { rateLimit, type AugmentedRequest, type Options, type RateLimitRequestHandler, type Store } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit, type AugmentedRequest, type Options, type RateLimitRequestHandler, type Store } from 'express-rate-limit';
 import { GatewayError } from '../errors/GatewayError';
 import type { Clock } from '../clock';
 import type { MetricsHooks } from '../metrics/MetricsHooks';
@@ -17,7 +17,8 @@ export interface RateLimiters {
   callerLimiter: RateLimitRequestHandler;
   /**
    * Refuses, before any other work, a client IP the shared limiter already refused and whose window has not
-   * ended, so a flood of bad tokens costs no signature check and no Redis round trip.
+   * ended, so a flood of bad tokens costs no signature check and no Redis round trip. An IPv6 client is judged
+   * by its /56, as the limiter counts it.
    */
   ipGate: (req: { ip?: string }, res: { setHeader(name: string, value: string): unknown }) => void;
 }
@@ -28,6 +29,12 @@ export interface RateLimiterDeps {
   /** Shared stores (Redis); without them express-rate-limit's in-memory store counts per instance. */
   stores?: { ip: Store; caller: Store };
 }
+
+/** express-rate-limit's default: an IPv6 client is its /56, since one host can rotate through a whole prefix. */
+const IPV6_SUBNET = 56;
+
+/** The key the IP limiter counts under; the gate uses the same, so rotating addresses inside a refused prefix is refused too. */
+const ipKey = (ip: string): string => ipKeyGenerator(ip, IPV6_SUBNET);
 
 export const createRateLimiters = (settings: RateLimitSettings, deps: RateLimiterDeps): RateLimiters => {
   const blocked = new BlockedIps(deps.clock);
@@ -49,10 +56,11 @@ export const createRateLimiters = (settings: RateLimitSettings, deps: RateLimite
       ...ipOptions,
       limit: settings.ipMax,
       windowMs: settings.ipWindowMs,
+      ipv6Subnet: IPV6_SUBNET,
       store: deps.stores?.ip,
       handler: (req, res, next, options) => {
         const resetTime = (req as AugmentedRequest).rateLimit?.resetTime;
-        if (req.ip !== undefined && resetTime) blocked.block(req.ip, resetTime.getTime());
+        if (req.ip !== undefined && resetTime) blocked.block(ipKey(req.ip), resetTime.getTime());
         ipOptions.handler?.(req, res, next, options);
       },
     }),
@@ -64,7 +72,7 @@ export const createRateLimiters = (settings: RateLimitSettings, deps: RateLimite
       keyGenerator: (_req, res) => (res.locals as { caller?: { sub: string } }).caller?.sub ?? '',
     }),
     ipGate: (req, res) => {
-      const retryAfter = req.ip === undefined ? undefined : blocked.retryAfter(req.ip);
+      const retryAfter = req.ip === undefined ? undefined : blocked.retryAfter(ipKey(req.ip));
       if (retryAfter === undefined) return;
       deps.metrics.limiterRejection('ip');
       res.setHeader('Retry-After', String(retryAfter));

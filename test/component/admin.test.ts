@@ -74,3 +74,19 @@ describe('admin routes', () => {
     expect(wrongMethod.headers.get('allow')).toBe('POST');
   });
 });
+
+describe('GET /admin/config and URLs', () => {
+  let gateway: RunningGateway;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway({ JWT_JWKS_URI: 'https://idp.example.com/keys?p=policy-s3cr3t', JWT_ALGORITHMS: 'HS256' });
+  });
+  afterAll(() => gateway.stop());
+
+  it('shows the JWKS URI without its query values', async () => {
+    const res = await send(gateway.url, '/admin/config', { method: 'GET', headers: { Authorization: admin } });
+    expect(res.status).toBe(200);
+    expect(res.json<{ jwt: { jwksUri: string } }>().jwt.jwksUri).toBe('https://idp.example.com/keys?[redacted]');
+    expect(res.text).not.toContain('s3cr3t');
+  });
+});

@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
+import { METHODS } from 'node:http';
 import type { RunningGateway } from '../../src/server';
 import type { Simulator } from '../../src/simulator/startSimulator';
-import { send } from '../support/http';
+import { send, sendVerbatim } from '../support/http';
 import { startTestGateway } from '../support/startTestGateway';
 import { bearer, JOB, PROJECT } from '../support/tokens';
 
@@ -32,4 +34,104 @@ describe('GET /metrics', () => {
     expect(res.text).toContain('gateway_process_resident_memory_bytes');
     expect(res.text).not.toContain(PROJECT);
   });
+});
+
+const requestSeries = (text: string): string[] => text.split('\n').filter((line) => line.startsWith('gateway_http_request_duration_seconds_count{'));
+
+describe('metrics labels under a scan', () => {
+  let gateway: RunningGateway;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway({ IP_RATE_LIMIT_MAX: '100000', RATE_LIMIT_MAX: '100000' });
+  });
+  afterAll(() => gateway.stop());
+
+  it('keeps the number of series bounded after many requests with random methods and paths', async () => {
+    // CONNECT asks for a tunnel, which node:http's server hands to a different event.
+    const methods = METHODS.filter((m) => m !== 'CONNECT');
+    const token = () => randomBytes(6).toString('hex');
+    const paths = [() => `/${token()}`, () => `/v3/${token()}/jobs/batch-precheck`, () => `/v3/${PROJECT}/jobs/${token()}`, () => `/admin/${token()}`, () => '/healthz', () => `/v3/${PROJECT}/jobs/batch-precheck-result`];
+    for (let i = 0; i < 300; i += 1) {
+      const method = methods[i % methods.length] as string;
+      const path = (paths[i % paths.length] as () => string)();
+      expect((await sendVerbatim(gateway.url, path, method)).status).toBeGreaterThanOrEqual(200);
+    }
+    const text = (await send(gateway.url, '/metrics', { method: 'GET' })).text;
+    const series = requestSeries(text);
+    const methodLabels = new Set(series.map((s) => /method="([^"]*)"/.exec(s)?.[1]));
+    expect([...methodLabels].every((m) => ['GET', 'HEAD', 'POST', 'OPTIONS', 'other'].includes(m as string))).toBe(true);
+    expect(methodLabels.has('other')).toBe(true);
+    // Every route pattern is fixed by the code: the paths' random parts never show.
+    expect(series.every((s) => /route="(?:unmatched|\/[a-z0-9/:_.-]*)"/.test(s))).toBe(true);
+    expect(text).not.toMatch(/[0-9a-f]{12}"/);
+    expect(series.length).toBeLessThanOrEqual(40);
+  });
+});
+
+describe('METRICS_PORT: /metrics on its own listener', () => {
+  it('serves /metrics there, 404s it on the public port, and stop() closes the listener', async () => {
+    const gateway = await startTestGateway({ METRICS_PORT: '0' });
+    let stopped = false;
+    try {
+      const metricsUrl = gateway.metricsUrl as string;
+      expect(metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(new URL(metricsUrl).port).not.toBe(String(gateway.port));
+
+      const scraped = await send(metricsUrl, '/metrics', { method: 'GET' });
+      expect(scraped.status).toBe(200);
+      expect(scraped.text).toContain('gateway_process_resident_memory_bytes');
+
+      const publicAnswer = await send(gateway.url, '/metrics', { method: 'GET' });
+      expect(publicAnswer.status).toBe(404);
+      expect(publicAnswer.json().error_code).toBe('GW.0404');
+
+      // The metrics listener serves nothing else.
+      for (const path of ['/healthz', `/v3/${PROJECT}/jobs/batch-precheck`, '/admin/config', '/METRICS']) {
+        expect((await send(metricsUrl, path, { method: 'GET' })).status).toBe(404);
+      }
+      expect((await send(metricsUrl, '/metrics', { method: 'POST' })).status).toBe(405);
+
+      await gateway.stop();
+      stopped = true;
+      await expect(fetch(`${metricsUrl}/metrics`)).rejects.toThrow();
+    } finally {
+      if (!stopped) await gateway.stop();
+    }
+  });
+});
+
+describe('scraping while callers are served', () => {
+  let gateway: RunningGateway;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway({ IP_RATE_LIMIT_MAX: '100000', RATE_LIMIT_MAX: '100000' });
+  });
+  afterAll(() => gateway.stop());
+
+  it('fails no caller request and no scrape', async () => {
+    const body = { jobs: [JOB] };
+    const authorization = bearer();
+    let serving = true;
+    let scrapes = 0;
+    const scraper = async (): Promise<void> => {
+      while (serving) {
+        const res = await send(gateway.url, '/metrics', { method: 'GET' });
+        expect(res.status).toBe(200);
+        scrapes += 1;
+      }
+    };
+    const caller = async (): Promise<number[]> => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 25; i += 1) {
+        statuses.push((await send(gateway.url, `/v3/${PROJECT}/jobs/batch-precheck-result`, { headers: { Authorization: authorization }, body })).status);
+      }
+      return statuses;
+    };
+    const scrapers = Array.from({ length: 3 }, scraper);
+    const statuses = (await Promise.all(Array.from({ length: 4 }, caller))).flat();
+    serving = false;
+    await Promise.all(scrapers);
+    expect(statuses).toEqual(Array.from({ length: 100 }, () => 200));
+    expect(scrapes).toBeGreaterThan(0);
+  }, 120_000);
 });

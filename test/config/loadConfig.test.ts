@@ -113,6 +113,38 @@ describe('loadConfig', () => {
   it('rejects a token cache key that is not 32 bytes', () => {
     expect(problemsOf({ TOKEN_CACHE_KEY: Buffer.alloc(16).toString('base64') }).problems.map((p) => p.key)).toEqual(['TOKEN_CACHE_KEY']);
   });
+
+  it.each([
+    ['DRS_ENDPOINT', 'https://drs-user:s3cr3t-pass@drs.example.com', 'user info'],
+    ['DRS_ENDPOINT', 'https://drs.example.com/?ak=s3cr3t-pass', 'query string'],
+    ['DRS_ENDPOINT', 'https://drs.example.com/#s3cr3t-pass', 'query string or fragment'],
+    ['IAM_ENDPOINT', 'https://s3cr3t-pass@iam.example.com', 'user info'],
+    ['IAM_ENDPOINT', 'https://iam.example.com/v3?password=s3cr3t-pass', 'query string'],
+    ['JWT_JWKS_URI', 'https://jwks-user:s3cr3t-pass@idp.example.com/keys', 'user info'],
+  ])('refuses %s with %s, naming the variable and never the secret', (name, value, what) => {
+    const error = problemsOf({ [name]: value });
+    expect(error.problems).toEqual([{ key: name, problem: expect.stringContaining(what) }]);
+    expect(error.message).not.toContain('s3cr3t-pass');
+    expect(error.message).not.toContain(value);
+  });
+
+  it('refuses endpoint credentials from the config file too, by their path', () => {
+    const error = problemsOf({ GATEWAY_CONFIG: '/gw.yaml' }, { '/gw.yaml': 'drs:\n  endpoint: https://u:s3cr3t-pass@drs.example.com\n' });
+    expect(error.problems).toEqual([{ key: 'DRS_ENDPOINT (or drs.endpoint in GATEWAY_CONFIG)', problem: expect.stringContaining('user info') }]);
+    expect(error.message).not.toContain('s3cr3t-pass');
+  });
+
+  it('reads METRICS_PORT and METRICS_HOST, and refuses a metrics port equal to PORT', () => {
+    expect(loadConfig(sources({})).config.metrics).toEqual({ host: '127.0.0.1' });
+    expect(loadConfig(sources({ METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' })).config.metrics).toEqual({ port: 9464, host: '0.0.0.0' });
+    expect(problemsOf({ PORT: '9464', METRICS_PORT: '9464' }).problems).toEqual([{ key: 'METRICS_PORT', problem: expect.stringContaining('must differ from PORT') }]);
+  });
+
+  it('accepts endpoints with a path, and a JWKS URI with a query string', () => {
+    const { config } = loadConfig(sources({ DRS_ENDPOINT: 'https://drs.example.com/base', IAM_ENDPOINT: 'https://iam.example.com:8443', JWT_JWKS_URI: 'https://idp.example.com/keys?p=b2c_1_signin' }));
+    expect(config.drs.endpoint).toBe('https://drs.example.com/base');
+    expect(config.jwt.jwksUri).toBe('https://idp.example.com/keys?p=b2c_1_signin');
+  });
 });
 
 describe('the example configuration files', () => {

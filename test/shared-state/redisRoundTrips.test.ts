@@ -1,8 +1,12 @@
 import { Redis } from 'ioredis';
+import { createTokenVerifier, type TokenVerifier } from '../../src/auth';
+import { systemClock } from '../../src/clock';
+import { startSimulator } from '../../src/simulator/startSimulator';
 import { send } from '../support/http';
 import { startRedis, type RedisProcess } from '../support/redis';
-import { bearer, JOB, PROJECT, signToken } from '../support/tokens';
-import { startSharedGateways, type SharedGateways } from './sharedGateways';
+import { startTestGateway } from '../support/startTestGateway';
+import { bearer, JOB, PROJECT, signToken, TEST_SECRET } from '../support/tokens';
+import { startSharedGateways, waitFor, type SharedGateways } from './sharedGateways';
 
 /** Redis counts one "read" per batch of bytes it reads from a client (one per round trip) and calls per command. */
 const stats = async (redis: Redis): Promise<{ reads: number; evalsha: number; get: number; set: number }> => {
@@ -68,6 +72,50 @@ describe('Redis cost of a warm request', () => {
       expect(after.reads - before.reads - 2).toBe(0);
     } finally {
       await strict.stop();
+    }
+  });
+
+  it('refuses every address of a refused IPv6 /56 at the gate: no token check and no Redis command for a rotated address', async () => {
+    await observer.flushall();
+    const real = createTokenVerifier({ secret: TEST_SECRET, clockToleranceMs: 0, clock: systemClock });
+    let verifications = 0;
+    const verifier: TokenVerifier = {
+      verify: (authorization) => {
+        verifications += 1;
+        return real.verify(authorization);
+      },
+    };
+    const simulator = await startSimulator();
+    const gateway = await startTestGateway(
+      { DRS_ENDPOINT: simulator.url, IAM_ENDPOINT: simulator.url, REDIS_URL: redis.url, TRUST_PROXY: '1', IP_RATE_LIMIT_MAX: '3', IP_RATE_LIMIT_WINDOW_MS: '60000' },
+      { verifier },
+    );
+    try {
+      await waitFor(() => gateway.redis?.status() === 'up', 5_000);
+      const from = (address: string) =>
+        send(gateway.url, `/v3/${PROJECT}/jobs/batch-precheck-result`, { headers: { Authorization: 'Bearer not-a-token', 'X-Forwarded-For': address }, body: { jobs: [JOB] } });
+      for (let i = 0; i < 3; i += 1) expect((await from('2001:db8:1:100::1')).status).toBe(401);
+      expect((await from('2001:db8:1:100::1')).status).toBe(429);
+
+      const checksBefore = verifications;
+      const before = await stats(observer);
+      // Other hosts of the same /56: 2001:db8:1:100:: to 2001:db8:1:1ff:ffff:...
+      for (const address of ['2001:db8:1:100::2', '2001:db8:1:1ff::1', '2001:db8:1:1ab:1234:5678:9abc:def0', '2001:db8:1:180::ffff']) {
+        const refused = await from(address);
+        expect(refused.status).toBe(429);
+        expect(refused.json().error_code).toBe('GW.2001');
+        expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      }
+      const after = await stats(observer);
+      expect(after.evalsha - before.evalsha).toBe(0);
+      expect(verifications - checksBefore).toBe(0);
+
+      // The next /56 is another client: it gets its own token check and its own count.
+      expect((await from('2001:db8:1:200::1')).status).toBe(401);
+      expect(verifications - checksBefore).toBe(1);
+    } finally {
+      await gateway.stop();
+      await simulator.stop();
     }
   });
 });

@@ -1,4 +1,5 @@
 // Small fetch wrappers for component tests against a running gateway.
+import { request, type IncomingHttpHeaders } from 'node:http';
 export interface SentRequest {
   method?: string;
   headers?: Record<string, string>;
@@ -24,3 +25,15 @@ export const send = async (baseUrl: string, path: string, request: SentRequest =
   const text = await response.text();
   return { status: response.status, headers: response.headers, text, json: <T>() => JSON.parse(text) as T };
 };
+
+/** Sends the method and path as written, through node:http: fetch resolves dot segments and refuses some methods. */
+export const sendVerbatim = (baseUrl: string, path: string, method = 'GET', headers: Record<string, string> = {}): Promise<{ status: number; headers: IncomingHttpHeaders }> =>
+  new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(baseUrl);
+    request({ hostname, port, path, method, headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+    })
+      .on('error', reject)
+      .end();
+  });
