@@ -4,7 +4,9 @@ import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gatewayNodeFlags } from '../../bench/lib/startCommand';
+import { startSimulator } from '../../src/simulator/startSimulator';
 import { freePort } from '../support/redis/freePort';
+import { bearer, JOB, PROJECT, signToken, TEST_SECRET } from '../support/tokens';
 
 const ROOT = join(__dirname, '../..');
 const BASE_ENV = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
@@ -99,6 +101,43 @@ describe('npm start and signals', () => {
       await reap(child);
     }
   }, 30_000);
+});
+
+describe('SIGTERM with a pre-check in flight', () => {
+  it('turns /readyz 503 during SHUTDOWN_DELAY_MS and answers a slow pre-check that reached DRS with 200, then exits 0', async () => {
+    const simulator = await startSimulator();
+    const child = spawn(process.execPath, [...gatewayNodeFlags(), join(ROOT, 'dist/main.js')], {
+      cwd: ROOT,
+      env: { ...BASE_ENV, PORT: '0', DRS_ENDPOINT: simulator.url, IAM_ENDPOINT: simulator.url, JWT_SECRET: TEST_SECRET, SHUTDOWN_DELAY_MS: '3000', SHUTDOWN_GRACE_MS: '100' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out = collect(child);
+    try {
+      const port = await waitFor('the listening line', () => /"port":(\d+)[^\n]*"msg":"gateway listening"/.exec(out.stdout)?.[1], 15_000);
+      const url = `http://127.0.0.1:${port}`;
+      const precheck = () =>
+        fetch(`${url}/v3/${PROJECT}/jobs/batch-precheck`, {
+          method: 'POST',
+          headers: { Authorization: bearer(signToken()), 'Content-Type': 'application/json' },
+          body: JSON.stringify({ jobs: [{ job_id: JOB, precheck_mode: 'forStartJob' }] }),
+        });
+      expect((await precheck()).status).toBe(200);
+      simulator.faults.set({ drs: { latencyMs: 2_000, times: 1 } });
+      const before = simulator.stats.drsRequests;
+      const slow = precheck();
+      await waitFor('the pre-check to reach DRS', () => (simulator.stats.drsRequests > before ? true : undefined), 5_000);
+
+      child.kill('SIGTERM');
+      await waitFor('readiness to turn 503', async () => ((await fetch(`${url}/readyz`)).status === 503 ? true : undefined), 2_500);
+      const answer = await slow;
+      expect(answer.status).toBe(200);
+      expect(await answer.json()).toMatchObject({ count: 1 });
+      expect(await exitWithin(child, 15_000)).toBe(0);
+    } finally {
+      await reap(child);
+      await simulator.stop();
+    }
+  }, 40_000);
 });
 
 describe('exit with a log reader that has gone', () => {
