@@ -1,13 +1,17 @@
 // Composition root: turns a validated configuration into a listening gateway with a stop() that leaves nothing open.
 import { once } from 'node:events';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createTokenVerifier, type TokenVerifier } from './auth';
+import { withDeadline } from './auth/withDeadline';
 import { systemClock, type Clock } from './clock';
 import { redactConfig } from './config/redactConfig';
 import type { GatewayConfig } from './config/schema';
+import { longestRequestMs, shutdownGraceMs } from './config/requestBudget';
 import { createApp } from './http/createApp';
 import { createMetricsApp } from './http/metricsRoutes';
+import { drainConnections } from './http/drainConnections';
 import type { Phase } from './http/healthRoutes';
 import { createIamClient } from './iam/createIamClient';
 import { createIdempotency } from './idempotency/createIdempotency';
@@ -56,6 +60,11 @@ export interface RunningGateway {
   tokenCache: IamTokenCache;
   /** Present when Redis is configured. */
   redis?: RedisConnection;
+  /**
+   * Drains and closes everything: /readyz 503 and `Connection: close` at once, the listener closed after
+   * SHUTDOWN_DELAY_MS, in-flight requests given the effective grace, then every client closed within a deadline.
+   * Calling it again returns the same promise.
+   */
   stop(): Promise<void>;
 }
 
@@ -89,13 +98,14 @@ const urlOf = (host: string, port: number): string => {
   return `http://${bracketed === '0.0.0.0' ? '127.0.0.1' : bracketed}:${port}`;
 };
 
-const closeServer = async (server: Server, graceMs: number): Promise<void> => {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
-  const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-  await closed;
-  clearTimeout(timer);
-};
+/** How long each client (Redis, simulator) may take to close once the HTTP drain is over. */
+export const CLOSE_STEP_MS = 2_000;
+
+/**
+ * Node only looks for expired header and request deadlines every connectionsCheckingInterval (30 s by default), so
+ * a connection lived up to twice its timeout; a tenth of the shorter timeout keeps the overrun small.
+ */
+const checkingIntervalMs = (headersTimeoutMs: number): number => Math.min(1_000, Math.max(50, Math.floor(headersTimeoutMs / 10)));
 
 export const startGateway = async (config: GatewayConfig, overrides: GatewayOverrides = {}): Promise<RunningGateway> => {
   const clock = overrides.clock ?? systemClock;
@@ -163,6 +173,8 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
   const limiters = createRateLimiters(config.rateLimit, { metrics, clock, stores: redis ? { ip: sharedStore('ip'), caller: sharedStore('caller') } : undefined });
 
   const forwarder = createPrecheckForwarder({ http: drsHttp, tokens: tokenCache, breaker, clock });
+  // Aborted when the listener closes: long-lived responses (progress streams) end then rather than hold the drain.
+  const listenerClosing = new AbortController();
   const app = createApp({
     logger,
     verifier,
@@ -177,6 +189,7 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
         logger,
       }),
       heartbeatMs: config.progress.heartbeatMs,
+      shutdown: listenerClosing.signal,
     },
     readiness: {
       phase: () => phase,
@@ -190,7 +203,7 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
       shared: redis ? new RedisIdempotencyStore(redis.client) : undefined,
       local: new MemoryIdempotencyStore(clock),
       onStoreError: config.rateLimit.onStoreError,
-      inFlightTtlMs: config.iam.timeoutMs + 2 * config.drs.timeoutMs + 5_000,
+      inFlightTtlMs: longestRequestMs(config),
       metrics,
       logger,
     }),
@@ -216,15 +229,49 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
   const metricsServer =
     config.metrics.port === undefined ? undefined : createMetricsApp({ metrics: prom, logger, errorTypeBase: config.errorTypeBase }).listen(config.metrics.port, config.metrics.host);
   if (metricsServer) await once(metricsServer, 'listening');
-  const server = app.listen(config.server.port, config.server.host);
+  const { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs } = config.server;
+  const server = createServer(
+    { headersTimeout: headersTimeoutMs, requestTimeout: requestTimeoutMs, keepAliveTimeout: keepAliveTimeoutMs, connectionsCheckingInterval: checkingIntervalMs(headersTimeoutMs) },
+    app,
+  );
+  const connections = drainConnections(server);
+  server.listen(config.server.port, config.server.host);
   await once(server, 'listening');
-  server.headersTimeout = 15_000;
-  server.requestTimeout = 30_000;
   const { port } = server.address() as AddressInfo;
   phase = 'ready';
   logger.info({ port, sandbox: needsSimulator }, 'gateway listening');
   const metricsUrl = metricsServer ? urlOf(config.metrics.host, (metricsServer.address() as AddressInfo).port) : undefined;
   if (metricsUrl) logger.info({ metricsUrl }, 'metrics listening');
+
+  const graceMs = shutdownGraceMs(config);
+  const closeStep = async (name: string, close: () => Promise<void>): Promise<void> => {
+    await withDeadline(close, CLOSE_STEP_MS).catch((error: unknown) => logger.warn({ step: name, reason: (error as Error).message }, 'shutdown step cut short'));
+  };
+  let stopping: Promise<void> | undefined;
+  const drain = async (): Promise<void> => {
+    phase = 'draining';
+    connections.begin();
+    logger.info({ delayMs: config.server.shutdownDelayMs, graceMs }, 'draining: readiness 503, listener closes after the delay');
+    if (config.server.shutdownDelayMs > 0) await sleep(config.server.shutdownDelayMs);
+    const closed = connections.close(graceMs);
+    listenerClosing.abort();
+    await closed;
+    drsHttp.close();
+    iamHttp.close();
+    // Scrapes stay possible while callers drain; a scrape is short, so the close step's bound is plenty for the last.
+    const closeMetrics = async (): Promise<void> => {
+      if (!metricsServer) return;
+      const closed = new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+      metricsServer.closeIdleConnections();
+      await closed;
+    };
+    await Promise.all([
+      closeStep('redis', async () => redis?.close()),
+      closeStep('simulator', async () => simulator?.stop()),
+      closeStep('metrics', closeMetrics).finally(() => metricsServer?.closeAllConnections()),
+    ]);
+    logger.info({}, 'gateway stopped');
+  };
 
   return {
     url: urlOf(config.server.host, port),
@@ -233,15 +280,9 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
     simulator,
     tokenCache,
     redis,
-    async stop() {
-      phase = 'draining';
-      await closeServer(server, config.server.shutdownGraceMs);
-      // Scrapes stay possible while callers drain; a scrape is short, so one second is plenty for the last.
-      if (metricsServer) await closeServer(metricsServer, 1_000);
-      drsHttp.close();
-      iamHttp.close();
-      await redis?.close();
-      await simulator?.stop();
+    stop() {
+      stopping ??= drain();
+      return stopping;
     },
   };
 };

@@ -3,7 +3,16 @@ import { SANDBOX_IAM_USER } from '../simulator/sandboxUser';
 
 export const DEFAULTS = {
   nodeEnv: 'development',
-  server: { host: '127.0.0.1', port: 8080, trustProxy: 0, bodyLimitBytes: 16 * 1024, shutdownGraceMs: 10_000 },
+  server: {
+    host: '127.0.0.1',
+    port: 8080,
+    trustProxy: 0,
+    bodyLimitBytes: 16 * 1024,
+    shutdownGraceMs: 30_000,
+    headersTimeoutMs: 15_000,
+    requestTimeoutMs: 30_000,
+    keepAliveTimeoutMs: 5_000,
+  },
   drs: { timeoutMs: 10_000, maxResponseBytes: 1024 * 1024 },
   iam: {
     domainName: SANDBOX_IAM_USER.domain,
@@ -21,3 +30,9 @@ export const DEFAULTS = {
   logLevel: 'info',
   errorTypeBase: '/errors',
 } as const;
+
+/**
+ * SHUTDOWN_DELAY_MS when unset: only a load balancer polling /readyz needs the pause, and one stands in front of
+ * production; the sandbox and the tests have none, so Ctrl-C and stop() there begin draining at once.
+ */
+export const DEFAULT_SHUTDOWN_DELAY_MS = { production: 5_000, other: 0 } as const;

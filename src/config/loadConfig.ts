@@ -1,7 +1,7 @@
 // Pure loader: env + optional config file + defaults -> one validated GatewayConfig, or every problem at once.
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, type ConfigProblem } from './ConfigError';
-import { DEFAULTS } from './defaults';
+import { DEFAULT_SHUTDOWN_DELAY_MS, DEFAULTS } from './defaults';
 import { ENV_VARIABLES, type EnvVariable } from './envVariables';
 import { configSchema, type GatewayConfig } from './schema';
 
@@ -133,6 +133,8 @@ export const loadConfig = (sources: ConfigSources): LoadedConfig => {
   const production = tree.nodeEnv === 'production';
   const generated = jwt.secret === undefined && jwt.publicKey === undefined && jwt.jwksUri === undefined;
   if (generated && !production) setPath(tree, ['jwt', 'secret'], sources.generateSecret());
+  const server = isTree(tree.server) ? tree.server : {};
+  if (server.shutdownDelayMs === undefined) setPath(tree, ['server', 'shutdownDelayMs'], production ? DEFAULT_SHUTDOWN_DELAY_MS.production : DEFAULT_SHUTDOWN_DELAY_MS.other);
 
   const result = configSchema.safeParse(tree);
   if (!result.success) {

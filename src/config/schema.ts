@@ -23,13 +23,20 @@ const ALGORITHMS = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256
 
 export const configSchema = z.strictObject({
   nodeEnv: z.enum(['development', 'production', 'test']),
-  server: z.strictObject({
+  server: z
+    .strictObject({
     host: z.string().min(1),
     port: z.number().int().min(0).max(65535),
     trustProxy: nonNegativeInt,
     bodyLimitBytes: positiveInt,
     shutdownGraceMs: positiveInt,
-  }),
+    /** Time between SIGTERM (readiness 503) and closing the listener, for load balancers to stop sending. */
+    shutdownDelayMs: nonNegativeInt,
+    headersTimeoutMs: positiveInt,
+    requestTimeoutMs: positiveInt,
+    keepAliveTimeoutMs: positiveInt,
+  })
+    .refine((s) => s.headersTimeoutMs <= s.requestTimeoutMs, { message: 'must not exceed SERVER_REQUEST_TIMEOUT_MS', path: ['headersTimeoutMs'] }),
   drs: z.strictObject({
     /** Unset: the embedded simulator serves DRS. */
     endpoint: endpointUrl.optional(),

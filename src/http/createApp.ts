@@ -37,7 +37,8 @@ export interface AppDeps {
   limiters: Pick<RateLimiters, 'ipLimiter' | 'callerLimiter' | 'ipGate'>;
   budget?: JobBudget;
   idempotency: Idempotency;
-  progress: { hub: ProgressHub; heartbeatMs: number };
+  /** `shutdown` is aborted when the listener closes: every open progress stream ends then. */
+  progress: { hub: ProgressHub; heartbeatMs: number; shutdown?: AbortSignal };
   trustProxy: number;
   bodyLimitBytes: number;
   corsOrigins: readonly string[];
@@ -100,7 +101,7 @@ export const createApp = (deps: AppDeps): Express => {
     budget: deps.budget,
     idempotency: deps.idempotency,
   });
-  app.use(progressRoutes({ verifier: deps.verifier, limiters: deps.limiters, hub: deps.progress.hub, heartbeatMs: deps.progress.heartbeatMs, errorTypeBase: deps.errorTypeBase }));
+  app.use(progressRoutes({ verifier: deps.verifier, limiters: deps.limiters, hub: deps.progress.hub, heartbeatMs: deps.progress.heartbeatMs, shutdown: deps.progress.shutdown, errorTypeBase: deps.errorTypeBase }));
   app.use(healthRoutes(deps.readiness));
   app.use(errorsPage());
   app.use(docsRoutes());

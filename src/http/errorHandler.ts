@@ -22,6 +22,10 @@ const toGatewayError = (error: unknown): GatewayError => {
   return new GatewayError(code ?? 'GW.5000', { cause: error });
 };
 
+/** Body bytes still on their way that nothing will read (a refusal answered before the body arrived). */
+const bodyUnread = (req: Request): boolean =>
+  !req.complete && (req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0'));
+
 const causeSummary = (error: GatewayError): string | undefined => {
   const cause = error.options.cause;
   return cause instanceof Error ? `${cause.name}: ${cause.message}` : undefined;
@@ -38,6 +42,9 @@ export const createErrorHandler = (logger: Logger, typeBase: string) =>
       res.destroy();
       return;
     }
+    // Node would otherwise keep reading (and discarding) a slow body to reuse the connection; closing it after the
+    // answer stops a client from holding the socket open with a body the gateway has already refused.
+    if (bodyUnread(req)) res.setHeader('Connection', 'close');
     for (const [name, value] of Object.entries(gatewayError.options.headers ?? {})) res.setHeader(name, value);
     if (gatewayError.options.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(gatewayError.options.retryAfterSeconds));
     const body = problemBody(gatewayError, {

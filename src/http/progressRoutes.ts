@@ -16,6 +16,8 @@ export interface ProgressRoutesDeps {
   limiters: Pick<RateLimiters, 'ipLimiter' | 'callerLimiter' | 'ipGate'>;
   hub: ProgressHub;
   heartbeatMs: number;
+  /** Aborted when the gateway stops accepting connections: open streams end so the drain need not wait for them. */
+  shutdown?: AbortSignal;
   errorTypeBase: string;
 }
 
@@ -48,9 +50,15 @@ export const progressRoutes = (deps: ProgressRoutesDeps): Router => {
         let stop = (): void => undefined;
         const close = (): void => {
           clearInterval(heartbeat);
+          deps.shutdown?.removeEventListener('abort', close);
           stop();
           res.end();
         };
+        if (deps.shutdown?.aborted) {
+          close();
+          return;
+        }
+        deps.shutdown?.addEventListener('abort', close, { once: true });
         const listener = (event: ProgressEvent): void => {
           if (event.kind === 'error') {
             res.write(frame('error', problemBody(event.error, { instance: req.originalUrl.split('?')[0] ?? '/', requestId: locals.requestId, language: locals.language, typeBase: deps.errorTypeBase })));
@@ -73,6 +81,7 @@ export const progressRoutes = (deps: ProgressRoutesDeps): Router => {
         stop = deps.hub.watch(projectId, jobIds, listener);
         req.on('close', () => {
           clearInterval(heartbeat);
+          deps.shutdown?.removeEventListener('abort', close);
           stop();
         });
       },

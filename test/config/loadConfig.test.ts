@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../../src/config/ConfigError';
 import { ENV_VARIABLES } from '../../src/config/envVariables';
 import { loadConfig, type ConfigSources } from '../../src/config/loadConfig';
+import { shutdownGraceMs } from '../../src/config/requestBudget';
 
 const sources = (env: Record<string, string>, files: Record<string, string> = {}): ConfigSources => ({
   env,
@@ -177,5 +178,35 @@ describe('the documentation of the settings', () => {
       expect({ name, inExample: new RegExp(`^${name}=`, 'm').test(example) }).toEqual({ name, inExample: true });
       expect({ name, inReadme: readme.includes(`\`${name}\``) }).toEqual({ name, inReadme: true });
     }
+  });
+});
+
+describe('shutdown settings', () => {
+  it('waits 5 s before closing the listener in production and not at all in the sandbox, unless SHUTDOWN_DELAY_MS says otherwise', () => {
+    expect(loadConfig(sources(PRODUCTION_ENV)).config.server.shutdownDelayMs).toBe(5_000);
+    expect(loadConfig(sources({})).config.server.shutdownDelayMs).toBe(0);
+    expect(loadConfig(sources({ ...PRODUCTION_ENV, SHUTDOWN_DELAY_MS: '0' })).config.server.shutdownDelayMs).toBe(0);
+    expect(loadConfig(sources({ SHUTDOWN_DELAY_MS: '2500' })).config.server.shutdownDelayMs).toBe(2_500);
+    expect(loadConfig(sources({ GATEWAY_CONFIG: '/c.yaml' }, { '/c.yaml': 'server: { shutdownDelayMs: 750 }' })).config.server.shutdownDelayMs).toBe(750);
+  });
+
+  it('raises a grace shorter than a whole request (IAM_TIMEOUT_MS + 2 × UPSTREAM_TIMEOUT_MS + 5 s) and keeps a longer one', () => {
+    const { config } = loadConfig(sources({ SHUTDOWN_GRACE_MS: '1000', IAM_TIMEOUT_MS: '3000', UPSTREAM_TIMEOUT_MS: '8000' }));
+    expect(shutdownGraceMs(config)).toBe(3_000 + 2 * 8_000 + 5_000);
+    expect(shutdownGraceMs(loadConfig(sources({ SHUTDOWN_GRACE_MS: '90000' })).config)).toBe(90_000);
+    expect(shutdownGraceMs(loadConfig(sources({})).config)).toBe(30_000);
+  });
+
+  it('reads the server timeouts and refuses a headers timeout longer than the request timeout', () => {
+    const { server } = loadConfig(sources({ SERVER_HEADERS_TIMEOUT_MS: '2000', SERVER_REQUEST_TIMEOUT_MS: '4000', SERVER_KEEPALIVE_TIMEOUT_MS: '1500' })).config;
+    expect(server).toMatchObject({ headersTimeoutMs: 2_000, requestTimeoutMs: 4_000, keepAliveTimeoutMs: 1_500 });
+    let error: unknown;
+    try {
+      loadConfig(sources({ SERVER_HEADERS_TIMEOUT_MS: '5000', SERVER_REQUEST_TIMEOUT_MS: '4000' }));
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toContainEqual({ key: 'SERVER_HEADERS_TIMEOUT_MS', problem: 'must not exceed SERVER_REQUEST_TIMEOUT_MS' });
   });
 });

@@ -1,0 +1,144 @@
+// stop(): readiness first, a delay while still serving, Connection: close, requests that reached DRS finish, every close bounded.
+import http, { type IncomingHttpHeaders } from 'node:http';
+import type { RunningGateway } from '../../src/server';
+import type { DrsFault, Simulator } from '../../src/simulator/startSimulator';
+import { startRedis, type RedisProcess } from '../support/redis';
+import { startTestGateway } from '../support/startTestGateway';
+import { bearer, JOB, PROJECT, signToken } from '../support/tokens';
+
+interface Answer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** node:http rather than fetch: the answer's Connection header is what these tests are about. */
+const request = (agent: http.Agent, url: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Answer> =>
+  new Promise((resolve, reject) => {
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    const req = http.request(
+      `${url}${path}`,
+      {
+        method,
+        agent,
+        headers: { Authorization: bearer(signToken()), ...(text === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) }) },
+      },
+      (res) => {
+        let data = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (data += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: data }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(text);
+  });
+
+const PRECHECK = `/v3/${PROJECT}/jobs/batch-precheck`;
+const PRECHECK_BODY = { jobs: [{ job_id: JOB, precheck_mode: 'forStartJob' }] };
+
+const waitUntil = async (what: string, ok: () => boolean, timeoutMs = 5_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+};
+
+describe('stopping the gateway', () => {
+  let gateway: RunningGateway | undefined;
+  let agent: http.Agent;
+  beforeEach(() => {
+    agent = new http.Agent({ keepAlive: true });
+  });
+  afterEach(async () => {
+    agent.destroy();
+    await gateway?.stop();
+    gateway = undefined;
+  });
+
+  it('answers /readyz 503 at once and keeps serving, with Connection: close, until SHUTDOWN_DELAY_MS has passed; then refuses connections', async () => {
+    gateway = await startTestGateway({ SHUTDOWN_DELAY_MS: '1500' });
+    const { url } = gateway;
+    expect((await request(agent, url, 'GET', '/readyz')).status).toBe(200);
+    let stopped = false;
+    const stopping = gateway.stop().then(() => (stopped = true));
+
+    const ready = await request(agent, url, 'GET', '/readyz');
+    expect(ready.status).toBe(503);
+    expect(JSON.parse(ready.body)).toMatchObject({ status: 'draining' });
+    expect(ready.headers.connection).toBe('close');
+    const precheck = await request(agent, url, 'POST', PRECHECK, PRECHECK_BODY);
+    expect(precheck.status).toBe(200);
+    expect(precheck.headers.connection).toBe('close');
+    expect(stopped).toBe(false);
+
+    await stopping;
+    await expect(request(agent, url, 'GET', '/healthz')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  /** A warm gateway, one pre-check held at DRS by `fault`, then stop(): the pre-check's answer once stop() has finished. */
+  const answerInFlightAtStop = async (env: Record<string, string>, fault: DrsFault): Promise<Answer> => {
+    gateway = await startTestGateway(env);
+    const simulator = gateway.simulator as Simulator;
+    expect((await request(agent, gateway.url, 'POST', PRECHECK, PRECHECK_BODY)).status).toBe(200);
+    simulator.faults.set({ drs: fault });
+    const before = simulator.stats.drsRequests;
+    const inFlight = request(agent, gateway.url, 'POST', PRECHECK, PRECHECK_BODY);
+    await waitUntil('the pre-check to reach DRS', () => simulator.stats.drsRequests > before);
+    const stopping = gateway.stop();
+    const answer = await inFlight;
+    await stopping;
+    return answer;
+  };
+
+  it('lets a slow pre-check that reached DRS finish with 200 and Connection: close, although SHUTDOWN_GRACE_MS is shorter than the DRS call', async () => {
+    const answer = await answerInFlightAtStop({ SHUTDOWN_GRACE_MS: '100', UPSTREAM_TIMEOUT_MS: '5000', IAM_TIMEOUT_MS: '1000' }, { latencyMs: 1_500, times: 1 });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.connection).toBe('close');
+    expect(JSON.parse(answer.body)).toMatchObject({ count: 1 });
+  });
+
+  it('answers a pre-check whose DRS call hangs with its timeout (504 GW.3007), never a reset, and then finishes stopping', async () => {
+    const answer = await answerInFlightAtStop({ SHUTDOWN_GRACE_MS: '100', UPSTREAM_TIMEOUT_MS: '1000', IAM_TIMEOUT_MS: '1000' }, { kind: 'hang', times: 1 });
+    expect(answer.status).toBe(504);
+    expect(JSON.parse(answer.body)).toMatchObject({ error_code: 'GW.3007' });
+  });
+
+  it('ends open progress streams when the listener closes instead of waiting out the grace period', async () => {
+    gateway = await startTestGateway({ SHUTDOWN_GRACE_MS: '60000', PRECHECK_POLL_INTERVAL_MS: '200' });
+    const { url } = gateway;
+    const simulator = gateway.simulator as Simulator;
+    simulator.faults.set({ drs: { route: 'batch-precheck-result', kind: 'hang' } });
+    const controller = new AbortController();
+    const stream = fetch(`${url}/v3/${PROJECT}/jobs/precheck-progress?jobs=${JOB}`, { headers: { Authorization: bearer(signToken()) }, signal: controller.signal });
+    const response = await stream;
+    expect(response.status).toBe(200);
+    const startedAt = Date.now();
+    try {
+      await gateway.stop();
+      // Far below the 60 s grace: the stream was ended by the drain, not by the forced close at its end.
+      expect(Date.now() - startedAt).toBeLessThan(10_000);
+      await expect(response.text()).resolves.toBe('');
+    } finally {
+      controller.abort();
+    }
+  });
+
+  it('finishes stopping while Redis is frozen (SIGSTOP), each close bounded by its own deadline', async () => {
+    const redis: RedisProcess = await startRedis();
+    try {
+      gateway = await startTestGateway({ REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: '200' });
+      expect((await request(agent, gateway.url, 'POST', PRECHECK, PRECHECK_BODY)).status).toBe(200);
+      redis.pause();
+      const startedAt = Date.now();
+      await gateway.stop();
+      expect(Date.now() - startedAt).toBeLessThan(10_000);
+    } finally {
+      redis.resume();
+      await redis.stop();
+    }
+  });
+});
+

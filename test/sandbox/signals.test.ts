@@ -1,0 +1,189 @@
+// Signals on the compiled entry point: npm start forwards SIGTERM/SIGINT, SIGHUP never kills, a stuck log reader never blocks the exit.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gatewayNodeFlags } from '../../bench/lib/startCommand';
+import { startSimulator } from '../../src/simulator/startSimulator';
+import { freePort } from '../support/redis/freePort';
+import { bearer, JOB, PROJECT, signToken, TEST_SECRET } from '../support/tokens';
+
+const ROOT = join(__dirname, '../..');
+const BASE_ENV = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
+
+const collect = (child: ChildProcess) => {
+  const out = { stdout: '', stderr: '' };
+  child.stdout?.on('data', (chunk: Buffer) => (out.stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (out.stderr += chunk.toString()));
+  return out;
+};
+
+const waitFor = async <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+};
+
+/** Exit code, or a failure when the process is still alive after `ms`. */
+const exitWithin = async (child: ChildProcess, ms: number): Promise<number | null> => {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`process ${child.pid} still running after ${ms} ms`)), ms);
+  });
+  try {
+    const [code] = (await Promise.race([once(child, 'exit'), late])) as [number | null];
+    return code;
+  } finally {
+    clearTimeout(timer);
+  }
+};
+
+/** Ends a process this test started if a failed assertion left it running, and waits for it. */
+const reap = async (child: ChildProcess, group = false): Promise<void> => {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const exited = once(child, 'exit');
+  process.kill(group ? -child.pid : child.pid, 'SIGKILL');
+  await exited;
+};
+
+/** Alive means present and not a zombie. */
+const alive = (pid: number): boolean => existsSync(`/proc/${pid}`) && !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+
+const healthy = async (url: string): Promise<true | undefined> => {
+  try {
+    return (await fetch(`${url}/healthz`)).status === 200 ? true : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+describe('npm start and signals', () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('signalling the npm process with %s drains the gateway, and npm and node both exit', async (signal) => {
+    const npm = spawn('npm', ['start'], { cwd: ROOT, env: { ...BASE_ENV, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const out = collect(npm);
+    let gatewayPid: number | undefined;
+    try {
+      const url = (await waitFor('the banner', () => /listening on (http:\S+)/.exec(out.stdout)?.[1], 15_000));
+      // npm's direct child must be node itself: a shell in between would take the forwarded signal and die alone.
+      const children = readFileSync(`/proc/${npm.pid}/task/${npm.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+      expect(children).toHaveLength(1);
+      gatewayPid = children[0] as number;
+      expect(readFileSync(`/proc/${gatewayPid}/cmdline`, 'utf8')).toContain('dist/main.js');
+      expect(await healthy(url)).toBe(true);
+
+      process.kill(npm.pid as number, signal);
+      await exitWithin(npm, 15_000);
+      expect(out.stderr).toContain(`${signal} received, draining`);
+      expect(out.stdout).toContain('"msg":"gateway stopped"');
+      expect(alive(gatewayPid)).toBe(false);
+    } finally {
+      await reap(npm, true);
+      if (gatewayPid !== undefined && alive(gatewayPid)) process.kill(gatewayPid, 'SIGKILL');
+    }
+  }, 40_000);
+
+  it('SIGHUP leaves the gateway serving and logs that reload is not supported yet', async () => {
+    const child = spawn(process.execPath, [...gatewayNodeFlags(), join(ROOT, 'dist/main.js')], { cwd: ROOT, env: { ...BASE_ENV, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = collect(child);
+    try {
+      const url = await waitFor('the banner', () => /listening on (http:\S+)/.exec(out.stdout)?.[1], 15_000);
+      child.kill('SIGHUP');
+      await waitFor('the SIGHUP log line', () => (out.stdout.includes('reload is not supported yet') ? true : undefined), 5_000);
+      expect(await healthy(url)).toBe(true);
+      child.kill('SIGTERM');
+      expect(await exitWithin(child, 15_000)).toBe(0);
+    } finally {
+      await reap(child);
+    }
+  }, 30_000);
+});
+
+describe('SIGTERM with a pre-check in flight', () => {
+  it('turns /readyz 503 during SHUTDOWN_DELAY_MS and answers a slow pre-check that reached DRS with 200, then exits 0', async () => {
+    const simulator = await startSimulator();
+    const child = spawn(process.execPath, [...gatewayNodeFlags(), join(ROOT, 'dist/main.js')], {
+      cwd: ROOT,
+      env: { ...BASE_ENV, PORT: '0', DRS_ENDPOINT: simulator.url, IAM_ENDPOINT: simulator.url, JWT_SECRET: TEST_SECRET, SHUTDOWN_DELAY_MS: '3000', SHUTDOWN_GRACE_MS: '100' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out = collect(child);
+    try {
+      const port = await waitFor('the listening line', () => /"port":(\d+)[^\n]*"msg":"gateway listening"/.exec(out.stdout)?.[1], 15_000);
+      const url = `http://127.0.0.1:${port}`;
+      const precheck = () =>
+        fetch(`${url}/v3/${PROJECT}/jobs/batch-precheck`, {
+          method: 'POST',
+          headers: { Authorization: bearer(signToken()), 'Content-Type': 'application/json' },
+          body: JSON.stringify({ jobs: [{ job_id: JOB, precheck_mode: 'forStartJob' }] }),
+        });
+      expect((await precheck()).status).toBe(200);
+      simulator.faults.set({ drs: { latencyMs: 2_000, times: 1 } });
+      const before = simulator.stats.drsRequests;
+      const slow = precheck();
+      await waitFor('the pre-check to reach DRS', () => (simulator.stats.drsRequests > before ? true : undefined), 5_000);
+
+      child.kill('SIGTERM');
+      await waitFor('readiness to turn 503', async () => ((await fetch(`${url}/readyz`)).status === 503 ? true : undefined), 2_500);
+      const answer = await slow;
+      expect(answer.status).toBe(200);
+      expect(await answer.json()).toMatchObject({ count: 1 });
+      expect(await exitWithin(child, 15_000)).toBe(0);
+    } finally {
+      await reap(child);
+      await simulator.stop();
+    }
+  }, 40_000);
+});
+
+describe('exit with a log reader that has gone', () => {
+  /** A gateway whose stdout is a pipe to `reader`, filled with access-log lines until the pipe is full. */
+  const gatewayLoggingInto = async (reader: ChildProcess) => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const gateway = spawn(process.execPath, [...gatewayNodeFlags(), join(ROOT, 'dist/main.js')], {
+      cwd: ROOT,
+      env: { ...BASE_ENV, PORT: String(port) },
+      stdio: ['ignore', reader.stdin ?? 'ignore', 'pipe'],
+    });
+    const out = collect(gateway);
+    await waitFor('the gateway', () => healthy(url), 15_000);
+    // About 1,500 access lines: several times a pipe's 64 KiB, so the logger holds lines it cannot write.
+    for (let batch = 0; batch < 75; batch += 1) await Promise.all(Array.from({ length: 20 }, () => fetch(`${url}/healthz`).then((res) => res.text())));
+    return { gateway, out };
+  };
+
+  it('exits after SIGTERM when the process reading its stdout stopped reading', async () => {
+    const reader = spawn('sleep', ['120'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    let gateway: ChildProcess | undefined;
+    try {
+      ({ gateway } = await gatewayLoggingInto(reader));
+      gateway.kill('SIGTERM');
+      expect(await exitWithin(gateway, 10_000)).toBe(0);
+    } finally {
+      if (gateway) await reap(gateway);
+      await reap(reader);
+    }
+  }, 60_000);
+
+  it('exits after SIGTERM when the process reading its stdout was killed', async () => {
+    const reader = spawn('sleep', ['120'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    let gateway: ChildProcess | undefined;
+    try {
+      let out;
+      ({ gateway, out } = await gatewayLoggingInto(reader));
+      await reap(reader);
+      // Our own copy of the pipe's write end is not a reader; with the reader gone every write fails with EPIPE.
+      reader.stdin?.destroy();
+      gateway.kill('SIGTERM');
+      expect(await exitWithin(gateway, 10_000)).toBe(0);
+      expect(out.stderr).toContain('SIGTERM received, draining');
+    } finally {
+      if (gateway) await reap(gateway);
+    }
+  }, 60_000);
+});
