@@ -3,7 +3,7 @@ import type { Clock } from '../clock';
 import { GatewayError } from '../errors/GatewayError';
 import type { HttpClient } from '../upstream/createHttpClient';
 import { classifyNetworkError } from '../upstream/networkFailure';
-import { parseJson, readErrorBody } from '../upstream/readErrorBody';
+import { parseJson, readErrorBody, serverErrorUpstream } from '../upstream/readErrorBody';
 import { parseRetryAfter } from '../upstream/retryAfter';
 import type { IamToken, IamTokenFetcher } from './IamToken';
 
@@ -60,7 +60,7 @@ export const createIamClient = (options: IamClientOptions): IamTokenFetcher => {
         return token;
       }
       const fields = readErrorBody(body);
-      const upstream = { status: response.status, error_code: fields.code, error_msg: fields.message };
+      const upstream = response.status >= 500 ? serverErrorUpstream(response.status, fields) : { status: response.status, error_code: fields.code, error_msg: fields.message };
       if (response.status === 429 || response.status >= 500) {
         throw unavailable(parseRetryAfter(response.headers['retry-after'], now) ?? DEFAULT_RETRY_AFTER_S, upstream);
       }
