@@ -20,6 +20,7 @@ const sharedKinds = (extra: Record<string, z.ZodOptional<z.ZodType>>) => {
     }),
     z.strictObject({ ...fields, kind: z.literal('html'), status: z.number().int().min(100).max(599).optional() }),
     z.strictObject({ ...fields, kind: z.enum(['malformed', 'wrongShape', 'drop', 'hang', 'unauthorized', 'noRequestId']) }),
+    z.strictObject({ ...fields, kind: z.literal('cutOff') }),
     z.strictObject({ ...fields, kind: z.literal('redirect'), status: z.number().int().min(300).max(399).optional(), location: z.string().optional() }),
     z.strictObject({ ...fields, kind: z.literal('oversize'), bytes: z.number().int().positive().max(256 * 1024 * 1024).optional() }),
     z.strictObject({ ...fields, kind: z.literal('throttle'), retryAfter: z.string().nullable().optional() }),

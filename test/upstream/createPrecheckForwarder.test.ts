@@ -59,6 +59,15 @@ describe('createPrecheckForwarder', () => {
     expect(breaker.state).toBe('closed');
   });
 
+  it('maps a connection lost after DRS began answering to 502 GW.3004, without retrying', async () => {
+    const { forward, sent, breaker } = setup([transportError('ERR_RESPONSE_ABORTED'), ok]);
+    const error = await forward().catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'GW.3004', status: 502 });
+    expect((error as { options: { retryAfterSeconds?: number } }).options.retryAfterSeconds).toBeUndefined();
+    expect(sent).toHaveLength(1);
+    expect(breaker.state).toBe('closed');
+  });
+
   it('maps a timeout to GW.3007 without retrying', async () => {
     const { forward, sent } = setup([transportError('ETIMEDOUT'), ok]);
     await expect(forward()).rejects.toMatchObject({ code: 'GW.3007' });
