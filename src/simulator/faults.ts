@@ -50,6 +50,7 @@ export type IamFault = FaultBase &
   );
 
 export interface TokenTtlFault {
+  /** Zero or negative: the token is already expired when issued. */
   ttlMs: number;
   times?: number;
 }
