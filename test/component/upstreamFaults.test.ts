@@ -169,6 +169,7 @@ describe('every DRS and IAM outcome reaches the caller as one documented error',
     ['IAM answering an HTML page', { kind: 'html' }, 503, 'GW.3002', '5'],
     ['IAM answering 201 without a usable token', { kind: 'wrongShape' }, 503, 'GW.3002', '5'],
     ['IAM dropping the connection', { kind: 'drop' }, 503, 'GW.3002', '5'],
+    ['IAM cutting its answer off halfway', { kind: 'cutOff' }, 503, 'GW.3002', '5'],
     ['IAM silent', { kind: 'hang' }, 503, 'GW.3002', '5'],
   ])('%s', async (_name, fault, status, code, retryAfter) => {
     simulator.faults.set({ iam: { ...fault, times: 1 } });
