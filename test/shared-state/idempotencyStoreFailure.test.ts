@@ -13,9 +13,13 @@ const token = bearer(signToken({ sub: 'idem-outage-caller', projects: ['*'] }, {
 let keyCounter = 0;
 const newKey = () => `outage-${++keyCounter}`;
 
+/**
+ * A generous command timeout: a stopped Redis fails every command at once anyway (no offline queue), and a slow but
+ * live one on a loaded machine must not look like an outage here.
+ */
 const startGateway = (redisUrl: string, policy: 'open' | 'closed', metrics: CountingMetrics): Promise<RunningGateway> =>
   startTestGateway(
-    { REDIS_URL: redisUrl, TOKEN_CACHE_KEY: TEST_TOKEN_CACHE_KEY, RATE_LIMIT_ON_STORE_ERROR: policy, RATE_LIMIT_MAX: '1000', REDIS_COMMAND_TIMEOUT_MS: '250' },
+    { REDIS_URL: redisUrl, TOKEN_CACHE_KEY: TEST_TOKEN_CACHE_KEY, RATE_LIMIT_ON_STORE_ERROR: policy, RATE_LIMIT_MAX: '1000', REDIS_COMMAND_TIMEOUT_MS: '2000' },
     { metrics },
   );
 
