@@ -31,7 +31,7 @@ export class TransportError extends Error {
 }
 
 /** The connection died after the response began (headers or part of the body): the upstream got the request. */
-export const RESPONSE_ABORTED = 'ERR_RESPONSE_ABORTED';
+const RESPONSE_ABORTED = 'ERR_RESPONSE_ABORTED';
 
 const IDLE_SOCKET_MS = 4_000;
 
