@@ -1,5 +1,7 @@
 // Makes an upstream message safe to pass on: bounded length, no hosts, URLs or tokens, and nothing that smells of internals.
 const MAX_LENGTH = 512;
+/** Only this much of a message is looked at: enough to fill MAX_LENGTH after scrubbing, and it bounds the regex work on a huge body. */
+const MAX_INSPECTED = 4 * MAX_LENGTH;
 
 const SCRUBBERS: ReadonlyArray<[RegExp, string]> = [
   [/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, '[url]'],
@@ -36,8 +38,9 @@ const INTERNALS: readonly RegExp[] = [
 const hasInternals = (text: string): boolean => INTERNALS.some((pattern) => pattern.test(text));
 
 export const sanitizeMessage = (message: unknown): string | undefined => {
-  if (typeof message !== 'string' || hasInternals(message)) return undefined;
-  let text = message;
+  if (typeof message !== 'string') return undefined;
+  let text = message.slice(0, MAX_INSPECTED);
+  if (hasInternals(text)) return undefined;
   for (const [pattern, replacement] of SCRUBBERS) text = text.replace(pattern, replacement);
   text = text.replace(/\s+/g, ' ').trim();
   if (text.length === 0) return undefined;

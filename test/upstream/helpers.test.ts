@@ -58,6 +58,13 @@ describe('sanitizeMessage', () => {
     expect(sanitizeMessage(message)).toBe(expected);
   });
 
+  it('looks at a bounded prefix of a huge message, quickly', () => {
+    const started = Date.now();
+    expect(sanitizeMessage(`${'a.'.repeat(500_000)}x`)).toHaveLength(512);
+    expect(sanitizeMessage(`${'x'.repeat(1_000)} at Foo (/srv/app/x.js:12:3)${'y'.repeat(1_000_000)}`)).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
   it('keeps ordinary DRS messages, times included', () => {
     for (const message of ['The parameter jobs is empty.', 'Retry at 12:30:00 (UTC).', 'Task information not found.', '请先完成连接测试。']) {
       expect(sanitizeMessage(message)).toBe(message);
