@@ -136,7 +136,7 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
   });
   const metrics = overrides.metrics ? fanOut(prom, overrides.metrics) : prom;
   const iamClient = observeIam(
-    createIamClient({ http: iamHttp, domainName: config.iam.domainName, userName: config.iam.userName, password: config.iam.password, clock }),
+    createIamClient({ http: iamHttp, domainName: config.iam.domainName, userName: config.iam.userName, password: config.iam.password, clock, logger }),
     metrics,
     (state) => (iamState = state),
   );

@@ -3,9 +3,10 @@ import type { Clock } from '../clock';
 import { GatewayError } from '../errors/GatewayError';
 import type { HttpClient } from '../upstream/createHttpClient';
 import { classifyNetworkError } from '../upstream/networkFailure';
-import { parseJson, readErrorBody } from '../upstream/readErrorBody';
+import { parseJson, readErrorBody, serverErrorUpstream } from '../upstream/readErrorBody';
 import { parseRetryAfter } from '../upstream/retryAfter';
 import type { IamToken, IamTokenFetcher } from './IamToken';
+import { isUsable } from './refreshPolicy';
 
 export interface IamClientOptions {
   http: HttpClient;
@@ -13,6 +14,7 @@ export interface IamClientOptions {
   userName: string;
   password: string;
   clock: Clock;
+  logger: { warn(obj: object, msg: string): void };
 }
 
 const MAX_TOKEN_LENGTH = 32 * 1024;
@@ -57,10 +59,19 @@ export const createIamClient = (options: IamClientOptions): IamTokenFetcher => {
           throw unavailable(DEFAULT_RETRY_AFTER_S, { status: response.status });
         }
         const token: IamToken = { value, expiresAt, obtainedAt: now };
+        // A token that is dead on arrival would only earn a 401 from DRS and a replay with another dead one; the
+        // usual cause is a clock gap between the gateway and IAM, which fetching again cannot fix.
+        if (!isUsable(token, now)) {
+          options.logger.warn(
+            { projectId, expiresAt: new Date(expiresAt).toISOString(), gatewayTime: new Date(now).toISOString(), behindMs: now - expiresAt },
+            'IAM issued a token that is already expired by the gateway clock; not using it (check the gateway and IAM clocks)',
+          );
+          throw unavailable(DEFAULT_RETRY_AFTER_S, { status: response.status });
+        }
         return token;
       }
       const fields = readErrorBody(body);
-      const upstream = { status: response.status, error_code: fields.code, error_msg: fields.message };
+      const upstream = response.status >= 500 ? serverErrorUpstream(response.status, fields) : { status: response.status, error_code: fields.code, error_msg: fields.message };
       if (response.status === 429 || response.status >= 500) {
         throw unavailable(parseRetryAfter(response.headers['retry-after'], now) ?? DEFAULT_RETRY_AFTER_S, upstream);
       }

@@ -7,14 +7,19 @@ import type { IamToken, IamTokenFetcher } from './IamToken';
 import type { RedisTokenStore } from './RedisTokenStore';
 import { refreshAt } from './refreshPolicy';
 
+/** The part of the Redis token level the fetcher uses. */
+export type SharedTokenStore = Pick<RedisTokenStore, 'get' | 'put' | 'drop' | 'dropAll' | 'acquireLock' | 'releaseLock'>;
+
 export interface SharedTokenFetcherOptions {
-  store: RedisTokenStore;
+  store: SharedTokenStore;
   iam: IamTokenFetcher;
   clock: Clock;
   refreshMarginMs: number;
   /** How long the lock-holder may take; also how long the others wait for its token (bounded by IAM's timeout). */
   lockTtlMs: number;
   pollMs?: number;
+  /** How a waiter pauses between polls; tests pass one that moves their clock instead. */
+  sleep?: (ms: number) => Promise<unknown>;
   metrics: MetricsHooks;
   logger: { warn(obj: object, msg: string): void };
 }
@@ -28,6 +33,7 @@ export interface SharedTokenFetcher extends IamTokenFetcher {
 export const createSharedTokenFetcher = (options: SharedTokenFetcherOptions): SharedTokenFetcher => {
   const { store, iam, clock, metrics, logger } = options;
   const pollMs = options.pollMs ?? 25;
+  const pause = options.sleep ?? sleep;
   const fresh = (token: IamToken | undefined): token is IamToken => token !== undefined && clock.now() < refreshAt(token, options.refreshMarginMs);
 
   const redisFailed = (error: unknown, step: string) => {
@@ -49,7 +55,7 @@ export const createSharedTokenFetcher = (options: SharedTokenFetcherOptions): Sh
     metrics.lockWait();
     // Counted polls rather than a clock deadline, so a frozen test clock cannot make this loop forever.
     for (let waited = 0; waited < options.lockTtlMs; waited += pollMs) {
-      await sleep(pollMs);
+      await pause(pollMs);
       const token = await store.get(projectId);
       if (fresh(token)) return token;
     }

@@ -40,6 +40,17 @@ const oversizeBody = (bytes: number): Buffer => {
   return body;
 };
 
+const CUT_OFF_BODY = {
+  drs: '{"results":[{"id":"140b5236-88ad-43c8-811c-1268453jb101","status":"success","precheck_id":"140b5236-88ad-43c8-811c-1268453jb101"}],"count":1}',
+  iam: '{"token":{"expires_at":"2099-01-01T00:00:00.000000Z","methods":["password"]}}',
+};
+
+/** Headers and the first half of the body go out; the socket dies once they have been written, as when a backend crashes mid-answer. */
+const cutOff = (res: ServerResponse, status: number, body: string, headers: OutgoingHttpHeaders): void => {
+  res.writeHead(status, { ...headers, 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(body) });
+  res.write(body.slice(0, body.length / 2), () => res.socket?.destroy());
+};
+
 const successStatus = (target: FaultTarget): number => (target.service === 'iam' ? 201 : 200);
 
 const sendError = (res: ServerResponse, target: FaultTarget, status: number, body: object, extra: OutgoingHttpHeaders = {}): void =>
@@ -78,6 +89,9 @@ export const applyFault = (fault: DrsFault | IamFault, target: FaultTarget, req:
       return true;
     case 'drop':
       req.socket.destroy();
+      return true;
+    case 'cutOff':
+      cutOff(res, successStatus(target), CUT_OFF_BODY[target.service], headers);
       return true;
     case 'hang':
       return true;

@@ -20,6 +20,7 @@ const sharedKinds = (extra: Record<string, z.ZodOptional<z.ZodType>>) => {
     }),
     z.strictObject({ ...fields, kind: z.literal('html'), status: z.number().int().min(100).max(599).optional() }),
     z.strictObject({ ...fields, kind: z.enum(['malformed', 'wrongShape', 'drop', 'hang', 'unauthorized', 'noRequestId']) }),
+    z.strictObject({ ...fields, kind: z.literal('cutOff') }),
     z.strictObject({ ...fields, kind: z.literal('redirect'), status: z.number().int().min(300).max(399).optional(), location: z.string().optional() }),
     z.strictObject({ ...fields, kind: z.literal('oversize'), bytes: z.number().int().positive().max(256 * 1024 * 1024).optional() }),
     z.strictObject({ ...fields, kind: z.literal('throttle'), retryAfter: z.string().nullable().optional() }),
@@ -36,12 +37,15 @@ const iamFault: z.ZodType<IamFault> = z.union([
   z.strictObject({ ...base, kind: z.enum(['down', 'badCredentials']) }),
 ]);
 
+/** Zero or less issues tokens that are already expired, as an IAM with a clock behind the gateway's would. */
+const tokenTtl = z.number().int().min(-24 * 60 * 60 * 1000);
+
 const faultSettings: z.ZodType<FaultSettings> = z.strictObject({
   drs: z.union([drsFault, z.array(drsFault)]).nullable().optional(),
   iam: z.union([iamFault, z.array(iamFault)]).nullable().optional(),
   iamErrorShape: z.enum(['flat', 'nested', 'keystone']).nullable().optional(),
   iamTokenTtlMs: z
-    .union([z.number().int().positive(), z.strictObject({ ttlMs: z.number().int().positive(), times: base.times })])
+    .union([tokenTtl, z.strictObject({ ttlMs: tokenTtl, times: base.times })])
     .nullable()
     .optional(),
 });

@@ -22,6 +22,8 @@ export type SharedFaultKind =
   | { kind: 'wrongShape' }
   /** Destroy the socket without answering. */
   | { kind: 'drop' }
+  /** Answer the success status and headers with half of a valid body, then destroy the socket. */
+  | { kind: 'cutOff' }
   /** Read the request and never answer; stop() still ends it. */
   | { kind: 'hang' }
   /** A redirect (302 unless `status` says otherwise) to `location` (default /__sim/redirected). */
@@ -48,6 +50,7 @@ export type IamFault = FaultBase &
   );
 
 export interface TokenTtlFault {
+  /** Zero or negative: the token is already expired when issued. */
   ttlMs: number;
   times?: number;
 }

@@ -30,6 +30,9 @@ export class TransportError extends Error {
   }
 }
 
+/** The connection died after the response began (headers or part of the body): the upstream got the request. */
+const RESPONSE_ABORTED = 'ERR_RESPONSE_ABORTED';
+
 const IDLE_SOCKET_MS = 4_000;
 
 const codeOf = (error: unknown): string => {
@@ -52,6 +55,8 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
       if (!path.startsWith('/')) return Promise.reject(new TransportError('ERR_INVALID_PATH'));
       return new Promise<HttpResponse>((resolve, reject) => {
         let settled = false;
+        // Once DRS has begun answering it has the request, so a connection lost now is not "unreachable".
+        let answering = false;
         const finish = (error: TransportError | undefined, response?: HttpResponse) => {
           if (settled) return;
           settled = true;
@@ -70,6 +75,7 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
             headers: { ...headers, 'User-Agent': options.userAgent, 'Content-Length': String(Buffer.byteLength(body)) },
           },
           (res) => {
+            answering = true;
             const chunks: Buffer[] = [];
             let size = 0;
             res.on('data', (chunk: Buffer) => {
@@ -82,8 +88,8 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
               chunks.push(chunk);
             });
             res.on('end', () => finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, data: Buffer.concat(chunks, size).toString('utf8') }));
-            res.on('error', (error) => finish(new TransportError(codeOf(error))));
-            res.on('aborted', () => finish(new TransportError('ECONNRESET')));
+            res.on('error', () => finish(new TransportError(RESPONSE_ABORTED)));
+            res.on('aborted', () => finish(new TransportError(RESPONSE_ABORTED)));
           },
         );
         // The deadline covers the whole exchange, body included, not just the wait for the first byte.
@@ -91,7 +97,7 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
           finish(new TransportError('ETIMEDOUT'));
           req.destroy();
         }, options.timeoutMs);
-        req.on('error', (error) => finish(new TransportError(codeOf(error))));
+        req.on('error', (error) => finish(new TransportError(answering ? RESPONSE_ABORTED : codeOf(error))));
         req.end(body);
       });
     },

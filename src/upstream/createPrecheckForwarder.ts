@@ -49,7 +49,8 @@ const UNREACHABLE_RETRY_AFTER_S = 5;
 const networkError = (failure: NetworkFailure): GatewayError => {
   const cause = new Error(`DRS transport failure: ${failure}`);
   if (failure === 'timeout') return new GatewayError('GW.3007', { cause });
-  if (failure === 'too-large') return new GatewayError('GW.3004', { cause });
+  // DRS was reached and began answering: the pre-check may have started, so this is a broken answer, not "unavailable".
+  if (failure === 'too-large' || failure === 'aborted') return new GatewayError('GW.3004', { cause });
   return new GatewayError('GW.3006', { retryAfterSeconds: UNREACHABLE_RETRY_AFTER_S, cause });
 };
 

@@ -2,7 +2,7 @@
 import type { Language } from '../errors/catalogue';
 import { ERROR_CATALOGUE } from '../errors/catalogue';
 import { GatewayError, type UpstreamProblem } from '../errors/GatewayError';
-import { parseJson, readErrorBody } from './readErrorBody';
+import { parseJson, readErrorBody, serverErrorUpstream } from './readErrorBody';
 import { parseRetryAfter } from './retryAfter';
 
 export type DrsOutcome =
@@ -62,7 +62,7 @@ export const mapDrsResponse = ({ status, retryAfterHeader, bodyText, language, n
       : { kind: 'error', error: new GatewayError('GW.3004', { upstream: { status } }), upstreamFault: true };
   }
   const fields = readErrorBody(body);
-  const upstream = { status, error_code: fields.code, error_msg: fields.message };
+  const upstream: UpstreamProblem = status >= 500 ? serverErrorUpstream(status, fields) : { status, error_code: fields.code, error_msg: fields.message };
   if (status === 401 || (fields.code !== undefined && REAUTH_CODES.has(fields.code))) return { kind: 'reauth', upstream };
   if (status === 429 || (fields.code !== undefined && THROTTLE_CODES.has(fields.code))) {
     const retryAfterSeconds = parseRetryAfter(retryAfterHeader, now) ?? DEFAULT_RETRY_AFTER_S;

@@ -1,5 +1,6 @@
 // The pure table from transport failures (Node error codes) to the kind of failure they are.
-export type NetworkFailure = 'timeout' | 'unreachable' | 'reset' | 'too-large' | 'unknown';
+/** `aborted`: the connection died after the answer began, so the request reached the upstream. */
+export type NetworkFailure = 'timeout' | 'unreachable' | 'reset' | 'aborted' | 'too-large' | 'unknown';
 
 const TABLE: Readonly<Record<string, NetworkFailure>> = {
   ETIMEDOUT: 'timeout',
@@ -12,6 +13,7 @@ const TABLE: Readonly<Record<string, NetworkFailure>> = {
   EHOSTDOWN: 'unreachable',
   ECONNRESET: 'reset',
   EPIPE: 'reset',
+  ERR_RESPONSE_ABORTED: 'aborted',
   ERR_RESPONSE_TOO_LARGE: 'too-large',
 };
 

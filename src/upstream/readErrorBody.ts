@@ -23,6 +23,17 @@ export const readErrorBody = (body: unknown): UpstreamErrorFields => {
   return { code: codeOf(root.code), message: sanitizeMessage(root.message) };
 };
 
+/** The documented shapes of DRS, API gateway and IAM codes; only these survive a 5xx. */
+const KNOWN_CODE = /^(?:DRS\.M\d{5}|APIGW?\.\d{4}|IAM\.\d{4})$/;
+
+/**
+ * What a 5xx may tell the caller: its status and a code of a documented shape, never its message. A server error's
+ * text is where stack traces, internal hosts and library messages turn up, and no scrubbing can be trusted to catch
+ * them all.
+ */
+export const serverErrorUpstream = (status: number, fields: UpstreamErrorFields): { status: number; error_code?: string } =>
+  fields.code !== undefined && KNOWN_CODE.test(fields.code) ? { status, error_code: fields.code } : { status };
+
 export const parseJson = (text: string): unknown => {
   try {
     return JSON.parse(text);

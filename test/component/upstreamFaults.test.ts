@@ -50,6 +50,7 @@ describe('every DRS and IAM outcome reaches the caller as one documented error',
     ['a body over the size cap', { kind: 'oversize' }, 502, 'GW.3004', null],
     ['a redirect (not followed)', { kind: 'redirect' }, 502, 'GW.3004', null],
     ['a dropped connection', { kind: 'drop' }, 503, 'GW.3006', '5'],
+    ['a connection cut off after the headers and half the body (not retried)', { kind: 'cutOff' }, 502, 'GW.3004', null],
     ['APIG throttling', { kind: 'throttle' }, 429, 'GW.3008', '7'],
     ['APIG throttling without Retry-After', { kind: 'throttle', retryAfter: null }, 429, 'GW.3008', '5'],
     ['DRS.M01503 throttling', { kind: 'drsThrottle' }, 429, 'GW.3008', '5'],
@@ -61,6 +62,40 @@ describe('every DRS and IAM outcome reaches the caller as one documented error',
     expect(res.headers.get('retry-after')).toBe(retryAfter);
     expectClean(res);
     expect(simulator.stats.drsRequests).toBe(2);
+  });
+
+  it.each<[string, unknown, Record<string, unknown>]>([
+    ['a JS stack in error_msg', { error_code: 'DRS.M00004', error_msg: 'Service is abnormal.\n    at Foo (/srv/app/x.js:12:3)' }, { status: 500, error_code: 'DRS.M00004' }],
+    ['a library message with an internal address', { error_code: 'DRS.M00004', error_msg: 'Error: connect ECONNREFUSED 10.0.0.3:5432' }, { status: 500, error_code: 'DRS.M00004' }],
+    ['a Java exception and an ill-formed code', { errorCode: 'java.lang.NullPointerException', errorMsg: 'java.lang.NullPointerException at com.huawei.drs.Job.run(Job.java:42)' }, { status: 500 }],
+    ['an HTML page with a stack', '<html><body><h1>500</h1><pre>at Foo (/srv/app/x.js:12:3) db-master-01.prod.svc</pre></body></html>', { status: 500 }],
+  ])('a DRS 5xx with %s reaches the caller as the catalogue text and upstream.status only', async (_name, drsBody, upstream) => {
+    await call();
+    simulator.faults.set({ drs: { kind: 'status', status: 500, body: drsBody, times: 1 } });
+    const res = await call();
+    expect(res.status).toBe(502);
+    expect(res.json()).toMatchObject({ error_code: 'GW.3005', detail: 'DRS answered with a server error.', error_msg: 'DRS answered with a server error.' });
+    expect(res.json().upstream).toEqual(upstream);
+    expect(res.text).not.toMatch(/srv\/app|x\.js|ECONNREFUSED|10\.0\.0\.3|java\.lang|Job\.java|db-master|Service is abnormal/);
+    expectClean(res);
+  });
+
+  it('an IAM 5xx with internals in its message reaches the caller without them', async () => {
+    simulator.faults.set({ iam: { kind: 'status', status: 500, body: { error_code: 'IAM.0006', error_msg: 'Error: connect ECONNREFUSED 10.0.0.3:5432\n    at TCPConnectWrap.afterConnect (node:net:1555:16)' }, times: 1 } });
+    const res = await call(freshProject());
+    expect(res.status).toBe(503);
+    expect(res.json()).toMatchObject({ error_code: 'GW.3002', upstream: { status: 500, error_code: 'IAM.0006' } });
+    expect(res.json().upstream).not.toHaveProperty('error_msg');
+    expectClean(res);
+  });
+
+  it('drops a DRS 4xx message with a stack trace in it, keeping DRS status and code', async () => {
+    simulator.faults.set({ drs: { kind: 'status', status: 400, body: { error_code: 'DRS.M00202', error_msg: 'Invalid jobs.\n    at JobController.check (/srv/app/jobs.js:88:13)' }, times: 1 } });
+    const res = await call();
+    expect(res.status).toBe(400);
+    expect(res.json()).toMatchObject({ error_code: 'DRS.M00202', error_msg: 'DRS rejected the request.', upstream: { status: 400, error_code: 'DRS.M00202' } });
+    expect(res.json().upstream).not.toHaveProperty('error_msg');
+    expectClean(res);
   });
 
   it('passes a DRS 4xx that is the caller doing through with DRS status and code', async () => {
@@ -134,6 +169,7 @@ describe('every DRS and IAM outcome reaches the caller as one documented error',
     ['IAM answering an HTML page', { kind: 'html' }, 503, 'GW.3002', '5'],
     ['IAM answering 201 without a usable token', { kind: 'wrongShape' }, 503, 'GW.3002', '5'],
     ['IAM dropping the connection', { kind: 'drop' }, 503, 'GW.3002', '5'],
+    ['IAM cutting its answer off halfway', { kind: 'cutOff' }, 503, 'GW.3002', '5'],
     ['IAM silent', { kind: 'hang' }, 503, 'GW.3002', '5'],
   ])('%s', async (_name, fault, status, code, retryAfter) => {
     simulator.faults.set({ iam: { ...fault, times: 1 } });

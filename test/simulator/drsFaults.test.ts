@@ -116,6 +116,15 @@ describe('simulated DRS faults', () => {
     expect((await precheck()).status).toBe(200);
   });
 
+  it('cuts the connection off after the headers and half the body', async () => {
+    sim.faults.set({ drs: { kind: 'cutOff', times: 1 } });
+    const response = await precheck();
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-length')).not.toBeNull();
+    await expect(response.text()).rejects.toThrow();
+    expect((await precheck()).status).toBe(200);
+  });
+
   it('redirects without being followed by a manual client', async () => {
     sim.faults.set({ drs: { kind: 'redirect' } });
     const response = await precheck();

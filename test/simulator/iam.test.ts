@@ -64,6 +64,15 @@ describe('simulated IAM token endpoint', () => {
     expect(normal.token.expires_at).toBe('2020-01-04T09:05:22.701000Z');
   });
 
+  it('issues already-expired tokens for a zero or negative iamTokenTtlMs, set directly or over HTTP', async () => {
+    sim.faults.set({ iamTokenTtlMs: 0 });
+    const atOnce = (await (await requestToken(sim)).json()) as { token: { expires_at: string; issued_at: string } };
+    expect(atOnce.token.expires_at).toBe(atOnce.token.issued_at);
+    expect((await fetch(`${sim.url}/__sim/faults`, { method: 'PUT', body: JSON.stringify({ iamTokenTtlMs: { ttlMs: -60_000, times: 1 } }) })).status).toBe(200);
+    const past = (await (await requestToken(sim)).json()) as { token: { expires_at: string } };
+    expect(past.token.expires_at).toBe('2020-01-03T09:04:22.701000Z');
+  });
+
   it('accepts the configured users only', async () => {
     await sim.stop();
     sim = await startSimulator({ clock, users: [{ domain: 'acme', name: 'ops', password: 's3cret' }] });

@@ -67,8 +67,26 @@ describe('createHttpClient (node:http)', () => {
     await expect(client.post('http://evil.example.com/x', '', {})).rejects.toMatchObject({ code: 'ERR_INVALID_PATH' });
   });
 
-  it('reports a reset as ECONNRESET, which the forwarder does not retry', async () => {
+  it('reports a reset before any answer as ECONNRESET', async () => {
     handler = (req) => req.socket.destroy();
     await expect(client.post('/x', '', {})).rejects.toMatchObject({ code: 'ECONNRESET' });
+  });
+
+  it('reports a connection lost after the headers as ERR_RESPONSE_ABORTED, not as a reset', async () => {
+    handler = (req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '100' });
+      res.flushHeaders();
+      setTimeout(() => req.socket.destroy(), 20);
+    };
+    await expect(client.post('/x', '', {})).rejects.toMatchObject({ code: 'ERR_RESPONSE_ABORTED' });
+  });
+
+  it('reports a connection lost halfway through the body as ERR_RESPONSE_ABORTED', async () => {
+    handler = (req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '100' });
+      res.write('{"results":[{"id":"a","sta');
+      setTimeout(() => req.socket.destroy(), 20);
+    };
+    await expect(client.post('/x', '', {})).rejects.toMatchObject({ code: 'ERR_RESPONSE_ABORTED' });
   });
 });

@@ -1,5 +1,7 @@
+import { once } from 'node:events';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { CircuitBreaker } from '../../src/upstream/CircuitBreaker';
-import { TransportError, type HttpClient, type HttpResponse } from '../../src/upstream/createHttpClient';
+import { createHttpClient, TransportError, type HttpClient, type HttpResponse } from '../../src/upstream/createHttpClient';
 import { createPrecheckForwarder, type TokenSource } from '../../src/upstream/createPrecheckForwarder';
 import { FakeClock } from '../support/fakeClock';
 
@@ -59,6 +61,15 @@ describe('createPrecheckForwarder', () => {
     expect(breaker.state).toBe('closed');
   });
 
+  it('maps a connection lost after DRS began answering to 502 GW.3004, without retrying', async () => {
+    const { forward, sent, breaker } = setup([transportError('ERR_RESPONSE_ABORTED'), ok]);
+    const error = await forward().catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'GW.3004', status: 502 });
+    expect((error as { options: { retryAfterSeconds?: number } }).options.retryAfterSeconds).toBeUndefined();
+    expect(sent).toHaveLength(1);
+    expect(breaker.state).toBe('closed');
+  });
+
   it('maps a timeout to GW.3007 without retrying', async () => {
     const { forward, sent } = setup([transportError('ETIMEDOUT'), ok]);
     await expect(forward()).rejects.toMatchObject({ code: 'GW.3007' });
@@ -83,5 +94,36 @@ describe('createPrecheckForwarder', () => {
     const { forward, sent } = setup([ok]);
     await forward();
     expect(sent[0]?.path).toBe(`/v3/${'p'.repeat(32)}/jobs/batch-precheck`);
+  });
+});
+
+describe('createPrecheckForwarder over a real socket that dies mid-answer', () => {
+  it('answers 502 GW.3004 after one request when DRS sends headers and half a body, then resets', async () => {
+    let requests = 0;
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('data', (chunk: Buffer) => {
+        if (!chunk.toString('latin1').startsWith('POST ')) return;
+        requests += 1;
+        socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 120\r\n\r\n{"results":[{"id":"a","sta', () => socket.resetAndDestroy());
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const http = createHttpClient({ baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, timeoutMs: 5_000, maxResponseBytes: 1024, userAgent: 't' });
+    try {
+      const clock = new FakeClock();
+      const forwarder = createPrecheckForwarder({ http, tokens: tokens(), breaker: new CircuitBreaker({ clock, failureThreshold: 5, openMs: 10_000 }), clock });
+      const error = await forwarder.forward({ projectId: 'p'.repeat(32), route: 'batch-precheck', body: { jobs: [] }, language: 'en-us', requestId: 'r1' }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'GW.3004', status: 502 });
+      expect(requests).toBe(1);
+    } finally {
+      http.close();
+      for (const socket of sockets) socket.destroy();
+      server.close();
+      await once(server, 'close');
+    }
   });
 });

@@ -20,11 +20,55 @@ describe('readErrorBody reads every error shape DRS, APIG and IAM use', () => {
 });
 
 describe('sanitizeMessage', () => {
-  it('trims to 512 characters and drops stack frames', () => {
+  it('trims to 512 characters and yields nothing for non-text or blank messages', () => {
     expect(sanitizeMessage('x'.repeat(2000))).toHaveLength(512);
-    expect(sanitizeMessage('boom\n    at Object.<anonymous> (/srv/app/index.js:10:5)')).toBe('boom');
     expect(sanitizeMessage(42)).toBeUndefined();
     expect(sanitizeMessage('   ')).toBeUndefined();
+  });
+
+  it.each([
+    ['a JS stack frame', 'boom\n    at Object.<anonymous> (/srv/app/index.js:10:5)'],
+    ['an async JS frame', 'failed at async Promise.all (index 0)'],
+    ['a Java frame', 'failed\n\tat com.huawei.drs.JobService.check(JobService.java:212)'],
+    ['a Java frame without source', 'failed at com.huawei.drs.Job.run(Unknown Source)'],
+    ['a source file and line', 'error in handler.ts:17'],
+    ['a Python location', 'File "/srv/app/main.py", line 12, in handler'],
+    ['a Python traceback banner', 'Traceback (most recent call last): KeyError'],
+    ['a Node library message', 'Error: connect ECONNREFUSED'],
+    ['a JS error class', "TypeError: Cannot read properties of undefined (reading 'id')"],
+    ['a Java exception', 'java.lang.NullPointerException'],
+    ['an exception class alone', 'JobNotFoundException thrown'],
+    ['a Unix path', 'cannot read /etc/drs/secrets.yaml'],
+    ['a Windows path', 'cannot read C:\\drs\\conf.ini'],
+    ['a Go panic', 'panic: runtime error: index out of range'],
+    ['a database driver message', 'SQLSTATE[08006] connection failure'],
+    ['an HTML page', '<!DOCTYPE html><html><body>500</body></html>'],
+  ])('drops the whole message when it carries %s', (_name, message) => {
+    expect(sanitizeMessage(message)).toBeUndefined();
+  });
+
+  it.each([
+    ['an IPv4 address and port', 'backend 10.0.0.3:5432 refused', 'backend [host] refused'],
+    ['a bracketed IPv6 address', 'backend [fd00::12]:5432 refused', 'backend [host] refused'],
+    ['a full IPv6 address', 'backend fd00:0:0:0:0:0:0:12 refused', 'backend [host] refused'],
+    ['an internal cluster name', 'call to redis-0.cache.svc failed', 'call to [host] failed'],
+    ['localhost', 'call to localhost:8080 failed', 'call to [host] failed'],
+    ['a URL', 'see https://wiki.corp/x?y=1 for help', 'see [url] for help'],
+  ])('replaces %s', (_name, message, expected) => {
+    expect(sanitizeMessage(message)).toBe(expected);
+  });
+
+  it('looks at a bounded prefix of a huge message, quickly', () => {
+    const started = Date.now();
+    expect(sanitizeMessage(`${'a.'.repeat(500_000)}x`)).toHaveLength(512);
+    expect(sanitizeMessage(`${'x'.repeat(1_000)} at Foo (/srv/app/x.js:12:3)${'y'.repeat(1_000_000)}`)).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('keeps ordinary DRS messages, times included', () => {
+    for (const message of ['The parameter jobs is empty.', 'Retry at 12:30:00 (UTC).', 'Task information not found.', '请先完成连接测试。']) {
+      expect(sanitizeMessage(message)).toBe(message);
+    }
   });
 });
 

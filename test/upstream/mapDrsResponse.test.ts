@@ -101,3 +101,61 @@ describe('mapDrsResponse: the table from DRS answers to gateway outcomes', () =>
     expect(error.options.upstreamMessage).toContain('bad value');
   });
 });
+
+/** What internals look like when a DRS backend or its front crashes; none of it may reach a caller. */
+const LEAKS = /at Foo|\/srv\/app|x\.js|:12:3|ECONNREFUSED|10\.0\.0\.3|5432|java\.lang|NullPointer|TypeError|Traceback|\.py|db-master|redis-0|<html|nginx|goroutine|SQLSTATE|pg-primary/;
+
+describe('mapDrsResponse: a DRS 5xx never passes its text on', () => {
+  it.each<[string, unknown, string | undefined]>([
+    ['a JS stack in error_msg', { error_code: 'DRS.M00004', error_msg: 'Service is abnormal.\n    at Foo (/srv/app/x.js:12:3)\n    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)' }, 'DRS.M00004'],
+    ['a library message with an internal address', { error_code: 'DRS.M00004', error_msg: 'Error: connect ECONNREFUSED 10.0.0.3:5432' }, 'DRS.M00004'],
+    ['a Java exception', { error_code: 'DRS.M00004', error_msg: 'java.lang.NullPointerException: null' }, 'DRS.M00004'],
+    ['a harmless-looking message', { error_code: 'DRS.M00004', error_msg: 'Service is abnormal. Check logs.' }, 'DRS.M00004'],
+    ['an internal host name in the message', { error_code: 'APIGW.0601', error_msg: 'upstream db-master-01.prod.svc:3306 reset' }, 'APIGW.0601'],
+    ['a code that is not of a documented shape', { error_code: 'TypeError', error_msg: 'Cannot read properties of undefined' }, undefined],
+    ['a code naming an internal module', { error_code: 'redis-0.cache.internal', error_msg: 'down' }, undefined],
+    ['a DRS code with a suffix', { error_code: 'DRS.M00004.pg-primary', error_msg: 'x' }, undefined],
+    ['a Python traceback as text', 'Traceback (most recent call last):\n  File "/srv/app/main.py", line 12, in handler\nKeyError: job', undefined],
+    ['an HTML error page', '<html><head><title>500</title></head><body><center>nginx</center><pre>at Foo (/srv/app/x.js:12:3)</pre></body></html>', undefined],
+    ['a Go panic', 'panic: runtime error\ngoroutine 1 [running]:\nmain.go:42', undefined],
+    ['nested error shape with SQL', { error: { code: 'DRS.M00004', message: 'SQLSTATE 08006 could not connect to server pg-primary' } }, 'DRS.M00004'],
+  ])('%s: GW.3005 with upstream.status and at most a well-formed code', (_name, body, code) => {
+    const { error, upstreamFault } = errorOf(answer(500, body));
+    expect(error.code).toBe('GW.3005');
+    expect(upstreamFault).toBe(true);
+    expect(error.options.upstream).toEqual(code === undefined ? { status: 500 } : { status: 500, error_code: code });
+    expect(error.options.upstreamMessage).toBeUndefined();
+    expect(JSON.stringify(error.options)).not.toMatch(LEAKS);
+  });
+
+  it('keeps a 5xx message out even when the code is a throttle or token code', () => {
+    const throttled = errorOf(answer(503, { error_code: 'APIG.0308', error_msg: 'limit reached on apig-node-7.intra:8443 at Foo (/srv/app/x.js:12:3)' }));
+    expect(throttled.error.code).toBe('GW.3008');
+    expect(throttled.error.options.upstream).toEqual({ status: 503, error_code: 'APIG.0308' });
+    const reauth = mapDrsResponse(answer(500, { error_code: 'APIG.0301', error_msg: 'Error: connect ECONNREFUSED 10.0.0.3:5432' }));
+    expect(reauth).toEqual({ kind: 'reauth', upstream: { status: 500, error_code: 'APIG.0301' } });
+  });
+});
+
+describe('mapDrsResponse: a DRS 4xx message with internals in it is replaced by the catalogue text', () => {
+  it.each([
+    ['a stack frame', 'Invalid parameter.\n    at JobController.check (/srv/app/jobs.js:88:13)'],
+    ['a library message', 'Error: connect ECONNREFUSED 10.0.0.3:5432'],
+    ['a Java exception', 'java.lang.NullPointerException'],
+    ['a source location', 'failed in JobService.java:212'],
+    ['a Unix path', 'cannot open /var/lib/drs/jobs/140b.json'],
+  ])('%s', (_name, message) => {
+    const { error } = errorOf(answer(400, { error_code: 'DRS.M00202', error_msg: message }));
+    expect(error.publicCode).toBe('DRS.M00202');
+    expect(error.status).toBe(400);
+    expect(error.options.upstreamMessage).toBeUndefined();
+    expect(error.options.upstream).toEqual({ status: 400, error_code: 'DRS.M00202' });
+    expect(JSON.stringify(error.options)).not.toMatch(LEAKS);
+  });
+
+  it('keeps an ordinary DRS message as DRS wrote it', () => {
+    for (const message of ['The parameter jobs is empty.', 'This API cannot be called in the current task status.', '当前任务状态不允许调用该接口。', 'Retry at 12:30 (UTC).']) {
+      expect(errorOf(answer(400, { error_code: 'DRS.M00304', error_msg: message })).error.options.upstreamMessage).toBe(message);
+    }
+  });
+});

@@ -11,6 +11,7 @@ describe('the network-error table', () => {
     ['ENETUNREACH', 'unreachable'],
     ['ECONNRESET', 'reset'],
     ['EPIPE', 'reset'],
+    ['ERR_RESPONSE_ABORTED', 'aborted'],
     ['ERR_RESPONSE_TOO_LARGE', 'too-large'],
     ['ERR_SOMETHING_NEW', 'unknown'],
   ])('%s is %s', (code, kind) => {
