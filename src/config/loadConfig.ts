@@ -3,7 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { ConfigError, type ConfigProblem } from './ConfigError';
 import { DEFAULT_SHUTDOWN_DELAY_MS, DEFAULTS } from './defaults';
 import { ENV_VARIABLES, type EnvVariable } from './envVariables';
-import { configSchema, type GatewayConfig } from './schema';
+import { configSchema, DEFAULT_NAME, type GatewayConfig } from './schema';
 
 export interface ConfigSources {
   env: Readonly<Record<string, string | undefined>>;
@@ -136,9 +136,24 @@ export const loadConfig = (sources: ConfigSources): LoadedConfig => {
   const server = isTree(tree.server) ? tree.server : {};
   if (server.shutdownDelayMs === undefined) setPath(tree, ['server', 'shutdownDelayMs'], production ? DEFAULT_SHUTDOWN_DELAY_MS.production : DEFAULT_SHUTDOWN_DELAY_MS.other);
 
+  // The flat settings describe one implicit region and credential when the file names none (contract §9).
+  const drs = isTree(tree.drs) ? tree.drs : {};
+  const iam = isTree(tree.iam) ? tree.iam : {};
+  const derived = new Set<string>();
+  if (tree.regions === undefined) {
+    tree.regions = { [DEFAULT_NAME]: { drsEndpoint: drs.endpoint, iamEndpoint: iam.endpoint } };
+    derived.add('regions');
+  }
+  if (tree.credentials === undefined) {
+    tree.credentials = { [DEFAULT_NAME]: { domainName: iam.domainName, userName: iam.userName, password: iam.password } };
+    derived.add('credentials');
+  }
+
   const result = configSchema.safeParse(tree);
   if (!result.success) {
     for (const issue of result.error.issues) {
+      // A derived entry repeats a flat setting, whose own problem is already reported under its own name.
+      if (derived.has(String(issue.path[0]))) continue;
       if (issue.code === 'unrecognized_keys') {
         for (const key of issue.keys) problems.push({ key: [...issue.path, key].map(String).join('.'), problem: 'is not a known setting (GATEWAY_CONFIG)' });
       } else {

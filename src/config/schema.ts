@@ -1,5 +1,6 @@
 // The one typed configuration schema; env variables and the config file both land here.
 import { z } from 'zod';
+import { PROJECT_ID_PATTERN } from '../validation/schemas';
 
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
@@ -16,6 +17,13 @@ const endpointUrl = withoutUserInfo(httpUrl).refine(
   urlWhere((u) => u.search === '' && u.hash === ''),
   'must not carry a query string or fragment (the gateway uses scheme, host, port and path only); the value is not shown',
 );
+
+/** Names of regions, credentials and tiers: they appear in logs, metrics labels and Redis keys. */
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+const name = z.string().regex(NAME_PATTERN, 'must be 1 to 63 letters, digits, dots, dashes or underscores');
+
+/** The region and credential the flat DRS_/IAM_ settings describe (contract §9). */
+export const DEFAULT_NAME = 'default';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const STORE_ERROR_POLICIES = ['local', 'open', 'closed'] as const;
@@ -92,7 +100,19 @@ export const configSchema = z.strictObject({
     /** Jobs per project per window on batch-precheck; unset: no budget. */
     projectJobBudget: positiveInt.optional(),
     projectJobBudgetWindowMs: positiveInt,
+    /** First match by scope gives a caller class its own per-caller limit; RateLimit-Policy names the tier. */
+    tiers: z.array(z.strictObject({ name, scope: z.string().min(1), max: positiveInt, windowMs: positiveInt.optional() })),
   }),
+  /** §9: DRS and IAM endpoints per region; `default` comes from DRS_ENDPOINT/IAM_ENDPOINT. Unset endpoint: the embedded simulator. */
+  regions: z.record(name, z.strictObject({ drsEndpoint: endpointUrl.optional(), iamEndpoint: endpointUrl.optional() })),
+  /** §9: the IAM users the gateway signs in as, secrets already resolved; `default` comes from IAM_DOMAIN_NAME/IAM_USER_NAME/IAM_PASSWORD. */
+  credentials: z.record(name, z.strictObject({ domainName: z.string().min(1), userName: z.string().min(1), password: z.string().min(1) })),
+  /** §9: when present, only these projects are served; region and credential already filled in. */
+  projects: z
+    .record(z.string().regex(PROJECT_ID_PATTERN, 'must be 32 to 64 letters and digits'), z.strictObject({ region: name, credential: name, jobBudget: positiveInt.optional() }))
+    .optional(),
+  /** §9: projects granted to identity-provider groups, in addition to a `projects` claim. */
+  access: z.strictObject({ groupsClaim: z.string().min(1).optional(), groups: z.record(z.string().min(1), z.array(z.string().min(1))) }),
   progress: z.strictObject({
     /** DRS is polled for a job at most once per interval, however many streams watch it. */
     pollIntervalMs: positiveInt,

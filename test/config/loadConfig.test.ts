@@ -50,7 +50,7 @@ describe('loadConfig', () => {
     expect(config.iam.endpoint).toBeUndefined();
     expect(config.iam).toMatchObject({ timeoutMs: 5000, refreshMarginMs: 900000 });
     expect(config.jwt.clockToleranceMs).toBe(30000);
-    expect(config.rateLimit).toEqual({ max: 60, windowMs: 60000, ipMax: 1200, ipWindowMs: 60000, onStoreError: 'local', projectJobBudgetWindowMs: 60000 });
+    expect(config.rateLimit).toEqual({ max: 60, windowMs: 60000, ipMax: 1200, ipWindowMs: 60000, onStoreError: 'local', projectJobBudgetWindowMs: 60000, tiers: [] });
     expect(config.logLevel).toBe('info');
   });
 
