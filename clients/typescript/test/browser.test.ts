@@ -1,20 +1,12 @@
 // The client bundled for a page (esbuild, browser platform: a Node-only import fails the bundle) and run in Chromium.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { RunningGateway } from '../../../src/server';
 import { startSimulator, type Simulator } from '../../../src/simulator/startSimulator';
-import { ensureDebianPackage } from '../../../test/support/ensureDebianPackage';
+import { launchChromium, servePage, type ServedPage } from '../../../test/support/browser';
 import { startTestGateway } from '../../../test/support/startTestGateway';
 import { JOB, PROJECT, signToken } from '../../../test/support/tokens';
-
-const { chromium: chromiumPath } = ensureDebianPackage({
-  pkg: 'chromium',
-  binaries: ['chromium'],
-  howToInstall: 'Chromium is required for the browser tests: install it with `sudo apt-get install chromium` (Debian/Ubuntu)',
-});
 
 /** What a web app does with the client: start, watch to done, read; and what it sees of a refusal. */
 const APP = `
@@ -51,29 +43,19 @@ const bundleClient = async (): Promise<string> => {
   return result.outputFiles[0]?.text ?? '';
 };
 
-const servePage = async (script: string): Promise<{ server: Server; origin: string }> => {
-  const page = `<!doctype html><html><body><script>${script}\n${APP}</script></body></html>`;
-  const server = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end(page));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-};
-
 describe('the gateway client in headless Chromium, on another origin', () => {
   let simulator: Simulator;
   let gateway: RunningGateway;
   let browser: Browser;
-  let app: { server: Server; origin: string };
+  let app: ServedPage;
   let page: Page;
   const token = signToken({ sub: 'browser-client', projects: [PROJECT] });
 
   beforeAll(async () => {
-    app = await servePage(await bundleClient());
+    app = await servePage(`<!doctype html><html><body><script>${await bundleClient()}\n${APP}</script></body></html>`);
     simulator = await startSimulator({ precheckDurationMs: 800 });
     gateway = await startTestGateway({ DRS_ENDPOINT: simulator.url, IAM_ENDPOINT: simulator.url, CORS_ORIGINS: app.origin, PRECHECK_POLL_INTERVAL_MS: '200' });
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage();
     await page.goto(app.origin);
   }, 60_000);
