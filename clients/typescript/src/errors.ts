@@ -105,37 +105,46 @@ export class GatewayClientError extends Error {
 const isProblem = (body: unknown): body is Problem =>
   typeof body === 'object' && body !== null && typeof (body as Problem).error_code === 'string' && typeof (body as Problem).status === 'number';
 
+/** A problem body the client writes itself, for failures the gateway could not describe. */
+const clientProblem = (status: number, error_code: string, title: string, detail: string, instance: string, requestId: string | undefined, error_msg: string): Problem => ({
+  type: 'about:blank',
+  title,
+  status,
+  detail,
+  instance,
+  error_code,
+  error_msg,
+  request_id: requestId ?? '',
+});
+
 /** Builds the error from whatever answered: the gateway's problem body, or a stand-in for anything else. */
 export const errorFromResponse = (response: Response, body: unknown, idempotent: boolean): GatewayClientError => {
-  const requestId = response.headers.get('X-Request-Id') ?? '';
-  const problem: Problem = isProblem(body)
+  const problem = isProblem(body)
     ? body
-    : {
-        type: 'about:blank',
-        title: response.statusText || 'Unexpected response',
-        status: response.status,
-        detail: `The gateway's address answered ${response.status} without a problem body.`,
-        instance: new URL(response.url || 'http://unknown/').pathname,
-        error_code: UNEXPECTED_RESPONSE_CODE,
-        error_msg: `HTTP ${response.status}`,
-        request_id: requestId,
-      };
+    : clientProblem(
+        response.status,
+        UNEXPECTED_RESPONSE_CODE,
+        response.statusText || 'Unexpected response',
+        `The gateway's address answered ${response.status} without a problem body.`,
+        new URL(response.url || 'http://unknown/').pathname,
+        response.headers.get('X-Request-Id') ?? undefined,
+        `HTTP ${response.status}`,
+      );
   return new GatewayClientError({ problem, headers: response.headers, idempotent });
 };
 
 /** The request or its answer was lost (connection refused, reset, dropped mid-answer). */
 export const networkError = (cause: unknown, path: string, requestId: string | undefined, idempotent: boolean): GatewayClientError =>
   new GatewayClientError({
-    problem: {
-      type: 'about:blank',
-      title: 'Network failure',
-      status: 0,
-      detail: cause instanceof Error ? cause.message : String(cause),
-      instance: path,
-      error_code: NETWORK_ERROR_CODE,
-      error_msg: 'The request or its answer was lost on the way.',
-      request_id: requestId ?? '',
-    },
+    problem: clientProblem(0, NETWORK_ERROR_CODE, 'Network failure', cause instanceof Error ? cause.message : String(cause), path, requestId, 'The request or its answer was lost on the way.'),
     idempotent,
+    cause,
+  });
+
+/** The progress stream carried an event whose data is not JSON: not the gateway speaking, nothing to retry. */
+export const unreadableEventError = (event: string, cause: unknown): GatewayClientError =>
+  new GatewayClientError({
+    problem: clientProblem(200, UNEXPECTED_RESPONSE_CODE, 'Unreadable stream event', `The data of a "${event}" event is not JSON.`, 'precheck-progress', undefined, 'The progress stream carried an unreadable event.'),
+    idempotent: true,
     cause,
   });

@@ -1,6 +1,6 @@
 // Follows the progress stream over fetch, parses it with eventsource-parser, and reconnects for the jobs still open.
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { GatewayClientError, networkError, type Problem } from './errors.js';
+import { GatewayClientError, networkError, unreadableEventError, type Problem } from './errors.js';
 import type { components } from './openapi.js';
 import { backoffMs, sleep } from './retry.js';
 
@@ -50,6 +50,7 @@ export interface StreamPlan {
 }
 
 const TOKEN_EXPIRED = 'GW.1003';
+const STREAM_EVENTS: ReadonlySet<string> = new Set(['progress', 'done', 'error', 'end']);
 
 /** Why one connection ended without every job done. */
 interface Interruption {
@@ -58,6 +59,14 @@ interface Interruption {
   progressed: boolean;
   error: GatewayClientError;
 }
+
+const parseData = (message: EventSourceMessage): Record<string, unknown> => {
+  try {
+    return JSON.parse(message.data) as Record<string, unknown>;
+  } catch (error) {
+    throw unreadableEventError(message.event ?? 'message', error);
+  }
+};
 
 const signature = (data: ProgressData): string => JSON.stringify([data.process, data.total_passed_rate, data.result, data.error_code]);
 
@@ -145,7 +154,9 @@ async function* readConnection(body: ReadableStream<Uint8Array>, open: Set<strin
       parser.feed(decoder.decode(chunk.value, { stream: true }));
       while (messages.length > 0) {
         const message = messages.shift() as EventSourceMessage;
-        const data = JSON.parse(message.data) as Record<string, unknown>;
+        // Events this client does not know (a newer gateway's) are skipped, not misread.
+        if (!STREAM_EVENTS.has(message.event ?? 'message')) continue;
+        const data = parseData(message);
         if (message.event === 'progress') {
           const progress = data as ProgressData;
           if (!open.has(progress.job_id) || lastSent.get(progress.job_id) === signature(progress)) continue;

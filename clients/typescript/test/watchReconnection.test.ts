@@ -119,6 +119,15 @@ describe('watchPrecheck and the stream protocol', () => {
     expect(events.map((e) => (e.type === 'progress' ? e.data.process : 'done'))).toEqual(['40%', '100%', 'done']);
   });
 
+  it('skips events it does not know, and ends with a GatewayClientError on an event whose data is not JSON', async () => {
+    const { client } = scripted(stream(frame('hint', { anything: 1 }) + 'event: news\ndata: plain text\n\n' + progress(A, '10%') + 'event: progress\ndata: {broken\n\n'));
+    const seen: PrecheckEvent[] = [];
+    const failure = await client.followPrecheck(PROJECT, [A], (event) => seen.push(event)).catch((error: unknown) => error);
+    expect(seen).toEqual([{ type: 'progress', data: expect.objectContaining({ job_id: A, process: '10%' }) }]);
+    expect(failure).toBeInstanceOf(GatewayClientError);
+    expect(failure).toMatchObject({ error_code: 'CLIENT.UNEXPECTED_RESPONSE', retryable: false });
+  });
+
   it('closes the connection when the caller stops iterating early', async () => {
     const { client, requests } = scripted(stream(progress(A, '10%') + progress(A, '20%')));
     for await (const event of client.watchPrecheck(PROJECT, [A])) {
