@@ -20,7 +20,7 @@ export interface GatewayClientOptions {
   /** Default: the global fetch. */
   fetch?: (request: Request) => Promise<Response>;
   retry?: Partial<RetryPolicy>;
-  /** Bounds stream reconnection; defaults: 5 failed reconnections in a row, 500 ms doubling to 15 s. */
+  /** Bounds stream reconnection; defaults: 5 failed reconnections in a row, 500 ms doubling to 15 s, 45 s of silence. */
   reconnect?: Partial<WatchSettings>;
   /** Told about every retry before its wait (for logs and metrics). */
   onRetry?: (notice: RetryNotice) => void;
@@ -51,7 +51,7 @@ export interface GatewayClient {
   followPrecheck(projectId: string, jobIds: string[], onEvent: (event: PrecheckEvent) => void, options?: CallOptions): Promise<void>;
 }
 
-const DEFAULT_RECONNECT: WatchSettings = { maxFailures: 5, baseDelayMs: 500, maxDelayMs: 15_000, random: Math.random };
+const DEFAULT_RECONNECT: WatchSettings = { maxFailures: 5, idleTimeoutMs: 45_000, baseDelayMs: 500, maxDelayMs: 15_000, random: Math.random };
 
 export const createGatewayClient = (options: GatewayClientOptions): GatewayClient => {
   // Bound late, so a page that swaps or polyfills fetch is honoured and browsers never see an unbound call.

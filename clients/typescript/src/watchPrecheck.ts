@@ -1,6 +1,6 @@
 // Follows the progress stream over fetch, parses it with eventsource-parser, and reconnects for the jobs still open.
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { GatewayClientError, networkError, unreadableEventError, type Problem } from './errors.js';
+import { GatewayClientError, NETWORK_ERROR_CODE, networkError, unreadableEventError, type Problem } from './errors.js';
 import type { components } from './openapi.js';
 import { backoffMs, sleep } from './retry.js';
 
@@ -23,6 +23,11 @@ export type PrecheckEvent = { type: 'progress'; data: ProgressData } | { type: '
 export interface WatchSettings {
   /** Reconnections in a row without a single event before the watch gives up. */
   maxFailures: number;
+  /**
+   * A connection silent for this long (no event, no keep-alive comment, which the gateway sends every 15 s) is
+   * taken for dead and replaced: a half-open connection would otherwise wait forever.
+   */
+  idleTimeoutMs: number;
   baseDelayMs: number;
   /** Also the longest Retry-After a refused reconnection will wait for. */
   maxDelayMs: number;
@@ -60,6 +65,26 @@ interface Interruption {
   error: GatewayClientError;
 }
 
+/** Cuts one connection when it stays silent while the client waits on it; paused while events are handed out. */
+class Watchdog {
+  private readonly controller = new AbortController();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  readonly signal = this.controller.signal;
+
+  constructor(parent: AbortSignal, private readonly timeoutMs: number) {
+    parent.addEventListener('abort', () => this.controller.abort(parent.reason), { once: true, signal: this.signal });
+  }
+
+  arm(): void {
+    this.disarm();
+    this.timer = setTimeout(() => this.controller.abort(networkError(new Error(`no data for ${this.timeoutMs} ms`), 'precheck-progress', undefined, true)), this.timeoutMs);
+  }
+
+  disarm(): void {
+    clearTimeout(this.timer);
+  }
+}
+
 const parseData = (message: EventSourceMessage): Record<string, unknown> => {
   try {
     return JSON.parse(message.data) as Record<string, unknown>;
@@ -86,20 +111,24 @@ export async function* followStream(plan: StreamPlan): AsyncGenerator<PrecheckEv
       let interruption: Interruption;
       let delayMs: number;
       let body: ReadableStream<Uint8Array>;
+      const watchdog = new Watchdog(local.signal, settings.idleTimeoutMs);
       try {
-        body = await plan.connect(jobIds, local.signal);
+        watchdog.arm();
+        body = await plan.connect(jobIds, watchdog.signal);
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
         if (!(error instanceof GatewayClientError) || !error.retryable) throw error;
         failures += 1;
         delayMs = error.retryAfterMs ?? backoffMs(failures, settings);
         if (failures > settings.maxFailures || delayMs > settings.maxDelayMs) throw error;
-        plan.onReconnect?.({ reason: 'refused', failures, delayMs, jobIds });
+        plan.onReconnect?.({ reason: error.error_code === NETWORK_ERROR_CODE ? 'dropped' : 'refused', failures, delayMs, jobIds });
         await sleep(delayMs, signal);
         continue;
+      } finally {
+        watchdog.disarm();
       }
 
-      const connection = readConnection(body, open, lastSent);
+      const connection = readConnection(body, open, lastSent, watchdog);
       for (;;) {
         let step: IteratorResult<PrecheckEvent, Interruption | undefined>;
         try {
@@ -116,6 +145,7 @@ export async function* followStream(plan: StreamPlan): AsyncGenerator<PrecheckEv
         yield step.value;
       }
 
+      if (signal?.aborted) throw signal.reason;
       if (interruption.progressed) failures = 0;
       failures += 1;
       if (failures > settings.maxFailures) throw interruption.error;
@@ -134,22 +164,29 @@ export async function* followStream(plan: StreamPlan): AsyncGenerator<PrecheckEv
  * Yields one connection's events for open jobs (removing each from `open` at its done), and returns undefined when
  * every job is done or what ended the connection otherwise. Throws GatewayClientError on a final `error` event.
  */
-async function* readConnection(body: ReadableStream<Uint8Array>, open: Set<string>, lastSent: Map<string, string>): AsyncGenerator<PrecheckEvent, Interruption | undefined, undefined> {
+async function* readConnection(body: ReadableStream<Uint8Array>, open: Set<string>, lastSent: Map<string, string>, watchdog: Watchdog): AsyncGenerator<PrecheckEvent, Interruption | undefined, undefined> {
   const messages: EventSourceMessage[] = [];
   const parser = createParser({ onEvent: (message) => messages.push(message) });
   const decoder = new TextDecoder();
   const reader = body.getReader();
+  // Cancelling the reader ends a pending read even when a custom fetch does not tie the body to the signal.
+  const cut = (): void => void reader.cancel(watchdog.signal.reason).catch(() => undefined);
+  watchdog.signal.addEventListener('abort', cut, { once: true });
   let progressed = false;
   try {
     for (;;) {
       let chunk: Awaited<ReturnType<typeof reader.read>>;
       try {
+        watchdog.arm();
         chunk = await reader.read();
       } catch (error) {
-        return { reason: 'dropped', progressed, error: networkError(error, 'precheck-progress', undefined, true) };
+        return { reason: 'dropped', progressed, error: error instanceof GatewayClientError ? error : networkError(error, 'precheck-progress', undefined, true) };
+      } finally {
+        watchdog.disarm();
       }
       if (chunk.done) {
-        return { reason: 'dropped', progressed, error: networkError(new Error('the progress stream closed before every job was done'), 'precheck-progress', undefined, true) };
+        const cause = watchdog.signal.aborted ? watchdog.signal.reason : new Error('the progress stream closed before every job was done');
+        return { reason: 'dropped', progressed, error: cause instanceof GatewayClientError ? cause : networkError(cause, 'precheck-progress', undefined, true) };
       }
       parser.feed(decoder.decode(chunk.value, { stream: true }));
       while (messages.length > 0) {
@@ -179,6 +216,7 @@ async function* readConnection(body: ReadableStream<Uint8Array>, open: Set<strin
       }
     }
   } finally {
+    watchdog.signal.removeEventListener('abort', cut);
     reader.cancel().catch(() => undefined);
   }
 }

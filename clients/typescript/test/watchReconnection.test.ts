@@ -23,7 +23,7 @@ const scripted = (...answers: Array<Response | (() => Response)>) => {
   const client = createGatewayClient({
     baseUrl: 'http://gateway.test',
     getToken: () => `token-${(token += 1)}`,
-    reconnect: { baseDelayMs: 1, maxFailures: 3 },
+    reconnect: { baseDelayMs: 1, maxFailures: 3, idleTimeoutMs: 300 },
     onReconnect: (notice) => reconnects.push(notice),
     fetch: async (request) => {
       requests.push({
@@ -126,6 +126,21 @@ describe('watchPrecheck and the stream protocol', () => {
     expect(seen).toEqual([{ type: 'progress', data: expect.objectContaining({ job_id: A, process: '10%' }) }]);
     expect(failure).toBeInstanceOf(GatewayClientError);
     expect(failure).toMatchObject({ error_code: 'CLIENT.UNEXPECTED_RESPONSE', retryable: false });
+  });
+
+  it('replaces a connection that goes silent (no event, no keep-alive) for idleTimeoutMs', async () => {
+    const hanging = new ReadableStream<Uint8Array>({ start: (controller) => controller.enqueue(new TextEncoder().encode(progress(A, '10%'))) });
+    const { client, requests, reconnects } = scripted(new Response(hanging, { status: 200 }), stream(progress(A, '100%') + done(A)));
+    const events = await collect(client.watchPrecheck(PROJECT, [A]));
+    expect(events.map((e) => e.type)).toEqual(['progress', 'progress', 'done']);
+    expect(reconnects).toEqual([expect.objectContaining({ reason: 'dropped', jobIds: [A] })]);
+    expect(requests[0]?.signal.aborted).toBe(true);
+  });
+
+  it('does not take a slow consumer for a silent connection', async () => {
+    const { client, reconnects } = scripted(stream(progress(A, '10%') + progress(A, '100%') + done(A)));
+    for await (const event of client.watchPrecheck(PROJECT, [A])) if (event.type === 'progress') await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(reconnects).toEqual([]);
   });
 
   it('closes the connection when the caller stops iterating early', async () => {
