@@ -1,6 +1,7 @@
 // The typed client: the gateway's routes through openapi-fetch, with tokens, retries and tracing headers per call.
 import createClient from 'openapi-fetch';
 import { errorFromResponse, networkError } from './errors.js';
+import { newIdempotencyKey } from './idempotencyKey.js';
 import type { components, paths } from './openapi.js';
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryNotice, type RetryPolicy } from './retry.js';
 import { followStream, type PrecheckEvent, type ReconnectNotice, type WatchSettings } from './watchPrecheck.js';
@@ -83,7 +84,7 @@ export const createGatewayClient = (options: GatewayClientOptions): GatewayClien
   };
 
   const startPrecheck = (projectId: string, jobs: PrecheckJob[], call: StartOptions = {}): Promise<BatchPrecheckResponse> => {
-    const idempotencyKey = call.idempotencyKey ?? crypto.randomUUID();
+    const idempotencyKey = call.idempotencyKey ?? newIdempotencyKey();
     const path = `/v3/${projectId}/jobs/batch-precheck`;
     return withRetries(
       async () => {

@@ -1,6 +1,7 @@
 // Error classification and retry decisions: which failures the client repeats, and how long it waits.
 import fc from 'fast-check';
 import { classifyFailure, GatewayClientError, type Problem } from '../src';
+import { newIdempotencyKey } from '../src/idempotencyKey';
 import { backoffMs, DEFAULT_RETRY_POLICY, retryDelayMs, sleep, type RetryPolicy } from '../src/retry';
 
 const problem = (status: number, error_code: string): Problem => ({
@@ -139,5 +140,23 @@ describe('the abortable wait', () => {
 
   it('rejects at once on an already aborted signal', async () => {
     await expect(sleep(60_000, AbortSignal.abort())).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});
+
+describe('Idempotency-Key generation', () => {
+  const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+  it('uses crypto.randomUUID where it exists', () => {
+    expect(newIdempotencyKey()).toMatch(UUID_V4);
+    expect(newIdempotencyKey()).not.toBe(newIdempotencyKey());
+  });
+
+  it('builds a v4 UUID from getRandomValues on a page without a secure context (no randomUUID)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), (random) => {
+        const key = newIdempotencyKey({ getRandomValues: (array) => (array.set(random), array) });
+        expect(key).toMatch(UUID_V4);
+      }),
+    );
   });
 });
