@@ -52,6 +52,9 @@ export interface GatewayClient {
   followPrecheck(projectId: string, jobIds: string[], onEvent: (event: PrecheckEvent) => void, options?: CallOptions): Promise<void>;
 }
 
+/** Reads have no effect: every failure may be repeated. */
+const READ = { lost: true, answered: true };
+
 const DEFAULT_RECONNECT: WatchSettings = { maxFailures: 5, idleTimeoutMs: 45_000, baseDelayMs: 500, maxDelayMs: 15_000, random: Math.random };
 
 export const createGatewayClient = (options: GatewayClientOptions): GatewayClient => {
@@ -70,17 +73,23 @@ export const createGatewayClient = (options: GatewayClientOptions): GatewayClien
     headers: { Authorization: `Bearer ${await options.getToken()}` },
   });
 
-  /** One attempt: the answer's body, or a GatewayClientError for a refusal or a lost exchange. */
-  const attempt = async <T>(path: string, call: CallOptions, idempotent: boolean, send: () => Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> => {
+  /**
+   * One attempt: the answer's body, or a GatewayClientError for a refusal or a lost exchange. `safe` says which
+   * failures that may have started a pre-check can be repeated: a read repeats anything; a start repeats only a lost
+   * answer, which its Idempotency-Key covers (the gateway replays a stored 200 or answers 409 while the first runs).
+   * A start the gateway answered with 502/504 is not repeated: the gateway keeps only 200s and frees the key on a
+   * failure, so a second attempt would reach DRS again.
+   */
+  const attempt = async <T>(path: string, call: CallOptions, safe: { lost: boolean; answered: boolean }, send: () => Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> => {
     let answer: { data?: T; error?: unknown; response: Response };
     try {
       answer = await send();
     } catch (error) {
       if (call.signal?.aborted) throw call.signal.reason;
-      throw networkError(error, path, call.requestId, idempotent);
+      throw networkError(error, path, call.requestId, safe.lost);
     }
     if (answer.response.ok) return answer.data as T;
-    throw errorFromResponse(answer.response, answer.error, idempotent);
+    throw errorFromResponse(answer.response, answer.error, safe.answered);
   };
 
   const startPrecheck = (projectId: string, jobs: PrecheckJob[], call: StartOptions = {}): Promise<BatchPrecheckResponse> => {
@@ -89,7 +98,7 @@ export const createGatewayClient = (options: GatewayClientOptions): GatewayClien
     return withRetries(
       async () => {
         const { header, headers } = await headersFor(call);
-        return attempt(path, call, true, () =>
+        return attempt(path, call, { lost: true, answered: false }, () =>
           api.POST('/v3/{project_id}/jobs/batch-precheck', {
             params: { path: { project_id: projectId }, header: { ...header, 'Idempotency-Key': idempotencyKey } },
             headers,
@@ -109,7 +118,7 @@ export const createGatewayClient = (options: GatewayClientOptions): GatewayClien
     return withRetries(
       async () => {
         const { header, headers } = await headersFor(call);
-        return attempt(path, call, true, () =>
+        return attempt(path, call, READ, () =>
           api.POST('/v3/{project_id}/jobs/batch-precheck-result', { params: { path: { project_id: projectId }, header }, headers, body: { jobs: jobIds }, signal: call.signal }),
         );
       },
@@ -128,7 +137,7 @@ export const createGatewayClient = (options: GatewayClientOptions): GatewayClien
       connect: async (openJobs, signal) => {
         const { header, headers } = await headersFor(call);
         const path = `/v3/${projectId}/jobs/precheck-progress`;
-        return attempt(path, { ...call, signal }, true, () =>
+        return attempt(path, { ...call, signal }, READ, () =>
           api.GET('/v3/{project_id}/jobs/precheck-progress', {
             params: { path: { project_id: projectId }, query: { jobs: openJobs.join(',') }, header },
             headers,

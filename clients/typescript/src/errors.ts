@@ -7,8 +7,8 @@ export type Problem = components['schemas']['Problem'];
  * How a failure relates to the work it asked for:
  * - `transient`: refused before anything started (limits, IAM or DRS unreachable, an expired token, a keyed
  *   request still in flight); the same request can pass later;
- * - `may-have-started`: answered after DRS may have received the request; repeating it is safe only when an
- *   Idempotency-Key protects it or it only reads;
+ * - `may-have-started`: answered (or lost) after DRS may have received the request; repeating it is safe only for
+ *   a read, or for a start whose answer was lost (its Idempotency-Key makes the gateway replay or refuse it);
  * - `final`: repeating the same request gets the same answer.
  */
 export type FailureKind = 'transient' | 'may-have-started' | 'final';
@@ -65,7 +65,7 @@ export const retryAfterMs = (headers: Headers | undefined, now: number): number 
 export interface GatewayClientErrorInit {
   problem: Problem;
   headers?: Headers;
-  /** The request may be repeated without a second effect (a read, or a start with an Idempotency-Key). */
+  /** Repeating the request after this failure has no second effect (a read; a start whose answer was lost). */
   idempotent: boolean;
   cause?: unknown;
   /** Milliseconds since the epoch, to read an HTTP-date Retry-After. */

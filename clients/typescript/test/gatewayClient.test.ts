@@ -122,6 +122,22 @@ describe('the gateway client in Node, against the gateway and its simulator', ()
     expect(starts(simulator)).toBe(1);
   });
 
+  it('does not repeat a start the gateway answered 502 (DRS may have started it), but repeats a read', async () => {
+    const { options, retries } = recorder();
+    const client = createGatewayClient(options(gateway.url, 'careful-service'));
+    simulator.resetStats();
+    simulator.faults.set({ drs: { kind: 'status', status: 500, route: 'batch-precheck', times: 1 } });
+    const refused = await client.startPrecheck(PROJECT, startJobs(jobId(5))).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ status: 502, error_code: 'GW.3005', kind: 'may-have-started', retryable: false });
+    expect(starts(simulator)).toBe(1);
+    expect(retries).toEqual([]);
+
+    simulator.faults.set({ drs: { kind: 'status', status: 500, route: 'batch-precheck-result', times: 1 } });
+    const read = await client.getPrecheckResults(PROJECT, [JOB]);
+    expect(read.count).toBe(1);
+    expect(retries.map((r) => r.error.error_code)).toEqual(['GW.3005']);
+  });
+
   it('stops the gateway polling DRS when the watch is aborted', async () => {
     const slowSimulator = await startSimulator({ precheckDurationMs: 120_000 });
     const slowGateway = await startTestGateway({ DRS_ENDPOINT: slowSimulator.url, IAM_ENDPOINT: slowSimulator.url, PRECHECK_POLL_INTERVAL_MS: String(POLL_MS) });
