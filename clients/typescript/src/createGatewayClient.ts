@@ -6,8 +6,9 @@ import type { components, paths } from './openapi.js';
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryNotice, type RetryPolicy } from './retry.js';
 import { followStream, type PrecheckEvent, type ReconnectNotice, type WatchSettings } from './watchPrecheck.js';
 
-export type Language = 'en-us' | 'zh-cn';
-export type PrecheckJob = paths['/v3/{project_id}/jobs/batch-precheck']['post']['requestBody']['content']['application/json']['jobs'][number];
+type StartOperation = paths['/v3/{project_id}/jobs/batch-precheck']['post'];
+export type Language = NonNullable<NonNullable<StartOperation['parameters']['header']>['X-Language']>;
+export type PrecheckJob = StartOperation['requestBody']['content']['application/json']['jobs'][number];
 export type BatchPrecheckResponse = components['schemas']['BatchPrecheckResponse'];
 export type BatchPrecheckResultResponse = components['schemas']['BatchPrecheckResultResponse'];
 
