@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '*.config.js'] },
+  { ignores: ['dist/**', 'clients/typescript/dist/**', 'node_modules/**', 'coverage/**', '*.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -32,4 +32,12 @@ export default tseslint.config(
     },
   },
   { files: ['test/**/*.ts', 'bench/**/*.ts', 'src/main.ts', 'src/simulator/main.ts', 'src/sandbox/**/*.ts'], rules: { 'no-console': 'off' } },
+  {
+    // The client runs in browsers too: only web-platform globals, nothing from Node's standard library.
+    files: ['clients/typescript/src/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'fs', 'path', 'http', 'https', 'net', 'stream', 'crypto', 'buffer', 'events', 'url', 'util'], message: 'The client runs in browsers: no Node-only imports.' }] }],
+    },
+  },
 );

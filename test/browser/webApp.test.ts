@@ -1,17 +1,9 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { RunningGateway } from '../../src/server';
 import { startSimulator, type Simulator } from '../../src/simulator/startSimulator';
-import { ensureDebianPackage } from '../support/ensureDebianPackage';
+import { launchChromium, servePage, type ServedPage } from '../support/browser';
 import { startTestGateway } from '../support/startTestGateway';
 import { JOB, PROJECT, signToken } from '../support/tokens';
-
-const { chromium: chromiumPath } = ensureDebianPackage({
-  pkg: 'chromium',
-  binaries: ['chromium'],
-  howToInstall: 'Chromium is required for the browser tests: install it with `sudo apt-get install chromium` (Debian/Ubuntu)',
-});
 
 /** What an internal web app does: start a pre-check, then follow it live, all with fetch and a bearer token. */
 const WEB_APP = `<!doctype html><html><body><script>
@@ -44,28 +36,19 @@ window.runPrecheck = async (gateway, token, project, job) => {
 window.tryFetch = (url) => fetch(url, { method: 'POST', headers: { Authorization: 'Bearer x', 'Content-Type': 'application/json' }, body: '{}' }).then(() => 'reached', (e) => 'blocked: ' + e.name);
 </script></body></html>`;
 
-const servePage = async (): Promise<{ server: Server; origin: string }> => {
-  const server = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end(WEB_APP));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-};
-
 describe('a web app in Chromium, on another origin', () => {
   let simulator: Simulator;
   let gateway: RunningGateway;
   let browser: Browser;
-  let app: { server: Server; origin: string };
-  let stranger: { server: Server; origin: string };
+  let app: ServedPage;
+  let stranger: ServedPage;
 
   beforeAll(async () => {
-    app = await servePage();
-    stranger = await servePage();
+    app = await servePage(WEB_APP);
+    stranger = await servePage(WEB_APP);
     simulator = await startSimulator({ precheckDurationMs: 800 });
     gateway = await startTestGateway({ DRS_ENDPOINT: simulator.url, IAM_ENDPOINT: simulator.url, CORS_ORIGINS: app.origin, PRECHECK_POLL_INTERVAL_MS: '200' });
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
