@@ -284,7 +284,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics (prefix gateway_) */
+        /**
+         * Prometheus metrics (prefix gateway_)
+         * @description Served here unless METRICS_PORT gives it its own listener (then 404 here). The text may be up to 1 s old.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -301,6 +304,24 @@ export interface paths {
                     };
                     content: {
                         "text/plain": string;
+                    };
+                };
+                /** @description `GW.0404`: No route matches this path. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description `GW.0405`: This path does not accept this method; see the Allow header. */
+                405: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -910,12 +931,15 @@ export interface components {
             detail: string;
             error_code: string;
             error_msg: string;
+            /** @description Each validation problem, at most 20; a property name longer than 40 characters is cut with "…" in its pointer, and a message at 200. */
             errors?: {
                 header?: string;
                 message: string;
                 parameter?: string;
                 pointer?: string;
             }[];
+            /** @description Problems found beyond those listed in errors; absent when every problem is listed. */
+            errors_omitted?: number;
             instance: string;
             request_id: string;
             status: number;
