@@ -79,6 +79,11 @@ export const configSchema = z.strictObject({
     pollIntervalMs: positiveInt,
     /** A comment line keeps idle streams open through proxies. */
     heartbeatMs: positiveInt,
+    /** A stream older than this ends with `event: end`, so no watch outlives a pre-check's longest wait. */
+    maxStreamMs: positiveInt,
+    /** Open streams per caller (`sub`) and per client IP; across instances when Redis is configured. */
+    streamsPerCaller: positiveInt,
+    streamsPerIp: positiveInt,
   }),
   cors: z.strictObject({ origins: z.array(z.url({ error: 'must be an origin such as https://app.example.com' })) }),
   logLevel: z.enum(LOG_LEVELS),
