@@ -32,7 +32,7 @@ describe('how progress streams end', () => {
   const streamUrl = (jobs: string[]) => `${gateway.url}/v3/${PROJECT}/jobs/precheck-progress?jobs=${jobs.join(',')}`;
   const watch = (jobs: string[]) => readSse(streamUrl(jobs), { Authorization: token }, 10_000);
   const polls = () => simulator.stats.drsRequestsByRoute['batch-precheck-result'] ?? 0;
-  const resultsFault = (fault: Omit<DrsFault, 'route'>) => simulator.faults.set({ drs: { ...fault, route: 'batch-precheck-result' } as DrsFault });
+  const resultsFault = (fault: DrsFault) => simulator.faults.set({ drs: { ...fault, route: 'batch-precheck-result' } as DrsFault });
 
   describe('a job DRS gives nothing readable for', () => {
     const unreadableDone = { event: 'done', data: { job_id: JOB, error_code: 'GW.3004', error_msg: ERROR_CATALOGUE['GW.3004'].detail['en-us'] } };
@@ -71,7 +71,7 @@ describe('how progress streams end', () => {
   });
 
   describe('a poll that fails', () => {
-    it.each<[string, Omit<DrsFault, 'route'>[]]>([
+    it.each<[string, DrsFault[]]>([
       ['a 5xx', [{ kind: 'status', status: 503, times: 2 }]],
       ['a throttle', [{ kind: 'throttle', times: 1 }, { kind: 'drsThrottle', times: 1 }]],
       ['a timeout, a reset connection and an HTML 502', [{ kind: 'hang', times: 1 }, { kind: 'drop', times: 1 }, { kind: 'html', status: 502, times: 1 }]],
@@ -91,7 +91,7 @@ describe('how progress streams end', () => {
       expect(polls()).toBe(1 + POLL_RETRIES);
     });
 
-    it.each<[string, Omit<DrsFault, 'route'>, Record<string, unknown>]>([
+    it.each<[string, DrsFault, Record<string, unknown>]>([
       ['DRS refuses the request (4xx DRS.*)', { kind: 'status', status: 400, body: { error_code: 'DRS.M00202', error_msg: 'The value of jobs is invalid.' } }, { status: 400, error_code: 'DRS.M00202' }],
       ['DRS keeps refusing the token', { kind: 'unauthorized' }, { status: 502, error_code: 'GW.3003' }],
     ])('ends the stream with error at once when %s: asking again will not change it', async (_case, fault, problem) => {
