@@ -1,5 +1,5 @@
 // Caps the progress streams open at once per caller and per client IP: leases in Redis (all instances) or in memory.
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomInt, randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
 import { GatewayError } from '../errors/GatewayError';
 import type { MetricsHooks } from '../metrics/MetricsHooks';
@@ -90,8 +90,11 @@ export interface StreamSlotsOptions {
   logger: { warn(obj: object, msg: string): void };
 }
 
-/** A slot frees when any stream of the caller ends; streams usually end within a pre-check's few seconds to minutes. */
-export const STREAM_CAP_RETRY_AFTER_S = 5;
+/**
+ * A slot frees when any stream of the caller ends; streams usually end within a pre-check's few seconds to minutes.
+ * Retry-After is 5 to 10 s, drawn per refusal, so that clients refused together do not all come back in the same second.
+ */
+export const STREAM_CAP_RETRY_AFTER_S = { min: 5, max: 10 } as const;
 
 const digest = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 24);
 
@@ -140,7 +143,7 @@ export const createStreamSlots = (options: StreamSlotsOptions) => {
       if (granted.length < held.length) {
         release();
         options.metrics.limiterRejection('progress-streams');
-        throw new GatewayError('GW.2003', { retryAfterSeconds: STREAM_CAP_RETRY_AFTER_S });
+        throw new GatewayError('GW.2003', { retryAfterSeconds: randomInt(STREAM_CAP_RETRY_AFTER_S.min, STREAM_CAP_RETRY_AFTER_S.max + 1) });
       }
       return {
         renew: () => {
