@@ -1,4 +1,5 @@
 // Child process: one caller holding BENCH_FLOOD_STREAMS progress streams open, reopening each as it ends or is refused.
+import { setMaxListeners } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { runChild } from '../lib/ipc';
 
@@ -14,6 +15,8 @@ runChild(async () => {
   const slots = Number(required('BENCH_FLOOD_STREAMS'));
   const statsFile = required('BENCH_FLOOD_STATS');
   const controller = new AbortController();
+  // Every slot's fetch listens on the one signal that ends the flood.
+  setMaxListeners(0, controller.signal);
   const stats = { attempts: 0, opened: 0, refused: 0, otherStatus: 0, failed: 0, openNow: 0, maxOpen: 0 };
 
   /** One slot: open, read until the stream ends, open again; a 429 waits its Retry-After, as a client library would. */
