@@ -86,10 +86,11 @@ export class ProgressHub {
     void this.poll(projectId, [...jobIds], watcher);
     return () => {
       this.watchers.delete(watcher);
-      if (this.watchers.size === 0 && this.timer) {
-        clearInterval(this.timer);
-        this.timer = undefined;
-      }
+      if (this.watchers.size > 0) return;
+      clearInterval(this.timer);
+      this.timer = undefined;
+      // No tick runs while nobody watches, so the jobs' counts are forgotten here instead.
+      for (const [key, state] of this.jobs) if (!state.inFlight) this.jobs.delete(key);
     };
   }
 
