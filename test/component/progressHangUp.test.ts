@@ -1,11 +1,13 @@
 // A client that hangs up at any moment of a progress stream, even before its first byte, leaves nothing polling.
+import { createTokenVerifier, type TokenVerifier } from '../../src/auth';
+import { systemClock } from '../../src/clock';
 import type { RunningGateway } from '../../src/server';
 import { startSimulator, type Simulator } from '../../src/simulator/startSimulator';
 import { send } from '../support/http';
 import { sendRedisCommand, startRedis, type RedisProcess } from '../support/redis';
 import { openSse } from '../support/sse';
 import { startTestGateway, TEST_TOKEN_CACHE_KEY } from '../support/startTestGateway';
-import { bearer, JOB, PROJECT, signToken } from '../support/tokens';
+import { bearer, JOB, PROJECT, signToken, TEST_SECRET } from '../support/tokens';
 
 const POLL_MS = 100;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -64,6 +66,21 @@ describe('progress streams whose client hangs up', () => {
     redis.resume();
     expect(await pollsWhileQuiet()).toBe(0);
     expect(await openLeases()).toBe(0);
+  });
+
+  it('a client that leaves while its token is being verified (a slow key source, without Redis) starts no polling', async () => {
+    const real = createTokenVerifier({ secret: TEST_SECRET, clockToleranceMs: 0, clock: systemClock });
+    const slow: TokenVerifier = { verify: async (authorization) => (await sleep(400), real.verify(authorization)) };
+    const memoryOnly = await startTestGateway({ DRS_ENDPOINT: simulator.url, IAM_ENDPOINT: simulator.url, PRECHECK_POLL_INTERVAL_MS: String(POLL_MS) }, { verifier: slow });
+    try {
+      const stream = openSse(`${memoryOnly.url}/v3/${PROJECT}/jobs/precheck-progress?jobs=${JOB}`, { Authorization: token });
+      await sleep(150);
+      stream.abort();
+      await stream.ended;
+      expect(await pollsWhileQuiet()).toBe(0);
+    } finally {
+      await memoryOnly.stop();
+    }
   });
 
   it('clients that leave at any moment of the opening, or once streaming, leave no job polled and no lease held', async () => {
