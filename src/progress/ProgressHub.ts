@@ -1,6 +1,6 @@
 // Watches pre-check progress for every open stream of this instance, polling DRS at most once per job per interval.
 import { randomUUID } from 'node:crypto';
-import { ExponentialBackoff, handleWhen, noJitterGenerator, retry, type RetryPolicy } from 'cockatiel';
+import { DelegateBackoff, ExponentialBackoff, handleWhen, noJitterGenerator, retry, type IBackoff, type IRetryBackoffContext, type RetryPolicy } from 'cockatiel';
 import { GatewayError } from '../errors/GatewayError';
 import type { PrecheckForwarder } from '../upstream/createPrecheckForwarder';
 import { decodeRecord, encodeRecord, isReadableItem, type PollRecord, type ProgressItem } from './pollRecord';
@@ -21,8 +21,16 @@ export type ProgressEvent =
  */
 export const MAX_UNREADABLE_POLLS = 3;
 
-/** Retries of a poll that failed in a way that may pass; spaced one, two, then four intervals apart. */
+/** Retries of a poll that failed in a way that may pass; spaced one, two, then four intervals apart, or DRS's Retry-After if longer. */
 export const POLL_RETRIES = 3;
+
+type RetryContext = IRetryBackoffContext<unknown>;
+
+/** Only a throttle's Retry-After is DRS's own word; the gateway's other Retry-After values are advice to callers. */
+const retryAfterMs = (context: RetryContext): number => {
+  const error = 'error' in context.result ? context.result.error : undefined;
+  return error instanceof GatewayError && error.code === 'GW.3008' ? (error.options.retryAfterSeconds ?? 0) * 1000 : 0;
+};
 
 /** Failures that may pass: IAM or DRS unavailable, a DRS 5xx, timeout or throttle, a 2xx body that was not valid. */
 const TRANSIENT_CODES: ReadonlySet<string> = new Set(['GW.3002', 'GW.3005', 'GW.3006', 'GW.3007', 'GW.3008']);
@@ -71,10 +79,15 @@ export class ProgressHub {
   private ticking = false;
 
   constructor(private readonly options: ProgressHubOptions) {
-    // Retries start one interval later, when this poll's claim has lapsed, so a retry claims the job like any poll.
+    // Retries start one interval later, when this poll's claim has lapsed, so a retry claims the job like any poll;
+    // a throttled poll waits at least as long as DRS asked.
+    const exponential = new ExponentialBackoff({ initialDelay: options.intervalMs, maxDelay: 4 * options.intervalMs, generator: noJitterGenerator });
     this.retryPolicy = retry(handleWhen(isTransientPollFailure), {
       maxAttempts: POLL_RETRIES,
-      backoff: new ExponentialBackoff({ initialDelay: options.intervalMs, maxDelay: 4 * options.intervalMs, generator: noJitterGenerator }),
+      backoff: new DelegateBackoff<RetryContext, IBackoff<RetryContext>>((context, previous) => {
+        const step = previous ? previous.next(context) : exponential.next();
+        return { delay: Math.max(step.duration, retryAfterMs(context)), state: step };
+      }),
     }).dangerouslyUnref();
   }
 

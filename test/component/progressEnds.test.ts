@@ -73,7 +73,7 @@ describe('how progress streams end', () => {
   describe('a poll that fails', () => {
     it.each<[string, DrsFault[]]>([
       ['a 5xx', [{ kind: 'status', status: 503, times: 2 }]],
-      ['a throttle', [{ kind: 'throttle', times: 1 }, { kind: 'drsThrottle', times: 1 }]],
+      ['a throttle', [{ kind: 'throttle', retryAfter: '1', times: 2 }]],
       ['a timeout, a reset connection and an HTML 502', [{ kind: 'hang', times: 1 }, { kind: 'drop', times: 1 }, { kind: 'html', status: 502, times: 1 }]],
     ])('with %s is retried and the stream goes on to done', async (_case, faults) => {
       await start([JOB]);
@@ -81,6 +81,15 @@ describe('how progress streams end', () => {
       const stream = await watch([JOB]);
       expect(stream.events.filter((e) => e.event === 'error')).toEqual([]);
       expect(stream.events.at(-1)).toMatchObject({ event: 'done', data: { job_id: JOB, result: true } });
+    });
+
+    it("waits DRS's Retry-After before retrying a throttled poll, when it is longer than the backoff", async () => {
+      await start([JOB]);
+      resultsFault({ kind: 'throttle', retryAfter: '1', times: 1 });
+      const stream = await watch([JOB]);
+      expect(stream.events.at(-1)).toMatchObject({ event: 'done', data: { job_id: JOB, result: true } });
+      const [throttled, retried] = simulator.stats.requests.filter((r) => r.route === 'batch-precheck-result').map((r) => r.receivedAt);
+      expect((retried as number) - (throttled as number)).toBeGreaterThanOrEqual(1_000);
     });
 
     it('ends the stream with error only once the retries are spent', async () => {
