@@ -112,11 +112,6 @@ export class ProgressHub {
     for (const watcher of this.watchers) if (watcher.listener === listener) watcher.jobIds.delete(jobId);
   }
 
-  /** How many streams this instance is watching for (tests and the flood bench read it). */
-  get watcherCount(): number {
-    return this.watchers.size;
-  }
-
   private isWatched(projectId: string, jobId: string): boolean {
     for (const watcher of this.watchers) if (watcher.projectId === projectId && watcher.jobIds.has(jobId)) return true;
     return false;
