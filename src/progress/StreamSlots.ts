@@ -5,6 +5,7 @@ import { GatewayError } from '../errors/GatewayError';
 import type { MetricsHooks } from '../metrics/MetricsHooks';
 import { LuaScript } from '../redis/LuaScript';
 import type { RedisClient } from '../redis/RedisClient';
+import { setBounded } from '../setBounded';
 
 export interface StreamSlotStore {
   /** Adds the stream's lease unless `max` unexpired leases are held already; true when added. */
@@ -96,6 +97,14 @@ export interface StreamSlotsOptions {
  */
 export const STREAM_CAP_RETRY_AFTER_S = { min: 5, max: 10 } as const;
 
+/**
+ * After refusing a caller or an IP, this instance refuses it again for this long without asking Redis, so a client
+ * reopening in a loop costs one check a second rather than one per attempt. A stream this instance closes for
+ * the same caller or IP ends the pause at once.
+ */
+export const REFUSAL_MEMORY_MS = 1_000;
+const MAX_REMEMBERED_REFUSALS = 10_000;
+
 const digest = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 24);
 
 /** Each set in its own {hash tag}: every script touches one key, so it runs on one Cluster slot. */
@@ -103,47 +112,63 @@ const callerKey = (sub: string): string => `gw:streams:{caller:${digest(sub)}}`;
 const ipKey = (ip: string): string => `gw:streams:{ip:${ip}}`;
 
 export const createStreamSlots = (options: StreamSlotsOptions) => {
-  const { clock, leaseMs } = options;
+  const { clock, leaseMs, local } = options;
+  const refusedUntil = new Map<string, number>();
 
-  /** Redis when configured; when it fails, this instance's memory (per-instance caps until it returns). */
-  const acquireOne = async (key: string, streamId: string, max: number): Promise<StreamSlotStore | undefined> => {
-    const now = clock.now();
+  /**
+   * Redis when configured, with a copy in memory: when Redis fails, this instance counts in memory (a cap per
+   * instance until it returns), and the streams it already holds count there too. Undefined when refused.
+   */
+  const acquireOne = async (key: string, streamId: string, max: number, now: number): Promise<StreamSlotStore[] | undefined> => {
     if (options.shared) {
       try {
-        return (await options.shared.acquire(key, streamId, max, now, leaseMs)) ? options.shared : undefined;
+        if (!(await options.shared.acquire(key, streamId, max, now, leaseMs))) return undefined;
+        await local.acquire(key, streamId, Number.POSITIVE_INFINITY, now, leaseMs);
+        return [options.shared, local];
       } catch (error) {
         options.metrics.storeError('progress');
         options.logger.warn({ reason: (error as Error).message }, 'stream slot store failed; counting in this instance');
       }
     }
-    return (await options.local.acquire(key, streamId, max, now, leaseMs)) ? options.local : undefined;
+    return (await local.acquire(key, streamId, max, now, leaseMs)) ? [local] : undefined;
   };
 
   const quietly = (work: Promise<void>): void => {
     work.catch((error: unknown) => options.logger.warn({ reason: (error as Error).message }, 'stream slot update failed'));
   };
 
+  const refuse = (keys: readonly string[], now: number): never => {
+    for (const key of keys) setBounded(refusedUntil, key, now + REFUSAL_MEMORY_MS, MAX_REMEMBERED_REFUSALS);
+    options.metrics.limiterRejection('progress-streams');
+    throw new GatewayError('GW.2003', { retryAfterSeconds: randomInt(STREAM_CAP_RETRY_AFTER_S.min, STREAM_CAP_RETRY_AFTER_S.max + 1) });
+  };
+
   return {
     /** Throws GW.2003 (with Retry-After) when the caller or the IP already holds its cap of open streams. */
     async open(sub: string, ip: string): Promise<StreamLease> {
+      const now = clock.now();
       const streamId = randomUUID();
       const held = [
         { key: callerKey(sub), max: options.perCaller },
         { key: ipKey(ip), max: options.perIp },
       ];
+      if (held.some(({ key }) => (refusedUntil.get(key) ?? 0) > now)) refuse([], now);
       // Started together, so the two scripts share one round trip.
-      const stores = await Promise.all(held.map(({ key, max }) => acquireOne(key, streamId, max)));
-      const granted = held.flatMap(({ key }, i) => (stores[i] ? [{ key, store: stores[i] }] : []));
+      const stores = await Promise.all(held.map(({ key, max }) => acquireOne(key, streamId, max, now)));
+      const granted = held.flatMap(({ key }, i) => (stores[i] ?? []).map((store) => ({ key, store })));
       let released = false;
       const release = (): void => {
         if (released) return;
         released = true;
-        for (const { key, store } of granted) quietly(store.release(key, streamId));
+        for (const { key, store } of granted) {
+          refusedUntil.delete(key);
+          quietly(store.release(key, streamId));
+        }
       };
-      if (granted.length < held.length) {
+      const refused = held.filter((_, i) => stores[i] === undefined);
+      if (refused.length > 0) {
         release();
-        options.metrics.limiterRejection('progress-streams');
-        throw new GatewayError('GW.2003', { retryAfterSeconds: randomInt(STREAM_CAP_RETRY_AFTER_S.min, STREAM_CAP_RETRY_AFTER_S.max + 1) });
+        refuse(refused.map(({ key }) => key), now);
       }
       return {
         renew: () => {

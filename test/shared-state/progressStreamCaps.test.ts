@@ -71,6 +71,19 @@ describe('progress stream caps on two instances', () => {
     }
   });
 
+  it('refuses a caller again within a second without asking Redis about its streams: a reopening loop costs the limiters only', async () => {
+    await start({ REDIS_URL: redis.url });
+    const token = tokenOf('reopener');
+    expect([await open(gateways[0]!, token).status, await open(gateways[0]!, token).status]).toEqual([200, 200]);
+    const reopen = () => send(gateways[0]!.url, `/v3/${PROJECT}/jobs/precheck-progress?jobs=${JOB}`, { method: 'GET', headers: { Authorization: token } });
+    expect((await reopen()).status).toBe(429);
+    const scripts = async () => Number(/^cmdstat_evalsha:calls=(\d+)/m.exec(await sendRedisCommand(redis.port, ['INFO', 'commandstats']))?.[1] ?? 0);
+    const before = await scripts();
+    for (let i = 0; i < 5; i += 1) expect((await reopen()).status).toBe(429);
+    // Two limiter scripts per request, and none for the stream caps.
+    expect((await scripts()) - before).toBe(2 * 5);
+  });
+
   it('renews a live stream lease every heartbeat and drops it when the stream closes', async () => {
     await start({ REDIS_URL: redis.url });
     const stream = open(gateways[0]!, tokenOf('renewer'));
@@ -93,6 +106,20 @@ describe('progress stream caps on two instances', () => {
     expect(refused.status).toBe(429);
     await sleep(700);
     expect(await open(gateways[1]!, tokenOf('orphaned')).status).toBe(200);
+  });
+
+  it('keeps counting the streams an instance already holds when Redis stops answering', async () => {
+    await start({ REDIS_URL: redis.url });
+    const token = tokenOf('through-an-outage');
+    expect([await open(gateways[0]!, token).status, await open(gateways[0]!, token).status]).toEqual([200, 200]);
+    redis.pause();
+    try {
+      const refused = await send(gateways[0]!.url, `/v3/${PROJECT}/jobs/precheck-progress?jobs=${JOB}`, { method: 'GET', headers: { Authorization: token } });
+      expect(refused.status).toBe(429);
+      expect(refused.json()).toMatchObject({ error_code: 'GW.2003' });
+    } finally {
+      redis.resume();
+    }
   });
 
   it('counts per instance without Redis', async () => {
