@@ -17,6 +17,7 @@ import { PROJECT, probe, startTestbed, type Testbed } from './lib/testbed';
 const FLOOD_JOB = 'f100d000-1111-4222-8333-44444444jb77';
 const FLOOD_CALLER = 'flooding-caller';
 const TARGET_RATIO = 2;
+const WARM_UP_S = 3;
 
 interface Variant {
   name: string;
@@ -58,6 +59,8 @@ const runVariant = async (testbed: Testbed, variant: Variant, settings: { connec
     const load = (durationS: number) => runLoad({ origin: sut.url, ...spec, connections: settings.connections, durationS });
     const pids = () => [process.pid, sut.pid, testbed.simulator.pid, ...(testbed.redis ? [testbed.redis.pid] : []), ...(flooder ? [flooder.pid] : [])];
 
+    // Unmeasured: the gateway's first seconds (JIT, connection pools) would otherwise make the quiet figure the slow one.
+    await load(WARM_UP_S);
     console.log(`  ${variant.name}: quiet ${settings.quietS} s at c=${settings.connections}`);
     const quietMeter = meterHostLoad(pids);
     const quiet = await load(settings.quietS);
