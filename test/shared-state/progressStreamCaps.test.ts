@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { RunningGateway } from '../../src/server';
 import { startSimulator, type Simulator } from '../../src/simulator/startSimulator';
+import { FakeClock } from '../support/fakeClock';
 import { send } from '../support/http';
 import { sendRedisCommand, startRedis, type RedisProcess } from '../support/redis';
 import { openSse, type LiveSse } from '../support/sse';
@@ -72,10 +73,17 @@ describe('progress stream caps on two instances', () => {
   });
 
   it('refuses a caller again within a second without asking Redis about its streams: a reopening loop costs the limiters only', async () => {
-    await start({ REDIS_URL: redis.url });
-    const token = tokenOf('reopener');
-    expect([await open(gateways[0]!, token).status, await open(gateways[0]!, token).status]).toEqual([200, 200]);
-    const reopen = () => send(gateways[0]!.url, `/v3/${PROJECT}/jobs/precheck-progress?jobs=${JOB}`, { method: 'GET', headers: { Authorization: token } });
+    // A clock that stands still keeps the pause from lapsing however slow the machine is; no live stream means
+    // no lease renewals among the scripts counted.
+    const clock = new FakeClock(Date.now());
+    const gateway = await startTestGateway(
+      { DRS_ENDPOINT: simulator.url, IAM_ENDPOINT: simulator.url, TOKEN_CACHE_KEY: TEST_TOKEN_CACHE_KEY, REDIS_URL: redis.url, RATE_LIMIT_MAX: '1000', PRECHECK_STREAMS_PER_CALLER: '1' },
+      { clock },
+    );
+    gateways = [gateway];
+    await waitFor(() => gateway.redis?.status() === 'up', 5_000);
+    await sendRedisCommand(redis.port, ['ZADD', callerKey('reopener'), String(clock.now() + 60_000), 'stream-elsewhere']);
+    const reopen = () => send(gateway.url, `/v3/${PROJECT}/jobs/precheck-progress?jobs=${JOB}`, { method: 'GET', headers: { Authorization: tokenOf('reopener') } });
     expect((await reopen()).status).toBe(429);
     const scripts = async () => Number(/^cmdstat_evalsha:calls=(\d+)/m.exec(await sendRedisCommand(redis.port, ['INFO', 'commandstats']))?.[1] ?? 0);
     const before = await scripts();
