@@ -28,6 +28,7 @@ import type { MetricsHooks } from './metrics/MetricsHooks';
 import { circuitStateValue, PromMetrics } from './metrics/PromMetrics';
 import { ProgressHub } from './progress/ProgressHub';
 import { FailoverProgressShare, MemoryProgressShare, RedisProgressShare } from './progress/ProgressShare';
+import { createStreamSlots, MemoryStreamSlotStore, RedisStreamSlotStore } from './progress/StreamSlots';
 import { createRateLimiters } from './rate-limit/createRateLimiters';
 import { FailoverStore } from './rate-limit/FailoverStore';
 import { createJobBudget, MemoryJobBudgetStore, RedisJobBudgetStore } from './rate-limit/JobBudget';
@@ -188,8 +189,21 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
         intervalMs: config.progress.pollIntervalMs,
         logger,
       }),
+      slots: createStreamSlots({
+        perCaller: config.progress.streamsPerCaller,
+        perIp: config.progress.streamsPerIp,
+        // Renewed every heartbeat: a lease outlives its stream only when the instance died, and then by at most this.
+        leaseMs: 2 * config.progress.heartbeatMs + 5_000,
+        shared: redis ? new RedisStreamSlotStore(redis.client) : undefined,
+        local: new MemoryStreamSlotStore(),
+        clock,
+        metrics,
+        logger,
+      }),
+      clock,
       heartbeatMs: config.progress.heartbeatMs,
       shutdown: listenerClosing.signal,
+      maxStreamMs: config.progress.maxStreamMs,
     },
     readiness: {
       phase: () => phase,

@@ -49,7 +49,10 @@ export interface Testbed {
   redis?: RedisServer;
   /** The same path and body for every case; only the credential header differs (see docs/performance.md). */
   requestFor(id: CaseId): RequestSpec;
-  startSut(id: CaseId, options?: { execArgv?: string[] }): Promise<Child>;
+  /** `env` adds to (or overrides) the case's environment, e.g. a setting one bench varies. */
+  startSut(id: CaseId, options?: { execArgv?: string[]; env?: Record<string, string> }): Promise<Child>;
+  /** A bearer token (without "Bearer ") for another caller `sub`, accepted by the gateway cases. */
+  tokenFor(sub: string): string;
   /** Size of the case-5 access log so far. */
   accessLogBytes(): number;
   stop(): Promise<void>;
@@ -63,12 +66,9 @@ export const startTestbed = async (options: { redis: boolean; simulatorExecArgv?
     publicKeyEncoding: { type: 'spki', format: 'pem' },
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   });
-  const bearer = jwt.sign({ sub: 'bench-caller', scope: 'drs:precheck', projects: [PROJECT] }, privateKey, {
-    algorithm: 'RS256',
-    expiresIn: '12h',
-    issuer: ISSUER,
-    audience: AUDIENCE,
-  });
+  const tokenFor = (sub: string): string =>
+    jwt.sign({ sub, scope: 'drs:precheck', projects: [PROJECT] }, privateKey, { algorithm: 'RS256', expiresIn: '12h', issuer: ISSUER, audience: AUDIENCE });
+  const bearer = tokenFor('bench-caller');
   const logDir = mkdtempSync(join(tmpdir(), 'drs-bench-logs-'));
   const accessLog = join(logDir, 'gateway-access.log');
 
@@ -106,6 +106,7 @@ export const startTestbed = async (options: { redis: boolean; simulatorExecArgv?
   return {
     simulator,
     redis,
+    tokenFor,
     requestFor(id) {
       const credential: Record<string, string> = id === 'simulator' ? { 'X-Auth-Token': iamToken } : { Authorization: `Bearer ${bearer}` };
       return { path: REQUEST_PATH, headers: { 'Content-Type': 'application/json', ...credential }, body: REQUEST_BODY };
@@ -121,10 +122,10 @@ export const startTestbed = async (options: { redis: boolean; simulatorExecArgv?
         case 'axios-baseline':
           return startChild(id, childScript('baselines/axiosPassThrough.js'), { env: baselineEnv(), execArgv });
         case 'gateway-memory':
-          return startChild(id, childScript('processes/gateway.js'), { env: gatewayEnv(false), execArgv });
+          return startChild(id, childScript('processes/gateway.js'), { env: { ...gatewayEnv(false), ...startOptions.env }, execArgv });
         case 'gateway-redis':
           if (!redis) throw new Error('gateway-redis needs the testbed started with redis');
-          return startChild(id, childScript('processes/gateway.js'), { env: gatewayEnv(true), execArgv });
+          return startChild(id, childScript('processes/gateway.js'), { env: { ...gatewayEnv(true), ...startOptions.env }, execArgv });
       }
     },
     accessLogBytes() {

@@ -5,4 +5,6 @@ export interface Caller {
   scopes: ReadonlySet<string>;
   /** `'all'` when the `projects` claim holds `"*"`; an empty set when the claim is missing or invalid. */
   projects: 'all' | ReadonlySet<string>;
+  /** Epoch ms from which the verifier answers GW.1003 for this token: `exp` plus the clock tolerance. */
+  expiresAt: number;
 }

@@ -9,7 +9,7 @@ const stringsOf = (value: unknown): string[] =>
 const scopeList = (value: unknown): string[] =>
   typeof value === 'string' ? value.split(/\s+/).filter((scope) => scope !== '') : stringsOf(value);
 
-export const callerFromClaims = (claims: Readonly<Record<string, unknown>>): Caller => {
+export const callerFromClaims = (claims: Readonly<Record<string, unknown>>, expiresAt: number): Caller => {
   const { sub } = claims;
   if (typeof sub !== 'string' || sub.trim() === '') throw invalidToken('missingSubject');
   const projects = stringsOf(claims.projects);
@@ -17,5 +17,6 @@ export const callerFromClaims = (claims: Readonly<Record<string, unknown>>): Cal
     sub,
     scopes: new Set([...scopeList(claims.scope), ...scopeList(claims.scp)]),
     projects: projects.includes('*') ? 'all' : new Set(projects),
+    expiresAt,
   };
 };

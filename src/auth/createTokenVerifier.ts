@@ -155,8 +155,8 @@ export const createTokenVerifier = (options: TokenVerifierOptions): TokenVerifie
         checkHeader(header);
         const key = await keyFor(header);
         const claims = verifySignedClaims(token, key, header.alg);
-        const caller = callerFromClaims(claims);
         const expiresAt = (seconds(claims.exp) ?? now) + options.clockToleranceMs;
+        const caller = callerFromClaims(claims, expiresAt);
         const notBefore = (seconds(claims.nbf) ?? 0) - options.clockToleranceMs;
         verified?.set(token, caller, now, expiresAt, notBefore);
         return caller;

@@ -118,6 +118,11 @@ export const configSchema = z.strictObject({
     pollIntervalMs: positiveInt,
     /** A comment line keeps idle streams open through proxies. */
     heartbeatMs: positiveInt,
+    /** A stream older than this ends with `event: end`, so no watch outlives a pre-check's longest wait. */
+    maxStreamMs: positiveInt,
+    /** Open streams per caller (`sub`) and per client IP; across instances when Redis is configured. */
+    streamsPerCaller: positiveInt,
+    streamsPerIp: positiveInt,
   }),
   metrics: z.strictObject({
     /** Set: /metrics has its own listener and the public port answers 404 for it. Unset: /metrics on the public port. */

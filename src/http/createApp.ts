@@ -11,6 +11,8 @@ import type { RateLimiters } from '../rate-limit/createRateLimiters';
 import type { JobBudget } from '../rate-limit/JobBudget';
 import type { Idempotency } from '../idempotency/createIdempotency';
 import type { ProgressHub } from '../progress/ProgressHub';
+import type { StreamSlots } from '../progress/StreamSlots';
+import type { Clock } from '../clock';
 import type { PrecheckForwarder } from '../upstream/createPrecheckForwarder';
 import { accessLog } from './accessLog';
 import { chain } from './chain';
@@ -38,7 +40,7 @@ export interface AppDeps {
   budget?: JobBudget;
   idempotency: Idempotency;
   /** `shutdown` is aborted when the listener closes: every open progress stream ends then. */
-  progress: { hub: ProgressHub; heartbeatMs: number; shutdown?: AbortSignal };
+  progress: { hub: ProgressHub; slots: StreamSlots; clock: Clock; heartbeatMs: number; maxStreamMs: number; shutdown?: AbortSignal };
   trustProxy: number;
   bodyLimitBytes: number;
   corsOrigins: readonly string[];
@@ -101,7 +103,7 @@ export const createApp = (deps: AppDeps): Express => {
     budget: deps.budget,
     idempotency: deps.idempotency,
   });
-  app.use(progressRoutes({ verifier: deps.verifier, limiters: deps.limiters, hub: deps.progress.hub, heartbeatMs: deps.progress.heartbeatMs, shutdown: deps.progress.shutdown, errorTypeBase: deps.errorTypeBase }));
+  app.use(progressRoutes({ verifier: deps.verifier, limiters: deps.limiters, ...deps.progress, errorTypeBase: deps.errorTypeBase }));
   app.use(healthRoutes(deps.readiness));
   app.use(errorsPage());
   app.use(docsRoutes());

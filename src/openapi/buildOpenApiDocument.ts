@@ -96,7 +96,12 @@ export const buildOpenApiDocument = (version: string): Json => ({
       get: {
         summary: 'Live pre-check progress (server-sent events)',
         description:
-          'Scope drs:precheck; opening a stream counts once against the rate limit. Events: `progress` (the DRS result item plus job_id, whenever process, total_passed_rate or result changes), `done` per finished job, `error` (a Problem) before closing; a comment line every 15 s; the stream closes when every job is done. DRS is polled for a job at most once per PRECHECK_POLL_INTERVAL_MS across all streams and instances.',
+          'Scope drs:precheck; opening a stream counts once against the rate limit, and a caller (PRECHECK_STREAMS_PER_CALLER) and a client IP (PRECHECK_STREAMS_PER_IP) may hold only so many open streams (429 GW.2003 with Retry-After). Events (data is JSON): ' +
+          '`progress` (PrecheckProgressItem: the DRS result item plus job_id, whenever process, total_passed_rate, result or error_code changes); ' +
+          '`done` (PrecheckProgressDone) once per job: DRS said "100%", or answered for the job with an error code, or gave nothing readable for it on 3 polls in a row (then error_code "GW.3004" and the catalogue error_msg); ' +
+          '`error` (a Problem) then the stream closes: DRS or IAM failed in a way that will not pass (a 4xx at once, a 5xx, timeout or throttle after 3 retries), or the bearer token expired (GW.1003, with the verifier clock tolerance); ' +
+          '`end` ({"reason":"max-lifetime"} after PRECHECK_STREAM_MAX_MS, {"reason":"shutdown"} when the instance drains) then the stream closes: reconnect to keep watching. ' +
+          'A comment line every 15 s; the stream closes when every job is done. DRS is polled for a job at most once per PRECHECK_POLL_INTERVAL_MS across all streams and instances.',
         security: [{ bearerAuth: [] }],
         parameters: [
           { name: 'project_id', in: 'path', required: true, schema: { type: 'string', pattern: PROJECT_ID_PATTERN.source } },
@@ -104,8 +109,8 @@ export const buildOpenApiDocument = (version: string): Json => ({
           ...headerParameters,
         ],
         responses: {
-          '200': { description: 'An event stream.', content: { 'text/event-stream': { schema: { type: 'string' } } } },
-          ...errorResponses(['GW.0400', 'GW.0405', ...AUTH_ERRORS, 'GW.1005', 'GW.2001', 'GW.5030']),
+          '200': { description: 'An event stream: progress, done, error and end events (see the description).', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+          ...errorResponses(['GW.0400', 'GW.0405', ...AUTH_ERRORS, 'GW.1005', 'GW.2001', 'GW.2003', 'GW.5030']),
         },
       },
     },
@@ -158,6 +163,25 @@ export const buildOpenApiDocument = (version: string): Json => ({
   components: {
     securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
     schemas: {
+      PrecheckProgressItem: {
+        type: 'object',
+        description: 'Data of a `progress` event: the DRS result item for the job, plus job_id.',
+        required: ['job_id'],
+        properties: { job_id: { type: 'string' }, precheck_id: { type: 'string' }, process: { type: 'string' }, total_passed_rate: { type: 'string' }, result: { type: 'boolean' }, error_code: { type: 'string' }, error_msg: { type: 'string' } },
+        additionalProperties: true,
+      },
+      PrecheckProgressDone: {
+        type: 'object',
+        description: 'Data of a `done` event, once per job. error_code GW.3004: DRS gave nothing readable for the job on 3 polls in a row.',
+        required: ['job_id'],
+        properties: { job_id: { type: 'string' }, result: { type: 'boolean' }, total_passed_rate: { type: 'string' }, error_code: { type: 'string' }, error_msg: { type: 'string' } },
+      },
+      PrecheckProgressEnd: {
+        type: 'object',
+        description: 'Data of an `end` event: the stream reached PRECHECK_STREAM_MAX_MS, or the instance is draining (shutdown); reconnect to keep watching.',
+        required: ['reason'],
+        properties: { reason: { enum: ['max-lifetime', 'shutdown'] } },
+      },
       Problem: {
         type: 'object',
         required: ['type', 'title', 'status', 'detail', 'instance', 'error_code', 'error_msg', 'request_id'],

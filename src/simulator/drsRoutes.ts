@@ -13,6 +13,13 @@ import { JSON_TYPE, parseJson, readBody, send } from './respond';
 
 const WITHOUT_REQUEST_ID: OutgoingHttpHeaders = { 'Content-Type': JSON_TYPE };
 
+/** The job IDs a body names, in either route's shape; a fault may be aimed at one of them. */
+const jobIdsOf = (body: unknown): string[] => {
+  const jobs = (body as { jobs?: unknown } | null)?.jobs;
+  if (!Array.isArray(jobs)) return [];
+  return jobs.map((job: unknown) => (typeof job === 'string' ? job : (job as { job_id?: unknown } | null)?.job_id)).filter((id): id is string => typeof id === 'string');
+};
+
 export const DRS_PATH = /^\/v3\/([^/]+)\/jobs\/(batch-precheck|batch-precheck-result)$/;
 
 export const handleDrs = async (
@@ -32,7 +39,7 @@ export const handleDrs = async (
     ctx.stats.record({ method: req.method ?? '', path: req.url ?? '', route, headers: req.headers, body, receivedAt: ctx.clock.now() });
   }
 
-  const fault = ctx.faults.takeDrs(route);
+  const fault = ctx.faults.takeDrs(route, parsed?.ok ? jobIdsOf(parsed.value) : []);
   if (fault?.latencyMs) await ctx.delays.sleep(fault.latencyMs);
   if (fault !== undefined && applyFault(fault, { service: 'drs', requestId, language, iamErrorShape: 'flat' }, req, res)) return;
 

@@ -27,9 +27,11 @@ const sharedKinds = (extra: Record<string, z.ZodOptional<z.ZodType>>) => {
   ] as const;
 };
 
+const drsTarget = { route: z.enum(['batch-precheck', 'batch-precheck-result']).optional(), job: z.string().min(1).optional() };
+
 const drsFault: z.ZodType<DrsFault> = z.union([
-  ...sharedKinds({ route: z.enum(['batch-precheck', 'batch-precheck-result']).optional() }),
-  z.strictObject({ ...base, route: z.enum(['batch-precheck', 'batch-precheck-result']).optional(), kind: z.literal('drsThrottle') }),
+  ...sharedKinds(drsTarget),
+  z.strictObject({ ...base, ...drsTarget, kind: z.literal('drsThrottle') }),
 ]);
 
 const iamFault: z.ZodType<IamFault> = z.union([

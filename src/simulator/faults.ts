@@ -37,8 +37,11 @@ export type SharedFaultKind =
   /** Answer normally but without X-Request-Id. */
   | { kind: 'noRequestId' };
 
-/** `route` limits the fault to one DRS route; omitted = both. */
-export type DrsFault = FaultBase & { route?: DrsRoute } & (SharedFaultKind | { kind: 'drsThrottle' });
+/**
+ * `route` limits the fault to one DRS route; omitted = both. `job` limits it to requests whose body names that job
+ * ID, so one batch of a project can fail while the others are answered.
+ */
+export type DrsFault = FaultBase & { route?: DrsRoute; job?: string } & (SharedFaultKind | { kind: 'drsThrottle' });
 
 export type IamFault = FaultBase &
   (
@@ -81,7 +84,8 @@ export interface Faults {
 
 /** The simulator's own side: consuming faults as requests arrive. */
 export interface FaultController extends Faults {
-  takeDrs(route: DrsRoute): DrsFault | undefined;
+  /** `jobIds`: the job IDs the request body names (none when it is not a pre-check body). */
+  takeDrs(route: DrsRoute, jobIds: readonly string[]): DrsFault | undefined;
   takeIam(): IamFault | undefined;
   takeTokenTtl(): number | undefined;
   iamErrorShape(): IamErrorShape;
@@ -140,7 +144,10 @@ export const createFaults = (): FaultController => {
       iamErrorShape: shape,
       iamTokenTtl: tokenTtl[0] === undefined ? null : remainingTimes(tokenTtl[0]),
     }),
-    takeDrs: (route) => (drs.length === 0 ? undefined : take(drs, (fault) => fault.route === undefined || fault.route === route)),
+    takeDrs: (route, jobIds) =>
+      drs.length === 0
+        ? undefined
+        : take(drs, (fault) => (fault.route === undefined || fault.route === route) && (fault.job === undefined || jobIds.includes(fault.job))),
     takeIam: () => (iam.length === 0 ? undefined : take(iam, () => true)),
     takeTokenTtl: () => (tokenTtl.length === 0 ? undefined : take(tokenTtl, () => true)?.ttlMs),
     iamErrorShape: () => shape,

@@ -4,7 +4,7 @@ import type { Caller } from '../../src/auth/Caller';
 import { GatewayError } from '../../src/errors/GatewayError';
 
 const PROJECT = '054ba152d480d55b2f5dc0069e7ddef0';
-const caller = (scopes: string[], projects: Caller['projects']): Caller => ({ sub: 'svc', scopes: new Set(scopes), projects });
+const caller = (scopes: string[], projects: Caller['projects']): Caller => ({ sub: 'svc', scopes: new Set(scopes), projects, expiresAt: Number.MAX_SAFE_INTEGER });
 
 const thrown = (action: () => void): GatewayError => {
   try {

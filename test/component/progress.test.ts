@@ -67,10 +67,11 @@ describe('GET /v3/{project_id}/jobs/precheck-progress (server-sent events)', () 
     expect(stream.events[1]?.data).toMatchObject({ job_id: neverChecked, error_code: 'DRS.M00002' });
   });
 
-  it('sends an error event in the problem format when DRS fails, then closes', async () => {
+  it('retries a poll DRS failed with a 5xx instead of ending the stream', async () => {
     simulator.faults.set({ drs: { kind: 'status', status: 500, route: 'batch-precheck-result', times: 1 } });
     const stream = await watch('8b8b8b8b-1111-4222-8333-44444444jb02');
-    expect(stream.events).toEqual([{ event: 'error', data: expect.objectContaining({ error_code: 'GW.3005', status: 502, request_id: expect.any(String) }) }]);
+    expect(stream.events.map((e) => e.event)).toEqual(['progress', 'done']);
+    expect(stream.events[1]?.data).toMatchObject({ error_code: 'DRS.M00002' });
   });
 
   it('refuses bad input and foreign projects before streaming, in problem+json', async () => {

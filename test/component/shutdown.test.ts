@@ -106,7 +106,7 @@ describe('stopping the gateway', () => {
     expect(JSON.parse(answer.body)).toMatchObject({ error_code: 'GW.3007' });
   });
 
-  it('ends open progress streams when the listener closes instead of waiting out the grace period', async () => {
+  it('ends open progress streams with event end (reason shutdown) when the listener closes instead of waiting out the grace period', async () => {
     gateway = await startTestGateway({ SHUTDOWN_GRACE_MS: '60000', PRECHECK_POLL_INTERVAL_MS: '200' });
     const { url } = gateway;
     const simulator = gateway.simulator as Simulator;
@@ -120,7 +120,8 @@ describe('stopping the gateway', () => {
       await gateway.stop();
       // Far below the 60 s grace: the stream was ended by the drain, not by the forced close at its end.
       expect(Date.now() - startedAt).toBeLessThan(10_000);
-      await expect(response.text()).resolves.toBe('');
+      // The client reconnects on `end`, and reaches an instance that still serves.
+      await expect(response.text()).resolves.toBe('event: end\ndata: {"reason":"shutdown"}\n\n');
     } finally {
       controller.abort();
     }

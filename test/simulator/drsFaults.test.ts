@@ -53,6 +53,15 @@ describe('simulated DRS faults', () => {
     expect((await results()).status).toBe(200);
   });
 
+  it('limits a fault to requests whose body names its job, on either route', async () => {
+    const other = 'aaaaaaaa-1111-4222-8333-44444444jb99';
+    sim.faults.set({ drs: { kind: 'status', status: 500, job: JOB_ID } });
+    expect((await drs(sim, 'batch-precheck-result', token, { jobs: [other] })).status).toBe(200);
+    expect((await drs(sim, 'batch-precheck', token, precheckBody(other))).status).toBe(200);
+    expect((await drs(sim, 'batch-precheck-result', token, { jobs: [other, JOB_ID] })).status).toBe(500);
+    expect((await precheck()).status).toBe(500);
+  });
+
   it('misbehaves before authentication, as a broken front does', async () => {
     sim.faults.set({ drs: { kind: 'status', status: 503, times: 1 } });
     expect((await drs(sim, 'batch-precheck', undefined, precheckBody(JOB_ID))).status).toBe(503);

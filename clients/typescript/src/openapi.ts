@@ -788,7 +788,7 @@ export interface paths {
         };
         /**
          * Live pre-check progress (server-sent events)
-         * @description Scope drs:precheck; opening a stream counts once against the rate limit. Events: `progress` (the DRS result item plus job_id, whenever process, total_passed_rate or result changes), `done` per finished job, `error` (a Problem) before closing; a comment line every 15 s; the stream closes when every job is done. DRS is polled for a job at most once per PRECHECK_POLL_INTERVAL_MS across all streams and instances.
+         * @description Scope drs:precheck; opening a stream counts once against the rate limit, and a caller (PRECHECK_STREAMS_PER_CALLER) and a client IP (PRECHECK_STREAMS_PER_IP) may hold only so many open streams (429 GW.2003 with Retry-After). Events (data is JSON): `progress` (PrecheckProgressItem: the DRS result item plus job_id, whenever process, total_passed_rate, result or error_code changes); `done` (PrecheckProgressDone) once per job: DRS said "100%", or answered for the job with an error code, or gave nothing readable for it on 3 polls in a row (then error_code "GW.3004" and the catalogue error_msg); `error` (a Problem) then the stream closes: DRS or IAM failed in a way that will not pass (a 4xx at once, a 5xx, timeout or throttle after 3 retries), or the bearer token expired (GW.1003, with the verifier clock tolerance); `end` ({"reason":"max-lifetime"} after PRECHECK_STREAM_MAX_MS, {"reason":"shutdown"} when the instance drains) then the stream closes: reconnect to keep watching. A comment line every 15 s; the stream closes when every job is done. DRS is polled for a job at most once per PRECHECK_POLL_INTERVAL_MS across all streams and instances.
          */
         get: {
             parameters: {
@@ -811,7 +811,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description An event stream. */
+                /** @description An event stream: progress, done, error and end events (see the description). */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -856,7 +856,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description `GW.2001`: Too many requests from this caller; retry after the time in Retry-After. */
+                /** @description `GW.2001`: Too many requests from this caller; retry after the time in Retry-After. `GW.2003`: This caller or client address already has the most progress streams open at once; close one or retry after the time in Retry-After. */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -926,6 +926,31 @@ export interface components {
                 result?: boolean;
                 total_passed_rate?: string;
             }[];
+        };
+        /** @description Data of a `done` event, once per job. error_code GW.3004: DRS gave nothing readable for the job on 3 polls in a row. */
+        PrecheckProgressDone: {
+            error_code?: string;
+            error_msg?: string;
+            job_id: string;
+            result?: boolean;
+            total_passed_rate?: string;
+        };
+        /** @description Data of an `end` event: the stream reached PRECHECK_STREAM_MAX_MS, or the instance is draining (shutdown); reconnect to keep watching. */
+        PrecheckProgressEnd: {
+            /** @enum {unknown} */
+            reason: "max-lifetime" | "shutdown";
+        };
+        /** @description Data of a `progress` event: the DRS result item for the job, plus job_id. */
+        PrecheckProgressItem: {
+            error_code?: string;
+            error_msg?: string;
+            job_id: string;
+            precheck_id?: string;
+            process?: string;
+            result?: boolean;
+            total_passed_rate?: string;
+        } & {
+            [key: string]: unknown;
         };
         Problem: {
             detail: string;
