@@ -1,4 +1,4 @@
-// Lint rules: typed TypeScript rules everywhere, and Express kept inside the HTTP layer.
+// Lint rules: typed TypeScript rules everywhere, Express kept inside the HTTP layer, and iam/ and upstream/ apart.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
@@ -29,6 +29,19 @@ export default tseslint.config(
         'error',
         { paths: [{ name: 'express', importNames: ['Router'], allowTypeImports: true, message: 'Use strictRouter(): every route has one spelling (case-sensitive, strict).' }] },
       ],
+    },
+  },
+  // IAM and DRS share src/outbound; neither imports the other, so each can change (per region, per credential) alone.
+  {
+    files: ['src/iam/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['**/upstream', '**/upstream/**'], message: 'src/iam must not import src/upstream: shared outbound HTTP lives in src/outbound.' }] }],
+    },
+  },
+  {
+    files: ['src/upstream/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['**/iam', '**/iam/**'], message: 'src/upstream must not import src/iam: declare the seam here (TokenSource) and let iam fit it.' }] }],
     },
   },
   { files: ['test/**/*.ts', 'bench/**/*.ts', 'src/main.ts', 'src/simulator/main.ts', 'src/sandbox/**/*.ts'], rules: { 'no-console': 'off' } },

@@ -15,28 +15,22 @@ import { drainConnections } from './http/drainConnections';
 import type { Phase } from './http/healthRoutes';
 import { createIamClient } from './iam/createIamClient';
 import { createIdempotency } from './idempotency/createIdempotency';
-import { MemoryIdempotencyStore } from './idempotency/MemoryIdempotencyStore';
-import { RedisIdempotencyStore } from './idempotency/RedisIdempotencyStore';
 import { IamTokenCache } from './iam/IamTokenCache';
 import type { IamTokenFetcher } from './iam/IamToken';
 import { createSharedTokenFetcher, type SharedTokenFetcher } from './iam/createSharedTokenFetcher';
-import { RedisTokenStore } from './iam/RedisTokenStore';
-import { TokenSealer } from './iam/TokenSealer';
 import { createLogger, type Logger } from './logger';
 import { fanOut } from './metrics/fanOut';
 import type { MetricsHooks } from './metrics/MetricsHooks';
 import { circuitStateValue, PromMetrics } from './metrics/PromMetrics';
 import { ProgressHub } from './progress/ProgressHub';
-import { FailoverProgressShare, MemoryProgressShare, RedisProgressShare } from './progress/ProgressShare';
-import { createStreamSlots, MemoryStreamSlotStore, RedisStreamSlotStore } from './progress/StreamSlots';
+import { createStreamSlots } from './progress/StreamSlots';
 import { createRateLimiters } from './rate-limit/createRateLimiters';
-import { FailoverStore } from './rate-limit/FailoverStore';
-import { createJobBudget, MemoryJobBudgetStore, RedisJobBudgetStore } from './rate-limit/JobBudget';
-import { RedisRateLimitStore } from './rate-limit/RedisRateLimitStore';
+import { createJobBudget } from './rate-limit/JobBudget';
 import { createRedisConnection, type RedisConnection } from './redis';
 import { startSimulator, type Simulator } from './simulator/startSimulator';
+import { createStores } from './stores/createStores';
 import { CircuitBreaker } from './upstream/CircuitBreaker';
-import { createHttpClient } from './upstream/createHttpClient';
+import { createHttpClient } from './outbound/createHttpClient';
 import { createPrecheckForwarder } from './upstream/createPrecheckForwarder';
 import { GATEWAY_VERSION } from './version';
 
@@ -141,10 +135,12 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
     metrics,
     (state) => (iamState = state),
   );
+  const stores = createStores({ redis: redis?.client, tokenCacheKey: config.redis.tokenCacheKey, onStoreError: config.rateLimit.onStoreError, clock, metrics, logger });
+  const sharedTokens = stores.tokens(config.iam);
   let shared: SharedTokenFetcher | undefined;
-  if (redis && config.redis.tokenCacheKey) {
+  if (sharedTokens) {
     shared = createSharedTokenFetcher({
-      store: new RedisTokenStore(redis.client, new TokenSealer(config.redis.tokenCacheKey), clock, config.iam),
+      store: sharedTokens,
       iam: iamClient,
       clock,
       refreshMarginMs: config.iam.refreshMarginMs,
@@ -152,8 +148,6 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
       metrics,
       logger,
     });
-  } else if (redis) {
-    logger.warn({}, 'TOKEN_CACHE_KEY is not set: IAM tokens are cached per instance only, never in Redis');
   }
   const tokenCache = new IamTokenCache({ fetcher: shared ?? iamClient, shared, clock, refreshMarginMs: config.iam.refreshMarginMs, logger, metrics });
   const verifier =
@@ -169,9 +163,7 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
       clock,
       logger,
     });
-  const sharedStore = (limiter: 'ip' | 'caller') =>
-    new FailoverStore(new RedisRateLimitStore((redis as RedisConnection).client, `gw:rl:${limiter}:`, clock), config.rateLimit.onStoreError, limiter, metrics, logger);
-  const limiters = createRateLimiters(config.rateLimit, { metrics, clock, stores: redis ? { ip: sharedStore('ip'), caller: sharedStore('caller') } : undefined });
+  const limiters = createRateLimiters(config.rateLimit, { metrics, clock, stores: { ip: stores.rateLimit('ip'), caller: stores.rateLimit('caller') } });
 
   const forwarder = createPrecheckForwarder({ http: drsHttp, tokens: tokenCache, breaker, clock });
   // Aborted when the listener closes: long-lived responses (progress streams) end then rather than hold the drain.
@@ -183,9 +175,7 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
     progress: {
       hub: new ProgressHub({
         forwarder,
-        share: redis
-          ? new FailoverProgressShare(new RedisProgressShare(redis.client), new MemoryProgressShare(clock), () => metrics.storeError('progress'))
-          : new MemoryProgressShare(clock),
+        share: stores.progress,
         intervalMs: config.progress.pollIntervalMs,
         logger,
       }),
@@ -194,8 +184,7 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
         perIp: config.progress.streamsPerIp,
         // Renewed every heartbeat: a lease outlives its stream only when the instance died, and then by at most this.
         leaseMs: 2 * config.progress.heartbeatMs + 5_000,
-        shared: redis ? new RedisStreamSlotStore(redis.client) : undefined,
-        local: new MemoryStreamSlotStore(),
+        ...stores.streamSlots,
         clock,
         metrics,
         logger,
@@ -213,25 +202,15 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
     tokens: tokenCache,
     effectiveConfig: () => redactConfig(config),
     limiters,
-    idempotency: createIdempotency({
-      shared: redis ? new RedisIdempotencyStore(redis.client) : undefined,
-      local: new MemoryIdempotencyStore(clock),
-      onStoreError: config.rateLimit.onStoreError,
-      inFlightTtlMs: longestRequestMs(config),
-      metrics,
-      logger,
-    }),
+    idempotency: createIdempotency({ stores: stores.idempotency, inFlightTtlMs: longestRequestMs(config) }),
     budget:
       config.rateLimit.projectJobBudget === undefined
         ? undefined
         : createJobBudget({
             budget: config.rateLimit.projectJobBudget,
             windowMs: config.rateLimit.projectJobBudgetWindowMs,
-            shared: redis ? new RedisJobBudgetStore(redis.client) : undefined,
-            local: new MemoryJobBudgetStore(clock),
-            onStoreError: config.rateLimit.onStoreError,
+            stores: stores.jobBudget,
             metrics,
-            logger,
           }),
     trustProxy: config.server.trustProxy,
     bodyLimitBytes: config.server.bodyLimitBytes,

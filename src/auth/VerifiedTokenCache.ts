@@ -1,5 +1,5 @@
 // Remembers tokens whose signature was already verified, so a caller's repeated requests skip the crypto.
-import { setBounded } from '../setBounded';
+import { LRUCache } from 'lru-cache';
 import type { Caller } from './Caller';
 
 interface Entry {
@@ -17,9 +17,12 @@ export interface VerifiedTokenCacheOptions {
 }
 
 export class VerifiedTokenCache {
-  private readonly entries = new Map<string, Entry>();
+  /** Expiry and nbf are checked in get() against the caller's `now`; lru-cache bounds the count, least recently used out first. */
+  private readonly entries: LRUCache<string, Entry>;
 
-  constructor(private readonly options: VerifiedTokenCacheOptions) {}
+  constructor(private readonly options: VerifiedTokenCacheOptions) {
+    this.entries = new LRUCache({ max: options.maxEntries });
+  }
 
   get(token: string, now: number): Caller | undefined {
     const entry = this.entries.get(token);
@@ -33,6 +36,6 @@ export class VerifiedTokenCache {
 
   /** `expiresAt`/`notBefore` already include the clock tolerance. */
   set(token: string, caller: Caller, now: number, expiresAt: number, notBefore: number): void {
-    setBounded(this.entries, token, { caller, until: Math.min(expiresAt, now + this.options.maxAgeMs), notBefore }, this.options.maxEntries);
+    this.entries.set(token, { caller, until: Math.min(expiresAt, now + this.options.maxAgeMs), notBefore });
   }
 }

@@ -1,10 +1,10 @@
 // Exchanges the configured IAM user's password for a token scoped to one project (POST /v3/auth/tokens).
 import type { Clock } from '../clock';
 import { GatewayError } from '../errors/GatewayError';
-import type { HttpClient } from '../upstream/createHttpClient';
-import { classifyNetworkError } from '../upstream/networkFailure';
-import { parseJson, readErrorBody, serverErrorUpstream } from '../upstream/readErrorBody';
-import { parseRetryAfter } from '../upstream/retryAfter';
+import type { HttpClient } from '../outbound/createHttpClient';
+import { classifyNetworkError } from '../outbound/networkFailure';
+import { parseJson, readErrorBody, serverErrorUpstream } from '../outbound/readErrorBody';
+import { parseRetryAfter } from '../outbound/retryAfter';
 import type { IamToken, IamTokenFetcher } from './IamToken';
 import { isUsable } from './refreshPolicy';
 

@@ -1,20 +1,16 @@
 // Idempotency-Key for batch-precheck: a repeat gets the first 200 again, a different body 422, a repeat in flight 409.
 import { createHash } from 'node:crypto';
 import { GatewayError } from '../errors/GatewayError';
-import type { MetricsHooks } from '../metrics/MetricsHooks';
-import { afterStoreError, type StoreErrorPolicy } from '../rate-limit/afterStoreError';
-import type { IdempotencyStore, StoredResponse } from './IdempotencyStore';
+import type { StoreFailover } from '../stores/StoreFailover';
+import type { IdempotencyRecord, IdempotencyStore, StoredResponse } from './IdempotencyStore';
 
 export const REPLAY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export interface IdempotencyOptions {
-  shared?: IdempotencyStore;
-  local: IdempotencyStore;
-  onStoreError: StoreErrorPolicy;
+  /** Redis (when configured) and this instance's memory, with the store-failure policy between them. */
+  stores: StoreFailover<IdempotencyStore>;
   /** How long a claim holds if its instance dies mid-request: the whole upstream budget plus a margin. */
   inFlightTtlMs: number;
-  metrics: MetricsHooks;
-  logger: { warn(obj: object, msg: string): void };
 }
 
 export interface IdempotentRequest {
@@ -35,26 +31,22 @@ export type IdempotencyOutcome =
 const digest = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 export const createIdempotency = (options: IdempotencyOptions) => {
-  const storeFor = async <T>(work: (store: IdempotencyStore) => Promise<T>): Promise<{ value: T; store: IdempotencyStore } | undefined> => {
-    const inMemory = async () => ({ value: await work(options.local), store: options.local });
-    if (!options.shared) return inMemory();
-    try {
-      return { value: await work(options.shared), store: options.shared };
-    } catch (error) {
-      options.metrics.storeError('idempotency');
-      options.logger.warn({ reason: (error as Error).message, policy: options.onStoreError }, 'idempotency store failed');
-      return afterStoreError<{ value: T; store: IdempotencyStore } | undefined>(options.onStoreError, inMemory, () => undefined);
-    }
-  };
+  /** Remembers which store answered, so finish and release go where the claim was made. */
+  const claimIn = (key: string, fingerprint: string) =>
+    options.stores.run<{ existing: IdempotencyRecord | undefined; store: IdempotencyStore } | undefined>(
+      async (store) => ({ existing: await store.claim(key, fingerprint, options.inFlightTtlMs), store }),
+      // Open: the request runs without the guarantee.
+      () => undefined,
+    );
 
   return {
     async begin(request: IdempotentRequest): Promise<IdempotencyOutcome> {
       // Per caller: one caller's key never collides with, or reveals, another's.
       const key = `gw:idem:{${digest(request.sub).slice(0, 24)}}:${request.key}`;
       const fingerprint = digest(`${request.projectId}\u0000${JSON.stringify(request.body)}`);
-      const claimed = await storeFor((store) => store.claim(key, fingerprint, options.inFlightTtlMs));
+      const claimed = await claimIn(key, fingerprint);
       if (!claimed) return { kind: 'unprotected' };
-      const existing = claimed.value;
+      const { existing } = claimed;
       if (existing && existing.fingerprint !== fingerprint) throw new GatewayError('GW.0422');
       if (existing?.state === 'in-flight') throw new GatewayError('GW.0409', { retryAfterSeconds: 1 });
       if (existing?.state === 'done') return { kind: 'replay', response: existing.response };

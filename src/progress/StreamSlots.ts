@@ -1,11 +1,11 @@
 // Caps the progress streams open at once per caller and per client IP: leases in Redis (all instances) or in memory.
 import { createHash, randomInt, randomUUID } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock';
 import { GatewayError } from '../errors/GatewayError';
 import type { MetricsHooks } from '../metrics/MetricsHooks';
 import { LuaScript } from '../redis/LuaScript';
 import type { RedisClient } from '../redis/RedisClient';
-import { setBounded } from '../setBounded';
 
 export interface StreamSlotStore {
   /** Adds the stream's lease unless `max` unexpired leases are held already; true when added. */
@@ -113,7 +113,7 @@ const ipKey = (ip: string): string => `gw:streams:{ip:${ip}}`;
 
 export const createStreamSlots = (options: StreamSlotsOptions) => {
   const { clock, leaseMs, local } = options;
-  const refusedUntil = new Map<string, number>();
+  const refusedUntil = new LRUCache<string, number>({ max: MAX_REMEMBERED_REFUSALS });
 
   /**
    * Redis when configured, with a copy in memory: when Redis fails, this instance counts in memory (a cap per
@@ -138,7 +138,7 @@ export const createStreamSlots = (options: StreamSlotsOptions) => {
   };
 
   const refuse = (keys: readonly string[], now: number): never => {
-    for (const key of keys) setBounded(refusedUntil, key, now + REFUSAL_MEMORY_MS, MAX_REMEMBERED_REFUSALS);
+    for (const key of keys) refusedUntil.set(key, now + REFUSAL_MEMORY_MS);
     options.metrics.limiterRejection('progress-streams');
     throw new GatewayError('GW.2003', { retryAfterSeconds: randomInt(STREAM_CAP_RETRY_AFTER_S.min, STREAM_CAP_RETRY_AFTER_S.max + 1) });
   };

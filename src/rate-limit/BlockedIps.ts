@@ -1,17 +1,18 @@
 // What this instance learned from the shared IP limiter: which client keys (an IPv4 address or an IPv6 /56) are over their limit, and until when.
+import { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock';
-import { setBounded } from '../setBounded';
 
 const MAX_ENTRIES = 10_000;
 
 export class BlockedIps {
-  private readonly until = new Map<string, number>();
+  /** Expiry is checked in retryAfter() against the injected clock (lru-cache's own TTL still answers at the expiry instant); lru-cache bounds the count. */
+  private readonly until = new LRUCache<string, number>({ max: MAX_ENTRIES });
 
   constructor(private readonly clock: Clock) {}
 
   /** `key` is the IP limiter's own key for the client, never the raw address. */
   block(key: string, untilMs: number): void {
-    setBounded(this.until, key, untilMs, MAX_ENTRIES);
+    this.until.set(key, untilMs);
   }
 
   /** Seconds until the block ends, or undefined when the key is not blocked. */

@@ -1,25 +1,34 @@
-// Wraps the shared store with the RATE_LIMIT_ON_STORE_ERROR decision: local limiter, open, or closed (503).
+// express-rate-limit's Store over Redis with the RATE_LIMIT_ON_STORE_ERROR decision: local limiter, open, or closed (503).
 import { MemoryStore, type ClientRateLimitInfo, type Options, type Store } from 'express-rate-limit';
 import type { MetricsHooks } from '../metrics/MetricsHooks';
-import { afterStoreError, type StoreErrorPolicy } from './afterStoreError';
+import { StoreFailover, type StoreErrorPolicy, type StoreFailoverLogger } from '../stores/StoreFailover';
 
-export interface FailoverLogger {
-  warn(obj: object, msg: string): void;
-  info(obj: object, msg: string): void;
-}
+/** Open: the request passes uncounted; zero hits keeps the headers honest about that. */
+const UNCOUNTED = (): ClientRateLimitInfo => ({ totalHits: 0, resetTime: undefined });
 
 export class FailoverStore implements Store {
   readonly localKeys = false;
   private readonly local = new MemoryStore();
-  private degraded = false;
+  private readonly failover: StoreFailover<Store>;
 
   constructor(
     private readonly shared: Store,
-    private readonly policy: StoreErrorPolicy,
-    private readonly limiter: string,
-    private readonly metrics: MetricsHooks,
-    private readonly logger: FailoverLogger,
-  ) {}
+    policy: StoreErrorPolicy,
+    limiter: string,
+    metrics: Pick<MetricsHooks, 'storeError'>,
+    logger: StoreFailoverLogger,
+  ) {
+    this.failover = new StoreFailover<Store>({
+      local: this.local,
+      shared,
+      policy,
+      store: 'rate-limit',
+      messages: { failed: 'rate-limit store failed', back: 'rate-limit store is back; shared limits resume' },
+      context: { limiter },
+      metrics,
+      logger,
+    });
+  }
 
   get prefix(): string | undefined {
     return this.shared.prefix;
@@ -30,24 +39,8 @@ export class FailoverStore implements Store {
     this.local.init(options);
   }
 
-  /** Redis is tried on every hit (a dead Redis fails at once, no offline queue), so it takes back over as soon as it returns. */
-  async increment(key: string): Promise<ClientRateLimitInfo> {
-    try {
-      const info = await this.shared.increment(key);
-      if (this.degraded) {
-        this.degraded = false;
-        this.logger.info({ limiter: this.limiter }, 'rate-limit store is back; shared limits resume');
-      }
-      return info;
-    } catch (error) {
-      this.metrics.storeError('rate-limit');
-      if (!this.degraded) {
-        this.degraded = true;
-        this.logger.warn({ limiter: this.limiter, policy: this.policy, reason: (error as Error).message }, 'rate-limit store failed');
-      }
-      // Open: the request passes uncounted; zero hits keeps the headers honest about that.
-      return afterStoreError(this.policy, () => this.local.increment(key), () => ({ totalHits: 0, resetTime: undefined }));
-    }
+  increment(key: string): Promise<ClientRateLimitInfo> {
+    return this.failover.run(async (store) => store.increment(key), UNCOUNTED);
   }
 
   async decrement(key: string): Promise<void> {

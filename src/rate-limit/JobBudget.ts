@@ -4,7 +4,7 @@ import { GatewayError } from '../errors/GatewayError';
 import type { MetricsHooks } from '../metrics/MetricsHooks';
 import { LuaScript } from '../redis/LuaScript';
 import type { RedisClient } from '../redis/RedisClient';
-import { afterStoreError, type StoreErrorPolicy } from './afterStoreError';
+import type { StoreFailover } from '../stores/StoreFailover';
 
 export interface BudgetVerdict {
   allowed: boolean;
@@ -58,26 +58,18 @@ export class MemoryJobBudgetStore implements JobBudgetStore {
 export interface JobBudgetOptions {
   budget: number;
   windowMs: number;
-  shared?: JobBudgetStore;
-  local: JobBudgetStore;
-  onStoreError: StoreErrorPolicy;
-  metrics: MetricsHooks;
-  logger: { warn(obj: object, msg: string): void };
+  /** Redis (when configured) and this instance's memory, with the store-failure policy between them. */
+  stores: StoreFailover<JobBudgetStore>;
+  metrics: Pick<MetricsHooks, 'limiterRejection'>;
 }
 
 /** Throws GW.2002 (with Retry-After) when the project's budget cannot pay for the request. */
 export const createJobBudget = (options: JobBudgetOptions) => {
-  const charge = async (projectId: string, jobs: number): Promise<BudgetVerdict> => {
-    const chargeLocally = () => options.local.charge(projectId, jobs, options.budget, options.windowMs);
-    if (!options.shared) return chargeLocally();
-    try {
-      return await options.shared.charge(projectId, jobs, options.budget, options.windowMs);
-    } catch (error) {
-      options.metrics.storeError('rate-limit');
-      options.logger.warn({ reason: (error as Error).message, policy: options.onStoreError }, 'job budget store failed');
-      return afterStoreError(options.onStoreError, chargeLocally, () => ({ allowed: true, resetInMs: options.windowMs }));
-    }
-  };
+  const { budget, windowMs } = options;
+  // Open: the request goes ahead uncharged.
+  const uncharged = (): BudgetVerdict => ({ allowed: true, resetInMs: windowMs });
+  const charge = (projectId: string, jobs: number): Promise<BudgetVerdict> =>
+    options.stores.run((store) => store.charge(projectId, jobs, budget, windowMs), uncharged);
   return {
     async spend(projectId: string, jobs: number): Promise<void> {
       const verdict = await charge(projectId, jobs);

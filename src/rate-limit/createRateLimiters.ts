@@ -27,7 +27,7 @@ export interface RateLimiterDeps {
   metrics: MetricsHooks;
   clock: Clock;
   /** Shared stores (Redis); without them express-rate-limit's in-memory store counts per instance. */
-  stores?: { ip: Store; caller: Store };
+  stores?: { ip?: Store; caller?: Store };
 }
 
 /** express-rate-limit's default: an IPv6 client is its /56, since one host can rotate through a whole prefix. */

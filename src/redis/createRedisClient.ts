@@ -1,11 +1,18 @@
 // Builds the ioredis client for the configured topology with the options that keep every command time-bounded.
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import { hungAfterMs } from './hungAfterMs';
 import { parseRedisUrl } from './parseRedisUrl';
-import { reconnectDelay } from './reconnectDelay';
 import type { RedisSettings } from './RedisSettings';
 
 const CONNECTION_NAME = 'drs-precheck-gateway';
+
+/** How long a server may stay silent before its connection counts as dead: well above one command's timeout, so one slow reply does not cost every in-flight command; short enough for /readyz. */
+export const hungAfterMs = (commandTimeoutMs: number): number => Math.max(commandTimeoutMs * 4, 1_000);
+
+const RECONNECT_BASE_MS = 50;
+const RECONNECT_CAP_MS = 2_000;
+
+/** Reconnect backoff for every topology: grows fast, then retries every two seconds forever. `attempt` counts from 1; a number (never null) tells ioredis to keep trying. */
+const reconnectDelay = (attempt: number): number => Math.min(RECONNECT_BASE_MS * 2 ** Math.max(attempt, 0), RECONNECT_CAP_MS);
 
 /**
  * Options every connection (standalone, sentinel-resolved master, cluster node) shares.

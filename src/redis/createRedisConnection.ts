@@ -2,15 +2,23 @@
 import { Redis } from 'ioredis';
 import { checkRedisSettings } from './checkRedisSettings';
 import { closeRedisClient } from './closeRedisClient';
-import { createRedisClient } from './createRedisClient';
-import { describeRedisTarget } from './describeRedisTarget';
-import { hungAfterMs } from './hungAfterMs';
+import { createRedisClient, hungAfterMs } from './createRedisClient';
 import { parseRedisUrl } from './parseRedisUrl';
-import type { RedisConnection } from './RedisConnection';
-import type { RedisLogger } from './RedisLogger';
+import type { RedisConnection, RedisLogger } from './RedisClient';
+import { redactRedisUrl } from './redactRedisUrl';
 import type { RedisSettings } from './RedisSettings';
 import { startRedisHeartbeat } from './startRedisHeartbeat';
 import { watchRedisOutages } from './watchRedisOutages';
+
+const addresses = (nodes: Array<{ host: string; port: number }>): string => nodes.map(({ host, port }) => `${host}:${port}`).join(',');
+
+/** Names the Redis deployment in log lines without any credential. */
+const describeRedisTarget = (settings: RedisSettings): string => {
+  if (settings.url !== undefined) return redactRedisUrl(settings.url);
+  if (settings.sentinel !== undefined) return `sentinel ${settings.sentinel.name}@${addresses(settings.sentinel.sentinels)}`;
+  if (settings.cluster !== undefined) return `cluster ${addresses(settings.cluster.nodes)}`;
+  return 'none';
+};
 
 const secretsOf = (settings: RedisSettings): string[] =>
   [

@@ -1,6 +1,6 @@
 // Keeps ioredis's error events from crashing the process and turns them into one warning per outage and one notice per recovery.
 import type { Cluster, Redis } from 'ioredis';
-import type { RedisLogger } from './RedisLogger';
+import type { RedisLogger } from './RedisClient';
 
 const MASK = '***';
 

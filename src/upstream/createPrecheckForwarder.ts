@@ -2,11 +2,10 @@
 import type { Clock } from '../clock';
 import type { Language } from '../errors/catalogue';
 import { GatewayError } from '../errors/GatewayError';
-import type { IamToken } from '../iam/IamToken';
 import type { CircuitBreaker } from './CircuitBreaker';
-import type { HttpClient, HttpResponse } from './createHttpClient';
+import type { HttpClient, HttpResponse } from '../outbound/createHttpClient';
 import { mapDrsResponse, type DrsBatchBody } from './mapDrsResponse';
-import { classifyNetworkError, failedBeforeSending, type NetworkFailure } from './networkFailure';
+import { classifyNetworkError, failedBeforeSending, type NetworkFailure } from '../outbound/networkFailure';
 import { SAFE_TOKEN_PATTERN } from '../validation/schemas';
 
 export type DrsRoute = 'batch-precheck' | 'batch-precheck-result';
@@ -27,9 +26,14 @@ export interface ForwardResult {
   upstreamRequestId?: string;
 }
 
-/** The part of the token cache the forwarder needs. */
+/** A token DRS accepts in X-Auth-Token; only its text matters here. */
+export interface UpstreamToken {
+  value: string;
+}
+
+/** The part of the token cache the forwarder needs; iam's IamTokenCache fits it without either folder importing the other. */
 export interface TokenSource {
-  get(projectId: string): Promise<IamToken>;
+  get(projectId: string): Promise<UpstreamToken>;
   invalidate(projectId: string, value?: string): void;
 }
 
@@ -67,7 +71,7 @@ export const createPrecheckForwarder = (options: PrecheckForwarderOptions): Prec
     }
   };
 
-  const send = async (request: ForwardRequest, token: IamToken, body: string) => {
+  const send = async (request: ForwardRequest, token: UpstreamToken, body: string) => {
     const headers: Record<string, string> = {
       'Content-Type': 'application/json',
       'X-Auth-Token': token.value,

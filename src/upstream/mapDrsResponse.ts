@@ -2,8 +2,8 @@
 import type { Language } from '../errors/catalogue';
 import { ERROR_CATALOGUE } from '../errors/catalogue';
 import { GatewayError, type UpstreamProblem } from '../errors/GatewayError';
-import { parseJson, readErrorBody, serverErrorUpstream } from './readErrorBody';
-import { parseRetryAfter } from './retryAfter';
+import { parseJson, readErrorBody, serverErrorUpstream } from '../outbound/readErrorBody';
+import { parseRetryAfter } from '../outbound/retryAfter';
 
 export type DrsOutcome =
   /** `text` is the body to send: DRS's own bytes when nothing needed filling in, so it is not serialised again. */

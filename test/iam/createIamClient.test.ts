@@ -1,5 +1,5 @@
 import { createIamClient } from '../../src/iam/createIamClient';
-import type { HttpClient, HttpResponse } from '../../src/upstream/createHttpClient';
+import type { HttpClient, HttpResponse } from '../../src/outbound/createHttpClient';
 import { FakeClock } from '../support/fakeClock';
 
 const TOKEN_VALUE = `MII${'A'.repeat(64)}`;

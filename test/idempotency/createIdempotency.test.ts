@@ -1,8 +1,8 @@
 import { createIdempotency } from '../../src/idempotency/createIdempotency';
 import type { IdempotencyRecord, IdempotencyStore, StoredResponse } from '../../src/idempotency/IdempotencyStore';
 import { MemoryIdempotencyStore } from '../../src/idempotency/MemoryIdempotencyStore';
-import type { StoreErrorPolicy } from '../../src/rate-limit/afterStoreError';
-import { CountingMetrics } from '../support/CountingMetrics';
+import type { StoreErrorPolicy } from '../../src/stores/StoreFailover';
+import { testFailover } from '../support/testFailover';
 import { FakeClock } from '../support/fakeClock';
 
 /** Wraps a store and counts its calls; fails every call while `down`, as Redis does when it is gone. */
@@ -34,9 +34,9 @@ const setup = (policy: StoreErrorPolicy) => {
   const clock = new FakeClock();
   const shared = new SwitchableStore(new MemoryIdempotencyStore(clock));
   const local = new SwitchableStore(new MemoryIdempotencyStore(clock));
-  const metrics = new CountingMetrics();
-  const warnings: Array<{ obj: object; msg: string }> = [];
-  const idempotency = createIdempotency({ shared, local, onStoreError: policy, inFlightTtlMs: 30_000, metrics, logger: { warn: (obj, msg) => warnings.push({ obj, msg }) } });
+  const { failover: stores, metrics, lines } = testFailover<IdempotencyStore>({ shared, local, policy, store: 'idempotency' });
+  const warnings = () => lines.filter((line) => line.level === 'warn').map(({ obj, msg }) => ({ obj, msg }));
+  const idempotency = createIdempotency({ stores, inFlightTtlMs: 30_000 });
   return { shared, local, metrics, warnings, idempotency };
 };
 
@@ -62,7 +62,7 @@ describe('createIdempotency when the shared store fails', () => {
     await expect(idempotency.begin(REQUEST)).resolves.toEqual({ kind: 'unprotected' });
     expect(local.calls).toBe(0);
     expect(metrics.count('store_error:idempotency')).toBe(2);
-    expect(warnings[0]).toEqual({ obj: { reason: 'Connection is closed.', policy: 'open' }, msg: 'idempotency store failed' });
+    expect(warnings()[0]).toEqual({ obj: { reason: 'Connection is closed.', policy: 'open' }, msg: 'test store failed' });
   });
 
   it('closed: refuses with 503 GW.5030 and Retry-After before anything runs', async () => {

@@ -1,6 +1,6 @@
 import type { ClientRateLimitInfo, Options, Store } from 'express-rate-limit';
 import { FailoverStore } from '../../src/rate-limit/FailoverStore';
-import type { StoreErrorPolicy } from '../../src/rate-limit/afterStoreError';
+import type { StoreErrorPolicy } from '../../src/stores/StoreFailover';
 import { CountingMetrics } from '../support/CountingMetrics';
 
 /** The shared (Redis) store as the failover sees it: counts per key, or fails every call while `down`. */

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { CircuitBreaker } from '../../src/upstream/CircuitBreaker';
-import { createHttpClient, TransportError, type HttpClient, type HttpResponse } from '../../src/upstream/createHttpClient';
+import { createHttpClient, TransportError, type HttpClient, type HttpResponse } from '../../src/outbound/createHttpClient';
 import { createPrecheckForwarder, type TokenSource } from '../../src/upstream/createPrecheckForwarder';
 import { FakeClock } from '../support/fakeClock';
 

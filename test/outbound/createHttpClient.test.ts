@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { createHttpClient, type HttpClient } from '../../src/upstream/createHttpClient';
+import { createHttpClient, type HttpClient } from '../../src/outbound/createHttpClient';
 
 const listen = async (server: Server): Promise<string> => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,5 +1,5 @@
-import { TransportError } from '../../src/upstream/createHttpClient';
-import { classifyNetworkError, failedBeforeSending } from '../../src/upstream/networkFailure';
+import { TransportError } from '../../src/outbound/createHttpClient';
+import { classifyNetworkError, failedBeforeSending } from '../../src/outbound/networkFailure';
 
 describe('the network-error table', () => {
   it.each([
