@@ -2,28 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../src/config/ConfigError';
 import { ENV_VARIABLES } from '../../src/config/envVariables';
-import { loadConfig, type ConfigSources } from '../../src/config/loadConfig';
+import { loadConfig } from '../../src/config/loadConfig';
 import { shutdownGraceMs } from '../../src/config/requestBudget';
+import { configErrorOf, sources } from '../support/configSources';
 
-const sources = (env: Record<string, string>, files: Record<string, string> = {}): ConfigSources => ({
-  env,
-  readFile: (path) => {
-    const text = files[path];
-    if (text === undefined) throw new Error(`ENOENT ${path}`);
-    return text;
-  },
-  generateSecret: () => 'generated-secret-generated-secret-0123456789',
-});
-
-const problemsOf = (env: Record<string, string>, files?: Record<string, string>) => {
-  try {
-    loadConfig(sources(env, files));
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-};
+const problemsOf = (env: Record<string, string>, files?: Record<string, string>) => configErrorOf(sources(env, files));
 
 const PRODUCTION_ENV = {
   NODE_ENV: 'production',
