@@ -171,9 +171,9 @@ export const loadConfig = (sources: ConfigSources): LoadedConfig => {
         problems.push({ key: keyOf(issue.path, envSet), problem: issue.message });
       }
     }
-    throw new ConfigError(problems);
+    throw new ConfigError(problems, file);
   }
   if (production) problems.push(...productionProblems(result.data, generated, derived));
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError(problems, file);
   return { config: result.data, generatedJwtSecret: generated, fileSettings: file };
 };
