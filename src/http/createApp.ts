@@ -14,7 +14,7 @@ import type { ProgressHub } from '../progress/ProgressHub';
 import type { PrecheckForwarder } from '../upstream/createPrecheckForwarder';
 import { accessLog } from './accessLog';
 import { chain } from './chain';
-import { adminRoutes } from './adminRoutes';
+import { adminRoutes, type AdminRoutesDeps } from './adminRoutes';
 import { docsRoutes } from './docsRoutes';
 import { createErrorHandler } from './errorHandler';
 import { errorsPage } from './errorsPage';
@@ -32,8 +32,9 @@ export interface AppDeps {
   readiness: ReadinessProbe;
   metrics: PromMetrics;
   tokens: IamTokenCache;
-  /** Already redacted. */
-  effectiveConfig: () => Record<string, unknown>;
+  /** Already redacted, with the running `version`. */
+  effectiveConfig: AdminRoutesDeps['effectiveConfig'];
+  config: AdminRoutesDeps['config'];
   limiters: Pick<RateLimiters, 'ipLimiter' | 'callerLimiter' | 'ipGate'>;
   budget?: JobBudget;
   idempotency: Idempotency;
@@ -112,6 +113,7 @@ export const createApp = (deps: AppDeps): Express => {
       verifier: deps.verifier,
       ipLimiter: deps.limiters.ipLimiter,
       effectiveConfig: deps.effectiveConfig,
+      config: deps.config,
       tokens: deps.tokens,
       bodyLimitBytes: deps.bodyLimitBytes,
       audit: deps.logger,
