@@ -3,30 +3,13 @@ import { createLogger } from '../../src/logger';
 import type { RunningGateway } from '../../src/server';
 import { send } from '../support/http';
 import { logLines } from '../support/logLines';
+import { gatewayYaml, MAIN_PASSWORD_FILE, PARTNER_PASSWORD_ENV, PROJECT_B } from '../support/gatewayYaml';
 import { startReloadableGateway } from '../support/startTestGateway';
 import { bearer, signToken, TEST_SECRET } from '../support/tokens';
 
 const FILE = '/etc/gateway.yaml';
-const PROJECT_A = '054ba152d480d55b2f5dc0069e7ddef0';
-const PROJECT_B = 'a4a5d4098fb4474fa22cd05f897d6b99';
 const MAIN_PASSWORDS = ['main-pa55word-one', 'main-pa55word-two'];
 const PARTNER_PASSWORD = 'partner-pa55word-env';
-
-const gatewayYaml = ({ max = 600, port }: { max?: number; port?: number } = {}) => `
-${port === undefined ? '' : `server: { port: ${port} }`}
-credentials:
-  main: { domainName: acme, userName: drs-gateway, passwordFile: /run/secrets/iam-main }
-  partner: { domainName: acme-partner, userName: drs-gateway, passwordEnv: IAM_PASSWORD_PARTNER }
-regions:
-  cn-north-4: { drsEndpoint: https://drs.cn-north-4.myhuaweicloud.com, iamEndpoint: https://iam.cn-north-4.myhuaweicloud.com }
-  ap-southeast-1: { drsEndpoint: https://drs.ap-southeast-1.myhuaweicloud.com, iamEndpoint: https://iam.ap-southeast-1.myhuaweicloud.com }
-projects:
-  ${PROJECT_A}: { region: cn-north-4, credential: main, jobBudget: 200 }
-  ${PROJECT_B}: { region: ap-southeast-1, credential: partner }
-rateLimit:
-  tiers:
-    - { name: services, scope: "drs:precheck:bulk", max: ${max} }
-`;
 
 const admin = { Authorization: bearer(signToken({ sub: 'ops-7', scope: 'gateway:admin' })) };
 const SECRETS = [...MAIN_PASSWORDS, PARTNER_PASSWORD, TEST_SECRET];
@@ -38,12 +21,12 @@ interface Version {
 
 describe('configuration over HTTP', () => {
   const { sink, lines } = logLines();
-  const files: Record<string, string> = { [FILE]: gatewayYaml(), '/run/secrets/iam-main': `${MAIN_PASSWORDS[0]}\n` };
+  const files: Record<string, string> = { [FILE]: gatewayYaml(), [MAIN_PASSWORD_FILE]: `${MAIN_PASSWORDS[0]}\n` };
   const outputs: string[] = [];
   let gateway: RunningGateway;
 
   beforeAll(async () => {
-    gateway = await startReloadableGateway({ GATEWAY_CONFIG: FILE, IAM_PASSWORD_PARTNER: PARTNER_PASSWORD, LOG_LEVEL: 'info' }, files, { logger: createLogger('info', sink) });
+    gateway = await startReloadableGateway({ GATEWAY_CONFIG: FILE, [PARTNER_PASSWORD_ENV]: PARTNER_PASSWORD, LOG_LEVEL: 'info' }, files, { logger: createLogger('info', sink) });
   });
   afterAll(() => gateway.stop());
 
@@ -97,7 +80,7 @@ describe('configuration over HTTP', () => {
 
   it('re-reads a rotated password file: 200, the hash stays, loadedAt moves on', async () => {
     const before = (await shown()).version;
-    files['/run/secrets/iam-main'] = `${MAIN_PASSWORDS[1]}\n`;
+    files[MAIN_PASSWORD_FILE] = `${MAIN_PASSWORDS[1]}\n`;
     const res = await call('/admin/config/reload', 'POST');
     expect(res.status).toBe(200);
     const { version } = res.json<{ version: Version }>();
@@ -108,7 +91,7 @@ describe('configuration over HTTP', () => {
 
   it('refuses an invalid file with 422 GW.4001 listing every problem by setting, and keeps the running configuration', async () => {
     const before = await shown();
-    files[FILE] = gatewayYaml({ max: 5, port: 9999 }).replace('passwordFile: /run/secrets/iam-main', 'password: inline-pa55word').replace('region: ap-southeast-1', 'region: nowhere');
+    files[FILE] = gatewayYaml({ max: 5, extra: 'server: { port: 9999 }' }).replace('passwordFile: /run/secrets/iam-main', 'password: inline-pa55word').replace('region: ap-southeast-1', 'region: nowhere');
     const res = await call('/admin/config/reload', 'POST');
     expect(res.status).toBe(422);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);

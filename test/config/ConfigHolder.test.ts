@@ -5,27 +5,17 @@ import { loadConfig } from '../../src/config/loadConfig';
 import { RESTART_ONLY_SETTINGS } from '../../src/config/restartOnly';
 import { sources } from '../support/configSources';
 import { FakeClock } from '../support/fakeClock';
+import { gatewayYaml, MAIN_PASSWORD_FILE, PARTNER_PASSWORD_ENV, PROJECT_B } from '../support/gatewayYaml';
 
-const PROJECT = '054ba152d480d55b2f5dc0069e7ddef0';
 const FILE = '/etc/gateway.yaml';
-
-const gatewayYaml = ({ max = 600, redisUrl = 'redis://redis-a:6379' } = {}) => `
-redis: { url: ${redisUrl} }
-credentials:
-  main: { domainName: acme, userName: drs-gateway, passwordFile: /run/secrets/iam-main }
-regions:
-  cn-north-4: { drsEndpoint: https://drs.cn-north-4.myhuaweicloud.com, iamEndpoint: https://iam.cn-north-4.myhuaweicloud.com }
-projects:
-  ${PROJECT}: { region: cn-north-4, credential: main }
-rateLimit:
-  tiers:
-    - { name: services, scope: "drs:precheck:bulk", max: ${max} }
-`;
+const PROJECT = PROJECT_B;
+const redisYaml = (url = 'redis://redis-a:6379') => `redis: { url: ${url} }`;
+const yaml = (max = 600, redisUrl?: string) => gatewayYaml({ max, extra: redisYaml(redisUrl) });
 
 /** A holder over files the test rewrites between reloads. */
 const setUp = (env: Record<string, string> = {}, secretFiles: Record<string, string> = {}) => {
-  const files: Record<string, string> = { [FILE]: gatewayYaml(), '/run/secrets/iam-main': 'first-pa55word\n', ...secretFiles };
-  const input = sources({ JWT_SECRET: 'x'.repeat(40), GATEWAY_CONFIG: FILE, ...env }, files);
+  const files: Record<string, string> = { [FILE]: yaml(), [MAIN_PASSWORD_FILE]: 'first-pa55word\n', ...secretFiles };
+  const input = sources({ JWT_SECRET: 'x'.repeat(40), GATEWAY_CONFIG: FILE, [PARTNER_PASSWORD_ENV]: 'partner-pa55word', ...env }, files);
   const clock = new FakeClock();
   const holder = new ConfigHolder({ loaded: loadConfig(input), sources: input, clock });
   const changes: Array<{ running: RunningConfig; previous: RunningConfig }> = [];
@@ -46,7 +36,7 @@ describe('ConfigHolder', () => {
     const before = holder.current();
     expect(before.version.loadedAt).toBe(new Date(clock.now()).toISOString());
 
-    files[FILE] = gatewayYaml({ max: 900 });
+    files[FILE] = yaml(900);
     clock.advance(5_000);
     const result = await holder.reload();
 
@@ -62,7 +52,7 @@ describe('ConfigHolder', () => {
   it('refuses an invalid result as a whole, keeps the running configuration and reports every problem', async () => {
     const { files, holder, changes, outcomes } = setUp();
     const before = holder.current();
-    files[FILE] = gatewayYaml({ max: 900 }).replace('passwordFile: /run/secrets/iam-main', 'password: inline-s3cr3t').replace('region: cn-north-4', 'region: nowhere');
+    files[FILE] = yaml(900).replace('passwordFile: /run/secrets/iam-main', 'password: inline-s3cr3t').replace('region: ap-southeast-1', 'region: nowhere');
 
     const problems = refused(await holder.reload());
 
@@ -80,11 +70,11 @@ describe('ConfigHolder', () => {
   it('refuses a restart-only setting changed in the file by name, together with the other problems', async () => {
     const { files, holder } = setUp();
     const before = holder.current();
-    files[FILE] = gatewayYaml({ max: 900, redisUrl: 'redis://redis-b:6379' }).replace('region: cn-north-4', 'region: nowhere');
+    files[FILE] = yaml(900, 'redis://redis-b:6379').replace('region: ap-southeast-1', 'region: nowhere');
     const problems = refused(await holder.reload());
     expect(problems.map((p) => p.key)).toEqual([`projects.${PROJECT}.region`, 'redis.url in GATEWAY_CONFIG']);
 
-    files[FILE] = gatewayYaml({ max: 900, redisUrl: 'redis://redis-b:6379' });
+    files[FILE] = yaml(900, 'redis://redis-b:6379');
     expect(refused(await holder.reload())).toEqual([{ key: 'redis.url (REDIS_URL)', problem: expect.stringContaining('needs a restart') }]);
     expect(holder.current()).toBe(before);
   });
@@ -92,7 +82,7 @@ describe('ConfigHolder', () => {
   it('refuses a restart-only setting changed in the file even while an environment variable overrides it', async () => {
     const { files, holder } = setUp({ REDIS_URL: 'redis://from-env:6379' });
     expect(holder.current().config.redis.url).toBe('redis://from-env:6379');
-    files[FILE] = gatewayYaml({ max: 900, redisUrl: 'redis://redis-b:6379' });
+    files[FILE] = yaml(900, 'redis://redis-b:6379');
     expect(refused(await holder.reload())).toEqual([{ key: 'redis.url in GATEWAY_CONFIG', problem: expect.stringContaining('refused even where REDIS_URL overrides it') }]);
     expect(holder.current().config.rateLimit.tiers[0]?.max).toBe(600);
   });
@@ -114,7 +104,7 @@ describe('ConfigHolder', () => {
     expect(before.config.credentials.main?.password).toBe('first-pa55word');
     expect(before.config.credentials.default?.password).toBe('flat-first');
 
-    files['/run/secrets/iam-main'] = 'second-pa55word\n';
+    files[MAIN_PASSWORD_FILE] = 'second-pa55word\n';
     files['/run/secrets/flat'] = 'flat-second';
     clock.advance(1_000);
     expect((await holder.reload()).ok).toBe(true);
@@ -152,7 +142,7 @@ describe('ConfigHolder', () => {
       seen.push(next.rateLimit.tiers[0]?.max ?? 0, running.rateLimit.tiers[0]?.max ?? 0);
       return [{ key: 'regions.cn-north-4', problem: 'cannot be applied here' }];
     });
-    files[FILE] = gatewayYaml({ max: 900 });
+    files[FILE] = yaml(900);
     expect(refused(await holder.reload())).toEqual([{ key: 'regions.cn-north-4', problem: 'cannot be applied here' }]);
     expect(seen).toEqual([900, 600]);
     remove();

@@ -1,14 +1,13 @@
 // loadConfig and contract §9: credentials by reference, regions, projects, tiers and group access from GATEWAY_CONFIG.
 import { loadConfig } from '../../src/config/loadConfig';
 import { configErrorOf, sources } from '../support/configSources';
+import { PROJECT_A, PROJECT_B } from '../support/gatewayYaml';
 
 const withFile = (yaml: string, env: Record<string, string> = {}, files: Record<string, string> = {}) =>
   sources({ JWT_SECRET: 'x'.repeat(40), GATEWAY_CONFIG: '/etc/gateway.yaml', ...env }, { '/etc/gateway.yaml': yaml, ...files });
 
 const problemsOf = configErrorOf;
 
-const PROJECT_A = '054ba152d480d55b2f5dc0069e7ddef0';
-const PROJECT_B = 'a4a5d4098fb4474fa22cd05f897d6b99';
 const MAIN_PASSWORD = 'main-pa55word-from-a-file';
 const PARTNER_PASSWORD = 'partner-pa55word-from-env';
 

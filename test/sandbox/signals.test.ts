@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gatewayNodeFlags } from '../../bench/lib/startCommand';
 import { startSimulator } from '../../src/simulator/startSimulator';
+import { gatewayYaml, PARTNER_PASSWORD_ENV } from '../support/gatewayYaml';
 import { freePort } from '../support/redis/freePort';
 import { bearer, JOB, PROJECT, signToken, TEST_SECRET } from '../support/tokens';
 
@@ -90,31 +91,18 @@ describe('npm start and signals', () => {
 });
 
 describe('SIGHUP reloads the configuration', () => {
-  const PROJECT_A = '054ba152d480d55b2f5dc0069e7ddef0';
   const passwords = { main: 'main-pa55word-on-disk', rotated: 'main-pa55word-rotated', partner: 'partner-pa55word-env', inline: 'inline-pa55word' };
-  const gatewayYaml = (max: number, extra = '') => `
-credentials:
-  main: { domainName: acme, userName: drs-gateway, passwordFile: PASSWORD_FILE }
-  partner: { domainName: acme-partner, userName: drs-gateway, passwordEnv: IAM_PASSWORD_PARTNER }
-regions:
-  cn-north-4: { drsEndpoint: https://drs.cn-north-4.myhuaweicloud.com, iamEndpoint: https://iam.cn-north-4.myhuaweicloud.com }
-projects:
-  ${PROJECT_A}: { region: cn-north-4, credential: main }
-rateLimit:
-  tiers:
-    - { name: services, scope: "drs:precheck:bulk", max: ${max} }
-${extra}`;
 
   it('logs a reload that worked and one that was refused with every problem, keeps serving, and never logs a password', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gateway-sighup-'));
     const configPath = join(dir, 'gateway.yaml');
     const passwordPath = join(dir, 'iam-main');
-    const writeConfig = (text: string) => writeFileSync(configPath, text.replace('PASSWORD_FILE', passwordPath));
+    const writeConfig = (text: string) => writeFileSync(configPath, text);
     writeFileSync(passwordPath, `${passwords.main}\n`);
-    writeConfig(gatewayYaml(600));
+    writeConfig(gatewayYaml({ passwordFile: passwordPath }));
     const child = spawn(process.execPath, [...gatewayNodeFlags(), join(ROOT, 'dist/main.js')], {
       cwd: ROOT,
-      env: { ...BASE_ENV, PORT: '0', GATEWAY_CONFIG: configPath, JWT_SECRET: TEST_SECRET, IAM_PASSWORD_PARTNER: passwords.partner },
+      env: { ...BASE_ENV, PORT: '0', GATEWAY_CONFIG: configPath, JWT_SECRET: TEST_SECRET, [PARTNER_PASSWORD_ENV]: passwords.partner },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const out = collect(child);
@@ -125,7 +113,7 @@ ${extra}`;
       const shown = async () => (await fetch(`${url}/admin/config`, { headers: { Authorization: bearer(signToken({ sub: 'ops', scope: 'gateway:admin' })) } })).json() as Promise<{ version: { hash: string }; rateLimit: { tiers: Array<{ max: number }> } }>;
       const started = await shown();
 
-      writeConfig(gatewayYaml(900));
+      writeConfig(gatewayYaml({ max: 900, passwordFile: passwordPath }));
       writeFileSync(passwordPath, `${passwords.rotated}\n`);
       child.kill('SIGHUP');
       const reloaded = await waitFor('the reload line', logged('configuration reloaded'), 5_000);
@@ -135,7 +123,7 @@ ${extra}`;
       expect(after.version.hash).toBe(reloaded.version.hash);
       expect(after.version.hash).not.toBe(started.version.hash);
 
-      writeConfig(gatewayYaml(5, 'redis: { url: redis://other:6379 }').replace('passwordFile: PASSWORD_FILE', `password: ${passwords.inline}`));
+      writeConfig(gatewayYaml({ max: 5, passwordFile: passwordPath, extra: 'redis: { url: redis://other:6379 }' }).replace(`passwordFile: ${passwordPath}`, `password: ${passwords.inline}`));
       child.kill('SIGHUP');
       const refused = await waitFor('the refusal line', logged('configuration reload refused; the running configuration stays'), 5_000);
       expect(refused.problems.map((p: { key: string }) => p.key)).toEqual(['credentials.main.password', 'redis.url in GATEWAY_CONFIG']);
