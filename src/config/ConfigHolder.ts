@@ -57,7 +57,10 @@ export class ConfigHolder {
   /** Adds a reason to refuse a reload; returns its removal. */
   addCheck(check: ReloadCheck): () => void {
     this.checks.push(check);
-    return () => void this.checks.splice(this.checks.indexOf(check), 1);
+    return () => {
+      const index = this.checks.indexOf(check);
+      if (index >= 0) this.checks.splice(index, 1);
+    };
   }
 
   /** `listener` runs on every successful reload (also when only a secret changed); returns its removal. */

@@ -135,7 +135,7 @@ describe('ConfigHolder', () => {
     expect(generated).toBe(1);
   });
 
-  it('asks its checks about the next configuration and refuses what they refuse', async () => {
+  it('asks its checks about the next configuration, refuses what they refuse, and removes exactly the check asked', async () => {
     const { files, holder, changes } = setUp();
     const seen: number[] = [];
     const remove = holder.addCheck((next, running) => {
@@ -148,6 +148,10 @@ describe('ConfigHolder', () => {
     remove();
     expect((await holder.reload()).ok).toBe(true);
     expect(changes).toHaveLength(1);
+
+    holder.addCheck(() => [{ key: 'projects', problem: 'still refused' }]);
+    remove();
+    expect(refused(await holder.reload())).toEqual([{ key: 'projects', problem: 'still refused' }]);
   });
 
   it('without sources re-applies what it started with', async () => {
