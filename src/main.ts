@@ -2,7 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ConfigError } from './config/ConfigError';
-import { loadConfig } from './config/loadConfig';
+import { ConfigHolder } from './config/ConfigHolder';
+import { loadConfig, type ConfigSources } from './config/loadConfig';
 import { shutdownGraceMs } from './config/requestBudget';
 import { createProcessLogger, type Logger } from './logger';
 import { sandboxBanner, sandboxToken } from './sandbox/sandboxBanner';
@@ -13,19 +14,33 @@ const LOG_FLUSH_MS = 1_000;
 /** Past delay + grace + the close steps, the process exits whatever is still open. */
 const EXIT_SLACK_MS = 2 * CLOSE_STEP_MS + LOG_FLUSH_MS + 1_000;
 
-/** The one place SIGHUP lands; reloading the configuration will replace this body. */
-const handleSighup = (logger: Logger): void => {
-  logger.warn({ signal: 'SIGHUP' }, 'configuration reload is not supported yet; SIGHUP ignored');
+/**
+ * The one place SIGHUP lands: reload the configuration, log the outcome and every problem (problems name settings,
+ * never values), and never end the process, whatever happens.
+ */
+const handleSighup = async (holder: ConfigHolder | undefined, logger: Logger): Promise<void> => {
+  if (!holder) {
+    logger.warn({ signal: 'SIGHUP' }, 'the gateway is still starting; SIGHUP ignored');
+    return;
+  }
+  try {
+    const result = await holder.reload();
+    if (result.ok) logger.info({ signal: 'SIGHUP', version: result.running.version }, 'configuration reloaded');
+    else logger.error({ signal: 'SIGHUP', version: result.running.version, problems: result.problems }, 'configuration reload refused; the running configuration stays');
+  } catch (error) {
+    logger.error({ signal: 'SIGHUP', reason: error instanceof Error ? error.message : String(error) }, 'configuration reload failed; the running configuration stays');
+  }
 };
 
 const main = async (): Promise<void> => {
+  const sources: ConfigSources = {
+    env: process.env,
+    readFile: (path) => readFileSync(path, 'utf8'),
+    generateSecret: () => randomBytes(32).toString('base64url'),
+  };
   let loaded;
   try {
-    loaded = loadConfig({
-      env: process.env,
-      readFile: (path) => readFileSync(path, 'utf8'),
-      generateSecret: () => randomBytes(32).toString('base64url'),
-    });
+    loaded = loadConfig(sources);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(error.message);
@@ -36,10 +51,14 @@ const main = async (): Promise<void> => {
   // A reader that went away must not turn a console line into an uncaught EPIPE in the middle of a drain.
   process.stdout.on('error', () => undefined);
   process.stderr.on('error', () => undefined);
-  // Installed before the gateway starts, so a SIGHUP during start-up cannot kill the process either.
-  process.on('SIGHUP', () => handleSighup(log.logger));
+  const holder = new ConfigHolder({ loaded, sources });
+  // Installed before the gateway starts, so a SIGHUP during start-up cannot kill the process either; a reload then
+  // would race the parts being built from the configuration, so it waits for the start.
+  let started = false;
+  process.on('SIGHUP', () => void handleSighup(started ? holder : undefined, log.logger));
 
-  const gateway = await startGateway(config, { logger: log.logger });
+  const gateway = await startGateway(holder, { logger: log.logger });
+  started = true;
   if (loaded.generatedJwtSecret) console.log(sandboxBanner(gateway.url, sandboxToken(config)));
 
   const exit = (code: number): void => {

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createTokenVerifier, type TokenVerifier } from './auth';
 import { withDeadline } from './auth/withDeadline';
 import { systemClock, type Clock } from './clock';
+import { ConfigHolder, type ReloadCheck } from './config/ConfigHolder';
 import { redactConfig } from './config/redactConfig';
 import type { GatewayConfig } from './config/schema';
 import { longestRequestMs, shutdownGraceMs } from './config/requestBudget';
@@ -53,6 +54,8 @@ export interface RunningGateway {
   /** Set when the embedded simulator serves DRS or IAM (the sandbox). */
   simulator?: Simulator;
   tokenCache: IamTokenCache;
+  /** The running configuration; reload() is what SIGHUP and POST /admin/config/reload call. */
+  config: ConfigHolder;
   /** Present when Redis is configured. */
   redis?: RedisConnection;
   /**
@@ -102,8 +105,27 @@ export const CLOSE_STEP_MS = 2_000;
  */
 const checkingIntervalMs = (headersTimeoutMs: number): number => Math.min(1_000, Math.max(50, Math.floor(headersTimeoutMs / 10)));
 
-export const startGateway = async (config: GatewayConfig, overrides: GatewayOverrides = {}): Promise<RunningGateway> => {
+/** A region whose endpoint is unset needs the embedded simulator, which only starts with the gateway. */
+const simulatorCheck =
+  (simulator: Simulator | undefined): ReloadCheck =>
+  (next) =>
+    simulator
+      ? []
+      : Object.entries(next.regions).flatMap(([name, region]) =>
+          (['drsEndpoint', 'iamEndpoint'] as const)
+            .filter((key) => region[key] === undefined)
+            .map((key) => ({ key: `regions.${name}.${key}`, problem: 'unset means the embedded simulator, which only starts with the gateway: set the endpoint or restart' })),
+        );
+
+/**
+ * `source` is a ConfigHolder (main.ts: reloads re-read the sources) or a fixed configuration (tests: a reload
+ * re-applies it). Parts built here once read the configuration the gateway started with; what a reload may change
+ * is rebuilt by the holder's onChange listeners.
+ */
+export const startGateway = async (source: GatewayConfig | ConfigHolder, overrides: GatewayOverrides = {}): Promise<RunningGateway> => {
   const clock = overrides.clock ?? systemClock;
+  const configHolder = source instanceof ConfigHolder ? source : new ConfigHolder({ loaded: { config: source, generatedJwtSecret: false, fileSettings: {} }, clock });
+  const config = configHolder.current().config;
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const needsSimulator = config.drs.endpoint === undefined || config.iam.endpoint === undefined;
   const simulator = needsSimulator ? await startSimulator({ clock }) : undefined;
@@ -130,6 +152,13 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
     clock,
   });
   const metrics = overrides.metrics ? fanOut(prom, overrides.metrics) : prom;
+  prom.configRunning(configHolder.current().version.hash);
+  // The seam for reloads: each listener swaps what it owns; what a check refuses never reaches them.
+  const configSubscriptions = [
+    configHolder.addCheck(simulatorCheck(simulator)),
+    configHolder.onReload((result) => prom.configReload(result.ok ? 'success' : 'failure')),
+    configHolder.onChange(({ version }) => prom.configRunning(version.hash)),
+  ];
   const iamClient = observeIam(
     createIamClient({ http: iamHttp, domainName: config.iam.domainName, userName: config.iam.userName, password: config.iam.password, clock, logger }),
     metrics,
@@ -200,7 +229,11 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
     },
     metrics: prom,
     tokens: tokenCache,
-    effectiveConfig: () => redactConfig(config),
+    effectiveConfig: () => {
+      const running = configHolder.current();
+      return { version: running.version, ...redactConfig(running.config) };
+    },
+    config: configHolder,
     limiters,
     idempotency: createIdempotency({ stores: stores.idempotency, inFlightTtlMs: longestRequestMs(config) }),
     budget:
@@ -243,6 +276,7 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
   let stopping: Promise<void> | undefined;
   const drain = async (): Promise<void> => {
     phase = 'draining';
+    for (const unsubscribe of configSubscriptions) unsubscribe();
     connections.begin();
     logger.info({ delayMs: config.server.shutdownDelayMs, graceMs }, 'draining: readiness 503, listener closes after the delay');
     if (config.server.shutdownDelayMs > 0) await sleep(config.server.shutdownDelayMs);
@@ -272,6 +306,7 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
     metricsUrl,
     simulator,
     tokenCache,
+    config: configHolder,
     redis,
     stop() {
       stopping ??= drain();

@@ -3,7 +3,8 @@ import { parse as parseYaml } from 'yaml';
 import { ConfigError, type ConfigProblem } from './ConfigError';
 import { DEFAULT_SHUTDOWN_DELAY_MS, DEFAULTS } from './defaults';
 import { ENV_VARIABLES, type EnvVariable } from './envVariables';
-import { configSchema, DEFAULT_NAME, type GatewayConfig } from './schema';
+import { resolveTopology, withoutFinalNewline } from './resolveTopology';
+import { configSchema, type GatewayConfig } from './schema';
 
 export interface ConfigSources {
   env: Readonly<Record<string, string | undefined>>;
@@ -17,9 +18,14 @@ export interface LoadedConfig {
   config: GatewayConfig;
   /** True when the gateway made up its own HS256 secret (sandbox only). */
   generatedJwtSecret: boolean;
+  /**
+   * The GATEWAY_CONFIG file as read, before defaults and environment variables: a reload compares its restart-only
+   * values too, so changing one in the file is refused even while an environment variable overrides it.
+   */
+  fileSettings: Readonly<Tree>;
 }
 
-type Tree = Record<string, unknown>;
+export type Tree = Record<string, unknown>;
 
 const isTree = (v: unknown): v is Tree => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -52,7 +58,7 @@ const readEnvValue = (variable: EnvVariable, sources: ConfigSources, problems: C
   }
   if (filePath === undefined) return direct;
   try {
-    return sources.readFile(filePath).replace(/\r?\n$/, '');
+    return withoutFinalNewline(sources.readFile(filePath));
   } catch {
     problems.push({ key: `${variable.name}_FILE`, problem: 'file cannot be read' });
     return undefined;
@@ -92,16 +98,24 @@ const readConfigFile = (sources: ConfigSources, problems: ConfigProblem[]): Tree
   return {};
 };
 
-const productionProblems = (config: GatewayConfig, generated: boolean): ConfigProblem[] => {
+const productionProblems = (config: GatewayConfig, generated: boolean, derived: ReadonlySet<string>): ConfigProblem[] => {
   const missing: ConfigProblem[] = [];
   const need = (ok: boolean, key: string, problem: string) => {
     if (!ok) missing.push({ key, problem });
   };
-  need(config.drs.endpoint !== undefined, 'DRS_ENDPOINT', 'required in production (the embedded simulator is for development)');
-  need(config.iam.endpoint !== undefined, 'IAM_ENDPOINT', 'required in production (the embedded simulator is for development)');
-  need(config.iam.password !== DEFAULTS.iam.password, 'IAM_PASSWORD', 'required in production (the sandbox password is refused)');
-  need(config.iam.userName !== DEFAULTS.iam.userName, 'IAM_USER_NAME', 'required in production (the sandbox user is refused)');
-  need(config.iam.domainName !== DEFAULTS.iam.domainName, 'IAM_DOMAIN_NAME', 'required in production (the sandbox domain is refused)');
+  // Every region and credential is checked; the derived `default` ones are named by their flat variables.
+  const simulator = 'required in production (the embedded simulator is for development)';
+  for (const [name, region] of Object.entries(config.regions)) {
+    const flat = derived.has(`regions.${name}`);
+    need(region.drsEndpoint !== undefined, flat ? 'DRS_ENDPOINT' : `regions.${name}.drsEndpoint`, simulator);
+    need(region.iamEndpoint !== undefined, flat ? 'IAM_ENDPOINT' : `regions.${name}.iamEndpoint`, simulator);
+  }
+  for (const [name, credential] of Object.entries(config.credentials)) {
+    const flat = derived.has(`credentials.${name}`);
+    need(credential.password !== DEFAULTS.iam.password, flat ? 'IAM_PASSWORD' : `credentials.${name}.password`, 'required in production (the sandbox password is refused)');
+    need(credential.userName !== DEFAULTS.iam.userName, flat ? 'IAM_USER_NAME' : `credentials.${name}.userName`, 'required in production (the sandbox user is refused)');
+    need(credential.domainName !== DEFAULTS.iam.domainName, flat ? 'IAM_DOMAIN_NAME' : `credentials.${name}.domainName`, 'required in production (the sandbox domain is refused)');
+  }
   const redisConfigured = config.redis.url !== undefined || config.redis.sentinel !== undefined || config.redis.cluster !== undefined;
   need(redisConfigured, 'REDIS_URL', 'required in production (in-memory stores are per instance); or redis.sentinel / redis.cluster in GATEWAY_CONFIG');
   need(!redisConfigured || config.redis.tokenCacheKey !== undefined, 'TOKEN_CACHE_KEY', 'required with REDIS_URL in production (IAM tokens are encrypted at rest)');
@@ -119,7 +133,8 @@ const keyOf = (path: readonly PropertyKey[], envSet: ReadonlySet<string>): strin
 
 export const loadConfig = (sources: ConfigSources): LoadedConfig => {
   const problems: ConfigProblem[] = [];
-  const tree = deepMerge(structuredClone(DEFAULTS) as unknown as Tree, readConfigFile(sources, problems));
+  const file = readConfigFile(sources, problems);
+  const tree = deepMerge(structuredClone(DEFAULTS) as unknown as Tree, structuredClone(file));
   const envSet = new Set<string>();
   for (const variable of ENV_VARIABLES) {
     const raw = readEnvValue(variable, sources, problems);
@@ -136,33 +151,29 @@ export const loadConfig = (sources: ConfigSources): LoadedConfig => {
   const server = isTree(tree.server) ? tree.server : {};
   if (server.shutdownDelayMs === undefined) setPath(tree, ['server', 'shutdownDelayMs'], production ? DEFAULT_SHUTDOWN_DELAY_MS.production : DEFAULT_SHUTDOWN_DELAY_MS.other);
 
-  // The flat settings describe one implicit region and credential when the file names none (contract §9).
-  const drs = isTree(tree.drs) ? tree.drs : {};
-  const iam = isTree(tree.iam) ? tree.iam : {};
-  const derived = new Set<string>();
-  if (tree.regions === undefined) {
-    tree.regions = { [DEFAULT_NAME]: { drsEndpoint: drs.endpoint, iamEndpoint: iam.endpoint } };
-    derived.add('regions');
-  }
-  if (tree.credentials === undefined) {
-    tree.credentials = { [DEFAULT_NAME]: { domainName: iam.domainName, userName: iam.userName, password: iam.password } };
-    derived.add('credentials');
-  }
+  const fileDrs = isTree(file.drs) ? file.drs : {};
+  const fileIam = isTree(file.iam) ? file.iam : {};
+  const flat = {
+    region: ['DRS_ENDPOINT', 'IAM_ENDPOINT'].some((name) => envSet.has(name)) || fileDrs.endpoint !== undefined || fileIam.endpoint !== undefined,
+    credential: ['IAM_DOMAIN_NAME', 'IAM_USER_NAME', 'IAM_PASSWORD'].some((name) => envSet.has(name)) || ['domainName', 'userName', 'password'].some((key) => fileIam[key] !== undefined),
+  };
+  const { derived, reported } = resolveTopology(tree, file, flat, sources, problems);
 
   const result = configSchema.safeParse(tree);
   if (!result.success) {
     for (const issue of result.error.issues) {
+      const dotted = issue.path.map(String).join('.');
       // A derived entry repeats a flat setting, whose own problem is already reported under its own name.
-      if (derived.has(String(issue.path[0]))) continue;
+      if ([...derived].some((path) => dotted === path || dotted.startsWith(`${path}.`)) || reported.has(dotted)) continue;
       if (issue.code === 'unrecognized_keys') {
         for (const key of issue.keys) problems.push({ key: [...issue.path, key].map(String).join('.'), problem: 'is not a known setting (GATEWAY_CONFIG)' });
       } else {
         problems.push({ key: keyOf(issue.path, envSet), problem: issue.message });
       }
     }
-    throw new ConfigError(problems);
+    throw new ConfigError(problems, file);
   }
-  if (production) problems.push(...productionProblems(result.data, generated));
-  if (problems.length > 0) throw new ConfigError(problems);
-  return { config: result.data, generatedJwtSecret: generated };
+  if (production) problems.push(...productionProblems(result.data, generated, derived));
+  if (problems.length > 0) throw new ConfigError(problems, file);
+  return { config: result.data, generatedJwtSecret: generated, fileSettings: file };
 };

@@ -105,8 +105,20 @@ export const configSchema = z.strictObject({
   }),
   /** §9: DRS and IAM endpoints per region; `default` comes from DRS_ENDPOINT/IAM_ENDPOINT. Unset endpoint: the embedded simulator. */
   regions: z.record(name, z.strictObject({ drsEndpoint: endpointUrl.optional(), iamEndpoint: endpointUrl.optional() })),
-  /** §9: the IAM users the gateway signs in as, secrets already resolved; `default` comes from IAM_DOMAIN_NAME/IAM_USER_NAME/IAM_PASSWORD. */
-  credentials: z.record(name, z.strictObject({ domainName: z.string().min(1), userName: z.string().min(1), password: z.string().min(1) })),
+  /**
+   * §9: the IAM users the gateway signs in as, secrets already resolved; `default` comes from IAM_DOMAIN_NAME/IAM_USER_NAME/IAM_PASSWORD.
+   * The file names each password by reference (passwordFile or passwordEnv, kept here for /admin/config); loadConfig reads it into `password`.
+   */
+  credentials: z.record(
+    name,
+    z.strictObject({
+      domainName: z.string().min(1),
+      userName: z.string().min(1),
+      password: z.string().min(1),
+      passwordFile: z.string().min(1).optional(),
+      passwordEnv: z.string().min(1).optional(),
+    }),
+  ),
   /** §9: when present, only these projects are served; region and credential already filled in. */
   projects: z
     .record(z.string().regex(PROJECT_ID_PATTERN, 'must be 32 to 64 letters and digits'), z.strictObject({ region: name, credential: name, jobBudget: positiveInt.optional() }))

@@ -1,11 +1,13 @@
 // The single error type every layer throws; the error middleware turns it into problem+json.
 import { ERROR_CATALOGUE, type ErrorCode, type Localized } from './catalogue';
 
-/** One validation problem: a JSON pointer into the body, or the path parameter or header at fault. */
+/** One validation problem: a JSON pointer into the body, the path parameter or header at fault, or a configuration setting. */
 export interface FieldProblem {
   pointer?: string;
   parameter?: string;
   header?: string;
+  /** A refused configuration reload: the environment variable or config-file key at fault. */
+  setting?: string;
   message: string;
 }
 

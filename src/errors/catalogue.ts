@@ -46,6 +46,7 @@ export const ERROR_CATALOGUE = {
   'GW.3006': entry(503, ['Upstream unavailable', '上游不可用'], ['DRS is unreachable or temporarily cut off after repeated failures.', 'DRS 无法访问，或因多次失败而被暂时熔断。'], 'Retry after Retry-After seconds.'),
   'GW.3007': entry(504, ['Upstream timeout', '上游超时'], ['DRS did not answer in time.', 'DRS 未在规定时间内响应。'], 'Retry later; the pre-check may have started, so query its result first.'),
   'GW.3008': entry(429, ['Upstream throttled', '上游限流'], ['DRS or its API gateway is throttling requests.', 'DRS 或其 API 网关正在限流。'], 'Wait for Retry-After seconds.'),
+  'GW.4001': entry(422, ['Configuration refused', '配置被拒绝'], ['The configuration was not reloaded; the running configuration stays. See errors for each problem.', '配置未重新加载，当前运行的配置保持不变。请查看 errors 中列出的每个问题。'], 'Fix each listed setting (a restart-only one needs a restart), then reload again.'),
   'GW.5000': entry(500, ['Internal error', '内部错误'], ['An unexpected error occurred in the gateway.', '网关发生意外错误。'], 'Retry later; report the request_id if it persists.'),
   'GW.5030': entry(503, ['Rate limit store unavailable', '限流存储不可用'], ['The shared rate-limit store is unavailable.', '共享限流存储不可用。'], 'Retry after Retry-After seconds.'),
   /** Not a code the gateway emits under its own name: DRS's own 4xx passes through with DRS's code. */

@@ -1,7 +1,9 @@
-// Operator routes (scope gateway:admin): the effective configuration, redacted, and dropping cached IAM tokens.
+// Operator routes (scope gateway:admin): the effective configuration (redacted) and its reload, and dropping cached IAM tokens; each writes one audit line.
 import type { Request, RequestHandler, Response, Router } from 'express';
 import { strictRouter } from './strictRouter';
 import type { TokenVerifier } from '../auth';
+import type { ConfigHolder } from '../config/ConfigHolder';
+import { GatewayError } from '../errors/GatewayError';
 import type { IamTokenCache } from '../iam/IamTokenCache';
 import { invalidateTokensBodySchema } from '../validation/schemas';
 import { validateBody } from '../validation/validate';
@@ -13,8 +15,10 @@ import { localsOf } from './requestContext';
 export interface AdminRoutesDeps {
   verifier: TokenVerifier;
   ipLimiter: RequestHandler;
-  /** Already redacted. */
+  /** Already redacted, with the running `version`. */
   effectiveConfig: () => Record<string, unknown>;
+  /** The running configuration: its version goes in every audit line, and the reload route reloads it. */
+  config: Pick<ConfigHolder, 'current' | 'reload'>;
   tokens: IamTokenCache;
   bodyLimitBytes: number;
   audit: { info(obj: object, msg: string): void };
@@ -33,27 +37,43 @@ export const adminRoutes = (deps: AdminRoutesDeps): Router => {
   const router = strictRouter();
   const admin = [deps.ipLimiter, authenticate(deps.verifier, 'gateway:admin')];
   const readBody = optionalJson(deps.bodyLimitBytes);
+  /** Who (the caller's sub), what, how it ended and under which configuration; `audit` sets these lines apart from access lines. */
+  const audit = (res: Response, action: string, outcome: 'success' | 'failure', fields: object, msg: string): void =>
+    deps.audit.info({ audit: 'admin', caller: localsOf(res).caller?.sub, action, outcome, version: deps.config.current().version.hash, ...fields }, msg);
 
   router
     .route('/admin/config')
     .get(...admin, (_req: Request, res: Response) => {
+      audit(res, 'config.read', 'success', {}, 'configuration read');
       res.json(deps.effectiveConfig());
     })
     .all(methodNotAllowed(['GET', 'HEAD']));
 
   router
+    .route('/admin/config/reload')
+    .post(...admin, async (_req: Request, res: Response) => {
+      const result = await deps.config.reload();
+      if (!result.ok) {
+        audit(res, 'config.reload', 'failure', { settings: result.problems.map((p) => p.key) }, 'configuration reload refused');
+        throw new GatewayError('GW.4001', { errors: result.problems.map((p) => ({ setting: p.key, message: p.problem })) });
+      }
+      audit(res, 'config.reload', 'success', {}, 'configuration reloaded');
+      res.json({ version: result.running.version });
+    })
+    .all(methodNotAllowed(['POST']));
+
+  router
     .route('/admin/iam-tokens/invalidate')
     .post(...admin, async (req: Request, res: Response) => {
       const { project_id: projectId } = validateBody(invalidateTokensBodySchema, await readBody(req, res));
-      const caller = localsOf(res).caller?.sub;
       if (projectId === undefined) {
         const dropped = await deps.tokens.invalidateAll();
-        deps.audit.info({ caller, scope: 'all', dropped }, 'IAM tokens invalidated');
+        audit(res, 'iam-tokens.invalidate', 'success', { scope: 'all', dropped }, 'IAM tokens invalidated');
         res.json({ scope: 'all', dropped });
         return;
       }
       deps.tokens.invalidate(projectId);
-      deps.audit.info({ caller, scope: 'project', projectId }, 'IAM tokens invalidated');
+      audit(res, 'iam-tokens.invalidate', 'success', { scope: 'project', projectId }, 'IAM tokens invalidated');
       res.json({ scope: 'project', project_id: projectId });
     })
     .all(methodNotAllowed(['POST']));

@@ -16,7 +16,7 @@ import type { Clock } from '../clock';
 import type { PrecheckForwarder } from '../upstream/createPrecheckForwarder';
 import { accessLog } from './accessLog';
 import { chain } from './chain';
-import { adminRoutes } from './adminRoutes';
+import { adminRoutes, type AdminRoutesDeps } from './adminRoutes';
 import { docsRoutes } from './docsRoutes';
 import { createErrorHandler } from './errorHandler';
 import { errorsPage } from './errorsPage';
@@ -34,8 +34,9 @@ export interface AppDeps {
   readiness: ReadinessProbe;
   metrics: PromMetrics;
   tokens: IamTokenCache;
-  /** Already redacted. */
-  effectiveConfig: () => Record<string, unknown>;
+  /** Already redacted, with the running `version`. */
+  effectiveConfig: AdminRoutesDeps['effectiveConfig'];
+  config: AdminRoutesDeps['config'];
   limiters: Pick<RateLimiters, 'ipLimiter' | 'callerLimiter' | 'ipGate'>;
   budget?: JobBudget;
   idempotency: Idempotency;
@@ -114,6 +115,7 @@ export const createApp = (deps: AppDeps): Express => {
       verifier: deps.verifier,
       ipLimiter: deps.limiters.ipLimiter,
       effectiveConfig: deps.effectiveConfig,
+      config: deps.config,
       tokens: deps.tokens,
       bodyLimitBytes: deps.bodyLimitBytes,
       audit: deps.logger,

@@ -41,6 +41,8 @@ export class PromMetrics implements MetricsHooks {
   private readonly lockWaits = new Counter({ name: 'gateway_iam_lock_waits_total', help: "Waits for another instance's IAM fetch", registers: [this.registry] });
   private readonly rejections = new Counter({ name: 'gateway_rate_limit_rejections_total', help: 'Requests refused by a rate limiter', labelNames: ['limiter'], registers: [this.registry] });
   private readonly storeErrors = new Counter({ name: 'gateway_store_errors_total', help: 'Failed shared-store operations', labelNames: ['store'], registers: [this.registry] });
+  private readonly configReloads = new Counter({ name: 'gateway_config_reloads_total', help: 'Configuration reloads (SIGHUP or POST /admin/config/reload) by outcome', labelNames: ['outcome'], registers: [this.registry] });
+  private readonly configInfo = new Gauge({ name: 'gateway_config_info', help: 'The running configuration: 1 for its hash (sha256 of the non-secret settings)', labelNames: ['hash'], registers: [this.registry] });
   private readonly requests = new Histogram({
     name: 'gateway_http_request_duration_seconds',
     help: 'Time from request to response end, by route, method and status',
@@ -65,6 +67,8 @@ export class PromMetrics implements MetricsHooks {
       fetchMethod: () => this.registry.metrics(),
     });
     collectDefaultMetrics({ register: this.registry, prefix: 'gateway_' });
+    // Both outcomes from the start, so a rate() over failures works before the first one.
+    for (const outcome of ['success', 'failure'] as const) this.configReloads.inc({ outcome }, 0);
     if (!sources) return;
     new Gauge({
       name: 'gateway_upstream_circuit_state',
@@ -105,6 +109,16 @@ export class PromMetrics implements MetricsHooks {
 
   storeError(store: StoreName): void {
     this.storeErrors.inc({ store });
+  }
+
+  configReload(outcome: 'success' | 'failure'): void {
+    this.configReloads.inc({ outcome });
+  }
+
+  /** One series only: the running hash's (a reload removes the previous one). */
+  configRunning(hash: string): void {
+    this.configInfo.reset();
+    this.configInfo.set({ hash }, 1);
   }
 
   /** `route` must be a route pattern or a fixed word, never a raw path. */

@@ -142,9 +142,30 @@ export const buildOpenApiDocument = (version: string): Json => ({
     '/admin/config': {
       get: {
         summary: 'Effective configuration, secrets redacted',
-        description: 'Scope gateway:admin.',
+        description: 'Scope gateway:admin. Every credential and region; passwords are "[redacted]" (passwordFile paths and passwordEnv names are shown).',
         security: [{ bearerAuth: [] }],
-        responses: { '200': { description: 'The configuration tree.', content: { 'application/json': { schema: { type: 'object' } } } }, ...errorResponses([...AUTH_ERRORS, 'GW.0405']) },
+        responses: {
+          '200': {
+            description: 'The configuration tree and the running version.',
+            content: { 'application/json': { schema: { type: 'object', required: ['version'], properties: { version: { $ref: '#/components/schemas/ConfigVersion' } } } } },
+          },
+          ...errorResponses([...AUTH_ERRORS, 'GW.0405']),
+        },
+      },
+    },
+    '/admin/config/reload': {
+      post: {
+        summary: 'Reload the configuration',
+        description:
+          'Scope gateway:admin. Re-reads GATEWAY_CONFIG, the *_FILE secrets and every passwordFile, as SIGHUP does. All or nothing: any problem (an invalid setting, a restart-only setting changed) refuses the whole reload and the running configuration stays. No body.',
+        security: [{ bearerAuth: [] }],
+        responses: {
+          '200': {
+            description: 'The new configuration runs for requests that start from now on.',
+            content: { 'application/json': { schema: { type: 'object', required: ['version'], properties: { version: { $ref: '#/components/schemas/ConfigVersion' } } } } },
+          },
+          ...errorResponses([...AUTH_ERRORS, 'GW.0405', 'GW.4001']),
+        },
       },
     },
     '/admin/iam-tokens/invalidate': {
@@ -190,9 +211,8 @@ export const buildOpenApiDocument = (version: string): Json => ({
           status: { type: 'integer' },
           errors: {
             type: 'array',
-            maxItems: MAX_LISTED_PROBLEMS,
-            description: `Each validation problem, at most ${MAX_LISTED_PROBLEMS}; a property name longer than ${MAX_POINTER_TOKEN_CHARS} characters is cut with "…" in its pointer, and a message at ${MAX_MESSAGE_CHARS}.`,
-            items: { type: 'object', required: ['message'], properties: stringProps('pointer', 'parameter', 'header', 'message') },
+            description: `Each validation problem, at most ${MAX_LISTED_PROBLEMS}; a property name longer than ${MAX_POINTER_TOKEN_CHARS} characters is cut with "…" in its pointer, and a message at ${MAX_MESSAGE_CHARS}. A refused configuration reload (GW.4001) lists every problem, each naming its setting.`,
+            items: { type: 'object', required: ['message'], properties: stringProps('pointer', 'parameter', 'header', 'setting', 'message') },
           },
           errors_omitted: { type: 'integer', minimum: 1, description: 'Problems found beyond those listed in errors; absent when every problem is listed.' },
           upstream: { type: 'object', required: ['status'], properties: { status: { type: 'integer' }, ...stringProps('error_code', 'error_msg') } },
@@ -231,6 +251,14 @@ export const buildOpenApiDocument = (version: string): Json => ({
             },
           },
           count: { type: 'integer' },
+        },
+      },
+      ConfigVersion: {
+        type: 'object',
+        required: ['hash', 'loadedAt'],
+        properties: {
+          hash: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'sha256 of the non-secret settings (what /admin/config shows): a rotated secret keeps it.' },
+          loadedAt: { type: 'string', format: 'date-time', description: 'When this configuration was loaded; new on every successful reload.' },
         },
       },
       Readiness: {

@@ -37,6 +37,14 @@ describe('GET /openapi.json and GET /docs', () => {
     expect(responses['422'].description).toContain('GW.0422');
   });
 
+  it('documents the configuration reload: its 422 GW.4001 whose errors name settings, and the version it answers with', () => {
+    const reload = document.paths['/admin/config/reload'].post;
+    expect(reload.responses['422'].description).toContain('GW.4001');
+    expect(reload.responses['200'].content['application/json'].schema.properties.version).toEqual({ $ref: '#/components/schemas/ConfigVersion' });
+    expect(document.components.schemas.Problem.properties.errors.items.properties.setting).toEqual({ type: 'string' });
+    expect(document.components.schemas.ConfigVersion.required).toEqual(['hash', 'loadedAt']);
+  });
+
   it('every documented operation exists on the gateway (no 404 for any of them)', async () => {
     for (const [path, methods] of Object.entries(document.paths as Json)) {
       for (const method of Object.keys(methods as Json)) {

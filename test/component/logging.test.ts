@@ -1,19 +1,13 @@
-import { Writable } from 'node:stream';
 import { createLogger } from '../../src/logger';
 import type { RunningGateway } from '../../src/server';
 import type { Simulator } from '../../src/simulator/startSimulator';
 import { send } from '../support/http';
+import { logLines } from '../support/logLines';
 import { startTestGateway } from '../support/startTestGateway';
 import { bearer, JOB, PROJECT, signToken } from '../support/tokens';
 
 describe('logs', () => {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(...chunk.toString().split('\n').filter((l) => l.length > 0));
-      done();
-    },
-  });
+  const { sink, lines } = logLines();
   let gateway: RunningGateway;
   let simulator: Simulator;
   const token = signToken({ sub: 'log-caller', projects: ['*'] });

@@ -2,28 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../src/config/ConfigError';
 import { ENV_VARIABLES } from '../../src/config/envVariables';
-import { loadConfig, type ConfigSources } from '../../src/config/loadConfig';
+import { loadConfig } from '../../src/config/loadConfig';
 import { shutdownGraceMs } from '../../src/config/requestBudget';
+import { configErrorOf, sources } from '../support/configSources';
 
-const sources = (env: Record<string, string>, files: Record<string, string> = {}): ConfigSources => ({
-  env,
-  readFile: (path) => {
-    const text = files[path];
-    if (text === undefined) throw new Error(`ENOENT ${path}`);
-    return text;
-  },
-  generateSecret: () => 'generated-secret-generated-secret-0123456789',
-});
-
-const problemsOf = (env: Record<string, string>, files?: Record<string, string>) => {
-  try {
-    loadConfig(sources(env, files));
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-};
+const problemsOf = (env: Record<string, string>, files?: Record<string, string>) => configErrorOf(sources(env, files));
 
 const PRODUCTION_ENV = {
   NODE_ENV: 'production',
@@ -150,17 +133,24 @@ describe('loadConfig', () => {
 
 describe('the example configuration files', () => {
   const examples = join(__dirname, '../../config');
-  const secrets = { IAM_PASSWORD: 'example-password', TOKEN_CACHE_KEY: Buffer.alloc(32, 1).toString('base64') };
+  // What the examples name by reference: passwordFile, passwordEnv and the *_FILE-or-environment secrets.
+  const secrets = { IAM_PASSWORD_PARTNER: 'example-partner-password', TOKEN_CACHE_KEY: Buffer.alloc(32, 1).toString('base64') };
+  const secretFiles = { '/run/secrets/iam-main': 'example-main-password\n' };
 
   it.each(['gateway.example.yaml', 'redis-cluster.example.yaml', 'redis-sentinel.example.yaml'])('%s loads without problems', (file) => {
     const path = join(examples, file);
-    const { config } = loadConfig(sources({ ...secrets, GATEWAY_CONFIG: path, JWT_SECRET: 'x'.repeat(40) }, { [path]: readFileSync(path, 'utf8') }));
+    const { config } = loadConfig(sources({ ...secrets, GATEWAY_CONFIG: path, JWT_SECRET: 'x'.repeat(40) }, { [path]: readFileSync(path, 'utf8'), ...secretFiles }));
     expect(config.redis.url ?? config.redis.cluster ?? config.redis.sentinel).toBeDefined();
   });
 
-  it('the production example passes the production checks once secrets come from the environment', () => {
+  it('the production example passes the production checks once secrets come from the environment, with two regions and two credentials', () => {
     const path = join(examples, 'gateway.example.yaml');
-    expect(() => loadConfig(sources({ ...secrets, GATEWAY_CONFIG: path }, { [path]: readFileSync(path, 'utf8') }))).not.toThrow();
+    const { config } = loadConfig(sources({ ...secrets, GATEWAY_CONFIG: path }, { [path]: readFileSync(path, 'utf8'), ...secretFiles }));
+    expect(Object.keys(config.regions)).toEqual(['cn-north-4', 'ap-southeast-1']);
+    expect(config.credentials).toEqual({
+      main: expect.objectContaining({ password: 'example-main-password', passwordFile: '/run/secrets/iam-main' }),
+      partner: expect.objectContaining({ password: 'example-partner-password', passwordEnv: 'IAM_PASSWORD_PARTNER' }),
+    });
   });
 
   it('refuses url together with cluster', () => {

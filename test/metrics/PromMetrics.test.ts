@@ -63,4 +63,19 @@ describe('PromMetrics', () => {
     for (const status of statuses) expect(status).toMatch(/^(?:[1-5]xx|200|204|304|4\d\d|50[0-4])$/);
     expect(statuses.size).toBeLessThanOrEqual(30);
   });
+
+  it('counts reloads by outcome from zero and names only the running configuration hash', async () => {
+    const metrics = new PromMetrics({ clock: new FakeClock() });
+    metrics.configRunning('a'.repeat(64));
+    metrics.configRunning('b'.repeat(64));
+    metrics.configReload('success');
+    metrics.configReload('failure');
+    metrics.configReload('failure');
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('gateway_config_reloads_total{outcome="success"} 1');
+    expect(text).toContain('gateway_config_reloads_total{outcome="failure"} 2');
+    expect(text).toContain(`gateway_config_info{hash="${'b'.repeat(64)}"} 1`);
+    expect(text).not.toContain('a'.repeat(64));
+    expect(await new PromMetrics({ clock: new FakeClock() }).registry.metrics()).toContain('gateway_config_reloads_total{outcome="failure"} 0');
+  });
 });

@@ -1,10 +1,12 @@
-// Signals on the compiled entry point: npm start forwards SIGTERM/SIGINT, SIGHUP never kills, a stuck log reader never blocks the exit.
+// Signals on the compiled entry point: npm start forwards SIGTERM/SIGINT, SIGHUP reloads and never kills, a stuck log reader never blocks the exit.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gatewayNodeFlags } from '../../bench/lib/startCommand';
 import { startSimulator } from '../../src/simulator/startSimulator';
+import { gatewayYaml, PARTNER_PASSWORD_ENV } from '../support/gatewayYaml';
 import { freePort } from '../support/redis/freePort';
 import { bearer, JOB, PROJECT, signToken, TEST_SECRET } from '../support/tokens';
 
@@ -86,19 +88,54 @@ describe('npm start and signals', () => {
       if (gatewayPid !== undefined && alive(gatewayPid)) process.kill(gatewayPid, 'SIGKILL');
     }
   }, 40_000);
+});
 
-  it('SIGHUP leaves the gateway serving and logs that reload is not supported yet', async () => {
-    const child = spawn(process.execPath, [...gatewayNodeFlags(), join(ROOT, 'dist/main.js')], { cwd: ROOT, env: { ...BASE_ENV, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+describe('SIGHUP reloads the configuration', () => {
+  const passwords = { main: 'main-pa55word-on-disk', rotated: 'main-pa55word-rotated', partner: 'partner-pa55word-env', inline: 'inline-pa55word' };
+
+  it('logs a reload that worked and one that was refused with every problem, keeps serving, and never logs a password', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-sighup-'));
+    const configPath = join(dir, 'gateway.yaml');
+    const passwordPath = join(dir, 'iam-main');
+    const writeConfig = (text: string) => writeFileSync(configPath, text);
+    writeFileSync(passwordPath, `${passwords.main}\n`);
+    writeConfig(gatewayYaml({ passwordFile: passwordPath }));
+    const child = spawn(process.execPath, [...gatewayNodeFlags(), join(ROOT, 'dist/main.js')], {
+      cwd: ROOT,
+      env: { ...BASE_ENV, PORT: '0', GATEWAY_CONFIG: configPath, JWT_SECRET: TEST_SECRET, [PARTNER_PASSWORD_ENV]: passwords.partner },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const out = collect(child);
+    const logged = (msg: string) => () => out.stdout.split('\n').filter((l) => l.includes(`"msg":"${msg}"`)).map((l) => JSON.parse(l) as Record<string, any>).at(-1); // eslint-disable-line @typescript-eslint/no-explicit-any -- log lines are free-form JSON
     try {
-      const url = await waitFor('the banner', () => /listening on (http:\S+)/.exec(out.stdout)?.[1], 15_000);
+      const port = await waitFor('the listening line', () => /"port":(\d+)[^\n]*"msg":"gateway listening"/.exec(out.stdout)?.[1], 15_000);
+      const url = `http://127.0.0.1:${port}`;
+      const shown = async () => (await fetch(`${url}/admin/config`, { headers: { Authorization: bearer(signToken({ sub: 'ops', scope: 'gateway:admin' })) } })).json() as Promise<{ version: { hash: string }; rateLimit: { tiers: Array<{ max: number }> } }>;
+      const started = await shown();
+
+      writeConfig(gatewayYaml({ max: 900, passwordFile: passwordPath }));
+      writeFileSync(passwordPath, `${passwords.rotated}\n`);
       child.kill('SIGHUP');
-      await waitFor('the SIGHUP log line', () => (out.stdout.includes('reload is not supported yet') ? true : undefined), 5_000);
+      const reloaded = await waitFor('the reload line', logged('configuration reloaded'), 5_000);
+      expect(reloaded).toMatchObject({ signal: 'SIGHUP', version: { hash: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+      const after = await shown();
+      expect(after.rateLimit.tiers[0]?.max).toBe(900);
+      expect(after.version.hash).toBe(reloaded.version.hash);
+      expect(after.version.hash).not.toBe(started.version.hash);
+
+      writeConfig(gatewayYaml({ max: 5, passwordFile: passwordPath, extra: 'redis: { url: redis://other:6379 }' }).replace(`passwordFile: ${passwordPath}`, `password: ${passwords.inline}`));
+      child.kill('SIGHUP');
+      const refused = await waitFor('the refusal line', logged('configuration reload refused; the running configuration stays'), 5_000);
+      expect(refused.problems.map((p: { key: string }) => p.key)).toEqual(['credentials.main.password', 'redis.url in GATEWAY_CONFIG']);
       expect(await healthy(url)).toBe(true);
+      expect((await shown()).rateLimit.tiers[0]?.max).toBe(900);
+
       child.kill('SIGTERM');
       expect(await exitWithin(child, 15_000)).toBe(0);
+      for (const secret of Object.values(passwords)) expect(out.stdout + out.stderr).not.toContain(secret);
     } finally {
       await reap(child);
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 30_000);
 });

@@ -1,22 +1,34 @@
 // Starts a real gateway (and, unless endpoints are given, its embedded simulator) on port 0 from env-style settings.
-import { loadConfig } from '../../src/config/loadConfig';
+import { ConfigHolder } from '../../src/config/ConfigHolder';
+import { loadConfig, type ConfigSources } from '../../src/config/loadConfig';
 import { createLogger } from '../../src/logger';
 import { startGateway, type GatewayOverrides, type RunningGateway } from '../../src/server';
 import { TEST_SECRET } from './tokens';
 
 export const TEST_TOKEN_CACHE_KEY = Buffer.alloc(32, 42).toString('base64');
 
+/** The test defaults under `env`; `files` is read at every call, so a test may rewrite it before a reload. */
+const testSources = (env: Record<string, string>, files: Record<string, string>): ConfigSources => ({
+  env: { PORT: '0', JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', ...env },
+  readFile: (path) => {
+    const text = files[path];
+    if (text === undefined) throw new Error(`no file ${path} in tests`);
+    return text;
+  },
+  generateSecret: () => {
+    throw new Error('tests always set a key');
+  },
+});
+
 /** `configFile` is served as the GATEWAY_CONFIG file (YAML or JSON), for settings env cannot express (Cluster). */
 export const startTestGateway = async (env: Record<string, string> = {}, overrides: GatewayOverrides = {}, configFile?: string): Promise<RunningGateway> => {
-  const { config } = loadConfig({
-    env: { PORT: '0', JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', ...(configFile ? { GATEWAY_CONFIG: 'test-config.yaml' } : {}), ...env },
-    readFile: (path) => {
-      if (configFile !== undefined && path === 'test-config.yaml') return configFile;
-      throw new Error(`no file ${path} in tests`);
-    },
-    generateSecret: () => {
-      throw new Error('tests always set a key');
-    },
-  });
+  const { config } = loadConfig(testSources({ ...(configFile ? { GATEWAY_CONFIG: 'test-config.yaml' } : {}), ...env }, configFile === undefined ? {} : { 'test-config.yaml': configFile }));
   return startGateway(config, { logger: createLogger(config.logLevel), ...overrides });
+};
+
+/** A gateway whose reloads (SIGHUP's and POST /admin/config/reload's) read `files` again, as main.ts's read the disk. */
+export const startReloadableGateway = async (env: Record<string, string>, files: Record<string, string>, overrides: GatewayOverrides = {}): Promise<RunningGateway> => {
+  const input = testSources(env, files);
+  const loaded = loadConfig(input);
+  return startGateway(new ConfigHolder({ loaded, sources: input }), { logger: createLogger(loaded.config.logLevel), ...overrides });
 };

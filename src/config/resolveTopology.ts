@@ -1,0 +1,144 @@
+// §9 before validation: credentials' passwords read by reference, the flat settings as region and credential `default`, projects' references checked.
+import type { ConfigProblem } from './ConfigError';
+import { DEFAULT_NAME } from './schema';
+
+type Tree = Record<string, unknown>;
+
+const isTree = (v: unknown): v is Tree => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** What resolveTopology needs from the sources; secrets come only through these, so the loader stays pure. */
+export interface SecretSources {
+  env: Readonly<Record<string, string | undefined>>;
+  readFile: (path: string) => string;
+}
+
+export interface Topology {
+  /** Dotted paths of entries made from the flat settings: problems there are reported under the flat variables' names. */
+  derived: ReadonlySet<string>;
+  /** Dotted paths whose problem is already reported (a password that could not be read is not also "missing"). */
+  reported: ReadonlySet<string>;
+}
+
+/** A secret file written by `echo` or an editor ends with a newline that is not part of the secret. */
+export const withoutFinalNewline = (text: string): string => text.replace(/\r?\n$/, '');
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const INLINE_REFUSED = 'an inline password is refused: use passwordFile or passwordEnv (the value is not shown)';
+
+/** One file credential: `passwordFile` or `passwordEnv`, exactly one, resolved into `password`; the reference stays for /admin/config. */
+const resolveCredential = (key: string, entry: Tree, sources: SecretSources, problems: ConfigProblem[], reported: Set<string>): Tree => {
+  const { password, passwordFile, passwordEnv, ...rest } = entry;
+  const resolved: Tree = { ...rest };
+  const fail = (path: string, problem: string): Tree => {
+    problems.push({ key: path, problem });
+    reported.add(`${key}.password`);
+    return resolved;
+  };
+  if (password !== undefined) fail(`${key}.password`, INLINE_REFUSED);
+  if (passwordFile !== undefined && passwordEnv !== undefined) return fail(key, 'set only one of passwordFile and passwordEnv');
+  if (passwordFile !== undefined) {
+    if (typeof passwordFile !== 'string' || passwordFile === '') return fail(`${key}.passwordFile`, 'must be the path of a file holding the password');
+    resolved.passwordFile = passwordFile;
+    let text: string;
+    try {
+      text = withoutFinalNewline(sources.readFile(passwordFile));
+    } catch {
+      return fail(`${key}.passwordFile`, 'file cannot be read');
+    }
+    if (text === '') return fail(`${key}.passwordFile`, 'file is empty');
+    resolved.password = text;
+    return resolved;
+  }
+  if (passwordEnv !== undefined) {
+    if (typeof passwordEnv !== 'string' || !ENV_NAME.test(passwordEnv)) return fail(`${key}.passwordEnv`, 'must be the name of an environment variable');
+    resolved.passwordEnv = passwordEnv;
+    const value = sources.env[passwordEnv];
+    if (value === undefined || value === '') return fail(`${key}.passwordEnv`, `environment variable ${passwordEnv} is not set`);
+    resolved.password = value;
+    return resolved;
+  }
+  return password === undefined ? fail(key, 'needs passwordFile or passwordEnv') : resolved;
+};
+
+/** Which flat settings the operator set (environment or the file's drs/iam sections), as opposed to built-in defaults. */
+export interface FlatSettings {
+  region: boolean;
+  credential: boolean;
+}
+
+const checkProjects = (tree: Tree, problems: ConfigProblem[], reported: Set<string>): void => {
+  const { projects } = tree;
+  if (!isTree(projects)) return;
+  const regions = isTree(tree.regions) ? tree.regions : {};
+  const credentials = isTree(tree.credentials) ? tree.credentials : {};
+  for (const [projectId, entry] of Object.entries(projects)) {
+    if (!isTree(entry)) continue;
+    for (const [field, defined, flat] of [
+      ['region', regions, 'DRS_ENDPOINT/IAM_ENDPOINT'],
+      ['credential', credentials, 'IAM_DOMAIN_NAME/IAM_USER_NAME/IAM_PASSWORD'],
+    ] as const) {
+      const key = `projects.${projectId}.${field}`;
+      if (entry[field] === undefined) {
+        if (DEFAULT_NAME in defined) entry[field] = DEFAULT_NAME;
+        else {
+          problems.push({ key, problem: `required: there is no ${DEFAULT_NAME} ${field} (${flat} define one)` });
+          reported.add(key);
+        }
+      } else if (typeof entry[field] === 'string' && !(entry[field] in defined)) {
+        problems.push({ key, problem: `names ${field} "${entry[field]}", which is not defined in ${field === 'region' ? 'regions' : 'credentials'}` });
+      }
+    }
+  }
+};
+
+const checkTiers = (tree: Tree, problems: ConfigProblem[]): void => {
+  const tiers = isTree(tree.rateLimit) ? tree.rateLimit.tiers : undefined;
+  if (!Array.isArray(tiers)) return;
+  const seen = new Set<unknown>();
+  tiers.forEach((tier: unknown, index) => {
+    const name = isTree(tier) ? tier.name : undefined;
+    if (typeof name !== 'string') return;
+    if (seen.has(name)) problems.push({ key: `rateLimit.tiers.${index}.name`, problem: `tier "${name}" is named twice (RateLimit-Policy names the tier)` });
+    seen.add(name);
+  });
+};
+
+/**
+ * Turns the merged tree's §9 sections into the effective shape, in place. `file` is the GATEWAY_CONFIG file as read.
+ * The flat settings are the `default` region and credential when the file has no `regions`/`credentials`, and in
+ * addition to the file's when the operator set them; a file entry also named `default` is then refused as ambiguous.
+ */
+export const resolveTopology = (tree: Tree, file: Tree, flat: FlatSettings, sources: SecretSources, problems: ConfigProblem[]): Topology => {
+  const derived = new Set<string>();
+  const reported = new Set<string>();
+  const drs = isTree(tree.drs) ? tree.drs : {};
+  const iam = isTree(tree.iam) ? tree.iam : {};
+  const fileIam = isTree(file.iam) ? file.iam : {};
+  if (fileIam.password !== undefined) {
+    problems.push({ key: 'iam.password', problem: 'an inline password in GATEWAY_CONFIG is refused: use IAM_PASSWORD_FILE or IAM_PASSWORD (the value is not shown)' });
+  }
+  if (isTree(tree.credentials)) {
+    tree.credentials = Object.fromEntries(
+      Object.entries(tree.credentials).map(([name, entry]) => [name, isTree(entry) ? resolveCredential(`credentials.${name}`, entry, sources, problems, reported) : entry]),
+    );
+  }
+
+  const addDefault = (section: 'regions' | 'credentials', entry: Tree, flatSet: boolean, flatNames: string): void => {
+    const existing = tree[section];
+    // A section that is not a map is the schema's to report.
+    if (existing !== undefined && (!flatSet || !isTree(existing))) return;
+    if (isTree(existing) && DEFAULT_NAME in existing) {
+      problems.push({ key: `${section}.${DEFAULT_NAME}`, problem: `is also defined by ${flatNames}, which name the ${DEFAULT_NAME} entry; define it in one place` });
+      return;
+    }
+    tree[section] = { ...existing, [DEFAULT_NAME]: entry };
+    derived.add(`${section}.${DEFAULT_NAME}`);
+  };
+  addDefault('regions', { drsEndpoint: drs.endpoint, iamEndpoint: iam.endpoint }, flat.region, 'DRS_ENDPOINT/IAM_ENDPOINT');
+  const flatPassword = sources.env.IAM_PASSWORD_FILE ? { passwordFile: sources.env.IAM_PASSWORD_FILE } : sources.env.IAM_PASSWORD ? { passwordEnv: 'IAM_PASSWORD' } : {};
+  addDefault('credentials', { domainName: iam.domainName, userName: iam.userName, password: iam.password, ...flatPassword }, flat.credential, 'IAM_DOMAIN_NAME/IAM_USER_NAME/IAM_PASSWORD');
+
+  checkProjects(tree, problems, reported);
+  checkTiers(tree, problems);
+  return { derived, reported };
+};
