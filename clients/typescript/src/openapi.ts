@@ -10,7 +10,7 @@ export interface paths {
         };
         /**
          * Effective configuration, secrets redacted
-         * @description Scope gateway:admin.
+         * @description Scope gateway:admin. Every credential and region; passwords are "[redacted]" (passwordFile paths and passwordEnv names are shown).
          */
         get: {
             parameters: {
@@ -21,13 +21,15 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description The configuration tree. */
+                /** @description The configuration tree and the running version. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": Record<string, never>;
+                        "application/json": {
+                            version: components["schemas"]["ConfigVersion"];
+                        };
                     };
                 };
                 /** @description `GW.1001`: The request carries no bearer token. `GW.1002`: The bearer token is not valid. `GW.1003`: The bearer token has expired. */
@@ -61,6 +63,83 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/config/reload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reload the configuration
+         * @description Scope gateway:admin. Re-reads GATEWAY_CONFIG, the *_FILE secrets and every passwordFile, as SIGHUP does. All or nothing: any problem (an invalid setting, a restart-only setting changed) refuses the whole reload and the running configuration stays. No body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The new configuration runs for requests that start from now on. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            version: components["schemas"]["ConfigVersion"];
+                        };
+                    };
+                };
+                /** @description `GW.1001`: The request carries no bearer token. `GW.1002`: The bearer token is not valid. `GW.1003`: The bearer token has expired. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description `GW.1004`: The token lacks the scope this route requires. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description `GW.0405`: This path does not accept this method; see the Allow header. */
+                405: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description `GW.4001`: The configuration was not reloaded; the running configuration stays. See errors for each problem. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -927,6 +1006,15 @@ export interface components {
                 total_passed_rate?: string;
             }[];
         };
+        ConfigVersion: {
+            /** @description sha256 of the non-secret settings (what /admin/config shows): a rotated secret keeps it. */
+            hash: string;
+            /**
+             * Format: date-time
+             * @description When this configuration was loaded; new on every successful reload.
+             */
+            loadedAt: string;
+        };
         /** @description Data of a `done` event, once per job. error_code GW.3004: DRS gave nothing readable for the job on 3 polls in a row. */
         PrecheckProgressDone: {
             error_code?: string;
@@ -956,12 +1044,13 @@ export interface components {
             detail: string;
             error_code: string;
             error_msg: string;
-            /** @description Each validation problem, at most 20; a property name longer than 40 characters is cut with "…" in its pointer, and a message at 200. */
+            /** @description Each validation problem, at most 20; a property name longer than 40 characters is cut with "…" in its pointer, and a message at 200. A refused configuration reload (GW.4001) lists every problem, each naming its setting. */
             errors?: {
                 header?: string;
                 message: string;
                 parameter?: string;
                 pointer?: string;
+                setting?: string;
             }[];
             /** @description Problems found beyond those listed in errors; absent when every problem is listed. */
             errors_omitted?: number;
