@@ -7,39 +7,33 @@ import { createTokenVerifier, type TokenVerifier } from './auth';
 import { withDeadline } from './auth/withDeadline';
 import { systemClock, type Clock } from './clock';
 import { redactConfig } from './config/redactConfig';
-import type { GatewayConfig } from './config/schema';
+import { DEFAULT_NAME, type GatewayConfig } from './config/schema';
 import { longestRequestMs, shutdownGraceMs } from './config/requestBudget';
 import { createApp } from './http/createApp';
 import { createMetricsApp } from './http/metricsRoutes';
 import { drainConnections } from './http/drainConnections';
 import type { Phase } from './http/healthRoutes';
-import { createIamClient } from './iam/createIamClient';
 import { createIdempotency } from './idempotency/createIdempotency';
 import { MemoryIdempotencyStore } from './idempotency/MemoryIdempotencyStore';
 import { RedisIdempotencyStore } from './idempotency/RedisIdempotencyStore';
-import { IamTokenCache } from './iam/IamTokenCache';
-import type { IamTokenFetcher } from './iam/IamToken';
-import { createSharedTokenFetcher, type SharedTokenFetcher } from './iam/createSharedTokenFetcher';
-import { RedisTokenStore } from './iam/RedisTokenStore';
-import { TokenSealer } from './iam/TokenSealer';
 import { createLogger, type Logger } from './logger';
 import { fanOut } from './metrics/fanOut';
 import type { MetricsHooks } from './metrics/MetricsHooks';
 import { circuitStateValue, PromMetrics } from './metrics/PromMetrics';
 import { ProgressHub } from './progress/ProgressHub';
 import { FailoverProgressShare, MemoryProgressShare, RedisProgressShare } from './progress/ProgressShare';
-import { createRateLimiters } from './rate-limit/createRateLimiters';
-import { FailoverStore } from './rate-limit/FailoverStore';
-import { createJobBudget, MemoryJobBudgetStore, RedisJobBudgetStore } from './rate-limit/JobBudget';
-import { RedisRateLimitStore } from './rate-limit/RedisRateLimitStore';
 import { createRedisConnection, type RedisConnection } from './redis';
 import { startSimulator, type Simulator } from './simulator/startSimulator';
-import { CircuitBreaker } from './upstream/CircuitBreaker';
-import { createHttpClient } from './upstream/createHttpClient';
-import { createPrecheckForwarder } from './upstream/createPrecheckForwarder';
+import { bestDrsState, createRuntimeHolder, type RuntimeHolder } from './topology/createRuntime';
+import type { ForwardRequest } from './upstream/createPrecheckForwarder';
 import { GATEWAY_VERSION } from './version';
 
 export const USER_AGENT = `drs-precheck-gateway/${GATEWAY_VERSION}`;
+
+/** A region's circuit opens after this many consecutive upstream faults... */
+export const CIRCUIT_FAILURE_THRESHOLD = 5;
+/** ...and lets one probe through after this long. */
+export const CIRCUIT_OPEN_MS = 10_000;
 
 export interface GatewayOverrides {
   clock?: Clock;
@@ -48,6 +42,11 @@ export interface GatewayOverrides {
   verifier?: TokenVerifier;
   /** Receives every metrics event as well as the Prometheus exporter. */
   metrics?: MetricsHooks;
+  /**
+   * How long a region's circuit stays open (10 s). cockatiel reads Date.now() rather than the injected clock, so
+   * tests shorten the period and wait instead.
+   */
+  circuitOpenMs?: number;
 }
 
 export interface RunningGateway {
@@ -55,9 +54,12 @@ export interface RunningGateway {
   port: number;
   /** Set when METRICS_PORT gives /metrics its own listener. */
   metricsUrl?: string;
-  /** Set when the embedded simulator serves DRS or IAM (the sandbox). */
+  /** Set when an embedded simulator serves DRS or IAM (the sandbox): region `default`'s, else the first one started. */
   simulator?: Simulator;
-  tokenCache: IamTokenCache;
+  /** One embedded simulator per region whose DRS or IAM endpoint is unset. */
+  simulators: Readonly<Record<string, Simulator>>;
+  /** The running configuration's request-path pieces; `replace(config)` is the reload seam. */
+  runtime: RuntimeHolder;
   /** Present when Redis is configured. */
   redis?: RedisConnection;
   /**
@@ -67,24 +69,6 @@ export interface RunningGateway {
    */
   stop(): Promise<void>;
 }
-
-type DependencyState = 'unknown' | 'up' | 'down';
-
-/** Records whether the last IAM exchange worked, for /readyz and metrics. */
-const observeIam = (fetcher: IamTokenFetcher, metrics: MetricsHooks, onState: (state: DependencyState) => void): IamTokenFetcher => ({
-  async fetchToken(projectId) {
-    try {
-      const token = await fetcher.fetchToken(projectId);
-      metrics.iamFetch('ok');
-      onState('up');
-      return token;
-    } catch (error) {
-      metrics.iamFetch('error');
-      onState((error as { code?: string }).code === 'GW.3001' ? 'up' : 'down');
-      throw error;
-    }
-  },
-});
 
 const connectRedis = (config: GatewayConfig, logger: Logger): RedisConnection | undefined => {
   const { url, sentinel, cluster, commandTimeoutMs, connectTimeoutMs } = config.redis;
@@ -110,51 +94,36 @@ const checkingIntervalMs = (headersTimeoutMs: number): number => Math.min(1_000,
 export const startGateway = async (config: GatewayConfig, overrides: GatewayOverrides = {}): Promise<RunningGateway> => {
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? createLogger(config.logLevel);
-  const needsSimulator = config.drs.endpoint === undefined || config.iam.endpoint === undefined;
-  const simulator = needsSimulator ? await startSimulator({ clock }) : undefined;
-  const drsEndpoint = config.drs.endpoint ?? (simulator as Simulator).url;
-  const iamEndpoint = config.iam.endpoint ?? (simulator as Simulator).url;
+  // One simulator per region that lacks an endpoint; each knows every configured IAM user, as a real account would its own.
+  const simulatorRegions = Object.entries(config.regions).filter(([, region]) => region.drsEndpoint === undefined || region.iamEndpoint === undefined);
+  const users = Object.values(config.credentials).map((c) => ({ domain: c.domainName, name: c.userName, password: c.password }));
+  const simulators: Record<string, Simulator> = Object.fromEntries(
+    await Promise.all(simulatorRegions.map(async ([name]) => [name, await startSimulator({ clock, users })] as const)),
+  );
+  const needsSimulator = simulatorRegions.length > 0;
+  const simulator = simulators[DEFAULT_NAME] ?? Object.values(simulators)[0];
 
   let phase: Phase = 'starting';
-  let iamState: DependencyState = 'unknown';
-
-  const drsHttp = createHttpClient({ baseURL: drsEndpoint, timeoutMs: config.drs.timeoutMs, maxResponseBytes: config.drs.maxResponseBytes, userAgent: USER_AGENT });
-  const iamHttp = createHttpClient({ baseURL: iamEndpoint, timeoutMs: config.iam.timeoutMs, maxResponseBytes: 256 * 1024, userAgent: USER_AGENT });
   const redis = connectRedis(config, logger);
-  const breaker = new CircuitBreaker({
-    clock,
-    failureThreshold: 5,
-    openMs: 10_000,
-    onStateChange: (state) => logger.warn({ circuit: state }, 'DRS circuit state changed'),
-  });
   const prom = new PromMetrics({
     sources: {
-      circuitState: () => circuitStateValue(breaker.state),
+      // Read at scrape time, once `running` (built with these metrics) exists.
+      circuitStates: () => Object.fromEntries(Object.entries(running.current().regions()).map(([name, region]) => [name, circuitStateValue(region.circuit)])),
       redisUp: redis ? () => (redis.status() === 'up' ? 1 : 0) : undefined,
     },
     clock,
   });
   const metrics = overrides.metrics ? fanOut(prom, overrides.metrics) : prom;
-  const iamClient = observeIam(
-    createIamClient({ http: iamHttp, domainName: config.iam.domainName, userName: config.iam.userName, password: config.iam.password, clock, logger }),
+  const running: RuntimeHolder = createRuntimeHolder(config, {
+    clock,
+    logger,
     metrics,
-    (state) => (iamState = state),
-  );
-  let shared: SharedTokenFetcher | undefined;
-  if (redis && config.redis.tokenCacheKey) {
-    shared = createSharedTokenFetcher({
-      store: new RedisTokenStore(redis.client, new TokenSealer(config.redis.tokenCacheKey), clock, config.iam),
-      iam: iamClient,
-      clock,
-      refreshMarginMs: config.iam.refreshMarginMs,
-      lockTtlMs: config.iam.timeoutMs + 1_000,
-      metrics,
-      logger,
-    });
-  } else if (redis) {
-    logger.warn({}, 'TOKEN_CACHE_KEY is not set: IAM tokens are cached per instance only, never in Redis');
-  }
-  const tokenCache = new IamTokenCache({ fetcher: shared ?? iamClient, shared, clock, refreshMarginMs: config.iam.refreshMarginMs, logger, metrics });
+    redis,
+    tokenCacheKey: config.redis.tokenCacheKey,
+    simulatorUrls: new Map(Object.entries(simulators).map(([name, sim]) => [name, sim.url])),
+    userAgent: USER_AGENT,
+    circuit: { failureThreshold: CIRCUIT_FAILURE_THRESHOLD, openMs: overrides.circuitOpenMs ?? CIRCUIT_OPEN_MS },
+  });
   const verifier =
     overrides.verifier ??
     createTokenVerifier({
@@ -168,17 +137,13 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
       clock,
       logger,
     });
-  const sharedStore = (limiter: 'ip' | 'caller') =>
-    new FailoverStore(new RedisRateLimitStore((redis as RedisConnection).client, `gw:rl:${limiter}:`, clock), config.rateLimit.onStoreError, limiter, metrics, logger);
-  const limiters = createRateLimiters(config.rateLimit, { metrics, clock, stores: redis ? { ip: sharedStore('ip'), caller: sharedStore('caller') } : undefined });
-
-  const forwarder = createPrecheckForwarder({ http: drsHttp, tokens: tokenCache, breaker, clock });
+  /** ProgressHub keeps one forwarder; each poll goes to the running snapshot's router, hence to the job's region. */
+  const forwarder = { forward: (request: ForwardRequest) => running.current().forwarder.forward(request) };
   // Aborted when the listener closes: long-lived responses (progress streams) end then rather than hold the drain.
   const listenerClosing = new AbortController();
   const app = createApp({
     logger,
     verifier,
-    forwarder,
     progress: {
       hub: new ProgressHub({
         forwarder,
@@ -193,12 +158,20 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
     },
     readiness: {
       phase: () => phase,
-      dependencies: () => ({ redis: redis?.status() ?? 'disabled', iam: iamState, upstream: breaker.state === 'closed' ? 'up' : `circuit-${breaker.state}` }),
+      dependencies: () => {
+        const regions = running.current().regions();
+        const iamStates = new Set(Object.values(regions).map((region) => region.iam));
+        return {
+          redis: redis?.status() ?? 'disabled',
+          iam: iamStates.has('up') ? 'up' : iamStates.has('unknown') ? 'unknown' : 'down',
+          upstream: bestDrsState(regions),
+          regions,
+        };
+      },
     },
     metrics: prom,
-    tokens: tokenCache,
-    effectiveConfig: () => redactConfig(config),
-    limiters,
+    effectiveConfig: () => redactConfig(running.current().config),
+    runtime: running,
     idempotency: createIdempotency({
       shared: redis ? new RedisIdempotencyStore(redis.client) : undefined,
       local: new MemoryIdempotencyStore(clock),
@@ -207,18 +180,6 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
       metrics,
       logger,
     }),
-    budget:
-      config.rateLimit.projectJobBudget === undefined
-        ? undefined
-        : createJobBudget({
-            budget: config.rateLimit.projectJobBudget,
-            windowMs: config.rateLimit.projectJobBudgetWindowMs,
-            shared: redis ? new RedisJobBudgetStore(redis.client) : undefined,
-            local: new MemoryJobBudgetStore(clock),
-            onStoreError: config.rateLimit.onStoreError,
-            metrics,
-            logger,
-          }),
     trustProxy: config.server.trustProxy,
     bodyLimitBytes: config.server.bodyLimitBytes,
     corsOrigins: config.cors.origins,
@@ -256,8 +217,7 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
     const closed = connections.close(graceMs);
     listenerClosing.abort();
     await closed;
-    drsHttp.close();
-    iamHttp.close();
+    running.close();
     // Scrapes stay possible while callers drain; a scrape is short, so the close step's bound is plenty for the last.
     const closeMetrics = async (): Promise<void> => {
       if (!metricsServer) return;
@@ -267,7 +227,7 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
     };
     await Promise.all([
       closeStep('redis', async () => redis?.close()),
-      closeStep('simulator', async () => simulator?.stop()),
+      closeStep('simulator', async () => void (await Promise.all(Object.values(simulators).map((sim) => sim.stop())))),
       closeStep('metrics', closeMetrics).finally(() => metricsServer?.closeAllConnections()),
     ]);
     logger.info({}, 'gateway stopped');
@@ -278,7 +238,8 @@ export const startGateway = async (config: GatewayConfig, overrides: GatewayOver
     port,
     metricsUrl,
     simulator,
-    tokenCache,
+    simulators,
+    runtime: running,
     redis,
     stop() {
       stopping ??= drain();

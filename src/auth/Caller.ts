@@ -5,4 +5,6 @@ export interface Caller {
   scopes: ReadonlySet<string>;
   /** `'all'` when the `projects` claim holds `"*"`; an empty set when the claim is missing or invalid. */
   projects: 'all' | ReadonlySet<string>;
+  /** The verified claims, for checks whose claim names are configuration (access.groupsClaim). */
+  claims: Readonly<Record<string, unknown>>;
 }

@@ -1,10 +1,10 @@
 // Operator routes (scope gateway:admin): the effective configuration, redacted, and dropping cached IAM tokens.
-import type { Request, RequestHandler, Response, Router } from 'express';
+import type { NextFunction, Request, Response, Router } from 'express';
 import { strictRouter } from './strictRouter';
 import type { TokenVerifier } from '../auth';
-import type { IamTokenCache } from '../iam/IamTokenCache';
 import { invalidateTokensBodySchema } from '../validation/schemas';
 import { validateBody } from '../validation/validate';
+import type { RuntimeSource } from './admitProjectCaller';
 import { authenticate } from './authenticate';
 import { jsonBody } from './jsonBody';
 import { methodNotAllowed } from './methodNotAllowed';
@@ -12,10 +12,10 @@ import { localsOf } from './requestContext';
 
 export interface AdminRoutesDeps {
   verifier: TokenVerifier;
-  ipLimiter: RequestHandler;
+  /** The IP limiter and the token caches come from the running configuration. */
+  runtime: RuntimeSource;
   /** Already redacted. */
   effectiveConfig: () => Record<string, unknown>;
-  tokens: IamTokenCache;
   bodyLimitBytes: number;
   audit: { info(obj: object, msg: string): void };
 }
@@ -31,7 +31,8 @@ const optionalJson = (limitBytes: number) => {
 
 export const adminRoutes = (deps: AdminRoutesDeps): Router => {
   const router = strictRouter();
-  const admin = [deps.ipLimiter, authenticate(deps.verifier, 'gateway:admin')];
+  const ipLimiter = (req: Request, res: Response, next: NextFunction) => deps.runtime.current().limiters.ipLimiter(req, res, next);
+  const admin = [ipLimiter, authenticate(deps.verifier, 'gateway:admin')];
   const readBody = optionalJson(deps.bodyLimitBytes);
 
   router
@@ -47,12 +48,13 @@ export const adminRoutes = (deps: AdminRoutesDeps): Router => {
       const { project_id: projectId } = validateBody(invalidateTokensBodySchema, await readBody(req, res));
       const caller = localsOf(res).caller?.sub;
       if (projectId === undefined) {
-        const dropped = await deps.tokens.invalidateAll();
+        const dropped = await deps.runtime.current().invalidateTokens();
         deps.audit.info({ caller, scope: 'all', dropped }, 'IAM tokens invalidated');
         res.json({ scope: 'all', dropped });
         return;
       }
-      deps.tokens.invalidate(projectId);
+      // Dropped for the project's credential (and region); an unserved project has no token to drop.
+      await deps.runtime.current().invalidateTokens(projectId);
       deps.audit.info({ caller, scope: 'project', projectId }, 'IAM tokens invalidated');
       res.json({ scope: 'project', project_id: projectId });
     })

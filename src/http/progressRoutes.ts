@@ -4,16 +4,15 @@ import { strictRouter } from './strictRouter';
 import type { TokenVerifier } from '../auth';
 import { problemBody } from '../errors/problem';
 import type { ProgressEvent, ProgressHub, ProgressItem } from '../progress/ProgressHub';
-import type { RateLimiters } from '../rate-limit/createRateLimiters';
 import { progressJobsQuerySchema } from '../validation/schemas';
 import { validateField } from '../validation/validate';
-import { admitProjectCaller } from './admitProjectCaller';
+import { admitProjectCaller, type RuntimeSource } from './admitProjectCaller';
 import { methodNotAllowed } from './methodNotAllowed';
 import { localsOf } from './requestContext';
 
 export interface ProgressRoutesDeps {
   verifier: TokenVerifier;
-  limiters: Pick<RateLimiters, 'ipLimiter' | 'callerLimiter' | 'ipGate'>;
+  runtime: RuntimeSource;
   hub: ProgressHub;
   heartbeatMs: number;
   /** Aborted when the gateway stops accepting connections: open streams end so the drain need not wait for them. */
@@ -31,7 +30,7 @@ const frame = (event: string, data: unknown): string => `event: ${event}\ndata: 
 
 export const progressRoutes = (deps: ProgressRoutesDeps): Router => {
   const router = strictRouter();
-  const admit = admitProjectCaller(deps.verifier, deps.limiters);
+  const admit = admitProjectCaller(deps.verifier, deps.runtime);
   router
     .route('/v3/:project_id/jobs/precheck-progress')
     .get(

@@ -56,7 +56,6 @@ export class MemoryJobBudgetStore implements JobBudgetStore {
 }
 
 export interface JobBudgetOptions {
-  budget: number;
   windowMs: number;
   shared?: JobBudgetStore;
   local: JobBudgetStore;
@@ -65,13 +64,16 @@ export interface JobBudgetOptions {
   logger: { warn(obj: object, msg: string): void };
 }
 
-/** Throws GW.2002 (with Retry-After) when the project's budget cannot pay for the request. */
+/**
+ * Throws GW.2002 (with Retry-After) when the project's budget cannot pay for the request. The budget is the caller's
+ * to give (the project's jobBudget, else PROJECT_JOB_BUDGET), so projects with their own budgets share one store.
+ */
 export const createJobBudget = (options: JobBudgetOptions) => {
-  const charge = async (projectId: string, jobs: number): Promise<BudgetVerdict> => {
-    const chargeLocally = () => options.local.charge(projectId, jobs, options.budget, options.windowMs);
+  const charge = async (projectId: string, jobs: number, budget: number): Promise<BudgetVerdict> => {
+    const chargeLocally = () => options.local.charge(projectId, jobs, budget, options.windowMs);
     if (!options.shared) return chargeLocally();
     try {
-      return await options.shared.charge(projectId, jobs, options.budget, options.windowMs);
+      return await options.shared.charge(projectId, jobs, budget, options.windowMs);
     } catch (error) {
       options.metrics.storeError('rate-limit');
       options.logger.warn({ reason: (error as Error).message, policy: options.onStoreError }, 'job budget store failed');
@@ -79,8 +81,8 @@ export const createJobBudget = (options: JobBudgetOptions) => {
     }
   };
   return {
-    async spend(projectId: string, jobs: number): Promise<void> {
-      const verdict = await charge(projectId, jobs);
+    async spend(projectId: string, jobs: number, budget: number): Promise<void> {
+      const verdict = await charge(projectId, jobs, budget);
       if (verdict.allowed) return;
       options.metrics.limiterRejection('project-budget');
       throw new GatewayError('GW.2002', { retryAfterSeconds: Math.max(1, Math.ceil(verdict.resetInMs / 1000)) });
