@@ -46,8 +46,8 @@ const headerParameters: Json[] = [
 
 const rateLimitHeaders: Json = {
   'X-Request-Id': { schema: { type: 'string' } },
-  RateLimit: { schema: { type: 'string' }, description: 'IETF draft-8, one entry per limiter ("ip", "caller").' },
-  'RateLimit-Policy': { schema: { type: 'string' } },
+  RateLimit: { schema: { type: 'string' }, description: 'IETF draft-8, one entry per limiter: "ip", then the caller\'s tier ("caller" by default, or a configured tier such as "services").' },
+  'RateLimit-Policy': { schema: { type: 'string' }, description: 'The same limiters with their quota and window; the second entry names the caller\'s tier.' },
   'X-Upstream-Request-Id': { schema: { type: 'string' }, description: "DRS's own request id, when DRS sent one." },
   'Idempotency-Replayed': { schema: { const: 'true' }, description: 'Present when the answer is the stored first response for this Idempotency-Key.' },
 };
@@ -218,7 +218,24 @@ export const buildOpenApiDocument = (version: string): Json => ({
         type: 'object',
         properties: {
           status: { enum: ['starting', 'ready', 'draining'] },
-          dependencies: { type: 'object', properties: stringProps('redis', 'iam', 'upstream') },
+          dependencies: {
+            type: 'object',
+            properties: {
+              ...stringProps('redis', 'iam', 'upstream'),
+              regions: {
+                type: 'object',
+                description: 'Each region in use; one region in trouble does not make the instance unready.',
+                additionalProperties: {
+                  type: 'object',
+                  properties: {
+                    drs: { enum: ['up', 'circuit-open', 'circuit-half-open'] },
+                    circuit: { enum: ['closed', 'open', 'half-open'] },
+                    iam: { enum: ['up', 'down', 'unknown'] },
+                  },
+                },
+              },
+            },
+          },
         },
       },
     },
