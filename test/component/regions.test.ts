@@ -222,3 +222,21 @@ describe('one region down', () => {
     expect(north.stats.drsRequests).toBe(3);
   });
 });
+
+describe('regions without endpoints', () => {
+  it('get one embedded simulator each, knowing every configured account, and each project reaches its own', async () => {
+    const config = twoRegions({ drs: 'unused', iam: 'unused' }, { drs: 'unused', iam: 'unused' });
+    const gateway = await startConfiguredGateway({ ...config, regions: { north: {}, south: {} } });
+    try {
+      expect(Object.keys(gateway.simulators).sort()).toEqual(['north', 'south']);
+      const { north, south } = gateway.simulators as Record<'north' | 'south', Simulator>;
+      expect(north.url).not.toBe(south.url);
+      expect((await precheck(gateway, NORTH_MAIN)).status).toBe(200);
+      expect((await precheck(gateway, SOUTH_PARTNER)).status).toBe(200);
+      expect(north.stats.drsRequestsByUser).toEqual({ 'acme/drs-gateway': 1 });
+      expect(south.stats.drsRequestsByUser).toEqual({ 'acme-partner/drs-gateway': 1 });
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
