@@ -8,34 +8,32 @@ import { withDeadline } from './auth/withDeadline';
 import { systemClock, type Clock } from './clock';
 import { ConfigHolder, type ReloadCheck } from './config/ConfigHolder';
 import { redactConfig } from './config/redactConfig';
-import type { GatewayConfig } from './config/schema';
+import { DEFAULT_NAME, type GatewayConfig } from './config/schema';
 import { longestRequestMs, shutdownGraceMs } from './config/requestBudget';
 import { createApp } from './http/createApp';
 import { createMetricsApp } from './http/metricsRoutes';
 import { drainConnections } from './http/drainConnections';
 import type { Phase } from './http/healthRoutes';
-import { createIamClient } from './iam/createIamClient';
 import { createIdempotency } from './idempotency/createIdempotency';
-import { IamTokenCache } from './iam/IamTokenCache';
-import type { IamTokenFetcher } from './iam/IamToken';
-import { createSharedTokenFetcher, type SharedTokenFetcher } from './iam/createSharedTokenFetcher';
 import { createLogger, type Logger } from './logger';
 import { fanOut } from './metrics/fanOut';
 import type { MetricsHooks } from './metrics/MetricsHooks';
 import { circuitStateValue, PromMetrics } from './metrics/PromMetrics';
 import { ProgressHub } from './progress/ProgressHub';
 import { createStreamSlots } from './progress/StreamSlots';
-import { createRateLimiters } from './rate-limit/createRateLimiters';
-import { createJobBudget } from './rate-limit/JobBudget';
 import { createRedisConnection, type RedisConnection } from './redis';
 import { startSimulator, type Simulator } from './simulator/startSimulator';
 import { createStores } from './stores/createStores';
-import { CircuitBreaker } from './upstream/CircuitBreaker';
-import { createHttpClient } from './outbound/createHttpClient';
-import { createPrecheckForwarder } from './upstream/createPrecheckForwarder';
+import { bestDrsState, createRuntimeHolder, type RuntimeHolder } from './topology/createRuntime';
+import type { ForwardRequest } from './upstream/createPrecheckForwarder';
 import { GATEWAY_VERSION } from './version';
 
 export const USER_AGENT = `drs-precheck-gateway/${GATEWAY_VERSION}`;
+
+/** A region's circuit opens after this many consecutive upstream faults... */
+export const CIRCUIT_FAILURE_THRESHOLD = 5;
+/** ...and lets one probe through after this long. */
+export const CIRCUIT_OPEN_MS = 10_000;
 
 export interface GatewayOverrides {
   clock?: Clock;
@@ -44,6 +42,11 @@ export interface GatewayOverrides {
   verifier?: TokenVerifier;
   /** Receives every metrics event as well as the Prometheus exporter. */
   metrics?: MetricsHooks;
+  /**
+   * How long a region's circuit stays open (10 s). cockatiel reads Date.now() rather than the injected clock, so
+   * tests shorten the period and wait instead.
+   */
+  circuitOpenMs?: number;
 }
 
 export interface RunningGateway {
@@ -51,9 +54,12 @@ export interface RunningGateway {
   port: number;
   /** Set when METRICS_PORT gives /metrics its own listener. */
   metricsUrl?: string;
-  /** Set when the embedded simulator serves DRS or IAM (the sandbox). */
+  /** Set when an embedded simulator serves DRS or IAM (the sandbox): region `default`'s, else the first one started. */
   simulator?: Simulator;
-  tokenCache: IamTokenCache;
+  /** One embedded simulator per region whose DRS or IAM endpoint is unset. */
+  simulators: Readonly<Record<string, Simulator>>;
+  /** The running configuration's request-path pieces, rebuilt by `replace(config)` on every successful reload. */
+  runtime: RuntimeHolder;
   /** The running configuration; reload() is what SIGHUP and POST /admin/config/reload call. */
   config: ConfigHolder;
   /** Present when Redis is configured. */
@@ -65,24 +71,6 @@ export interface RunningGateway {
    */
   stop(): Promise<void>;
 }
-
-type DependencyState = 'unknown' | 'up' | 'down';
-
-/** Records whether the last IAM exchange worked, for /readyz and metrics. */
-const observeIam = (fetcher: IamTokenFetcher, metrics: MetricsHooks, onState: (state: DependencyState) => void): IamTokenFetcher => ({
-  async fetchToken(projectId) {
-    try {
-      const token = await fetcher.fetchToken(projectId);
-      metrics.iamFetch('ok');
-      onState('up');
-      return token;
-    } catch (error) {
-      metrics.iamFetch('error');
-      onState((error as { code?: string }).code === 'GW.3001' ? 'up' : 'down');
-      throw error;
-    }
-  },
-});
 
 const connectRedis = (config: GatewayConfig, logger: Logger): RedisConnection | undefined => {
   const { url, sentinel, cluster, commandTimeoutMs, connectTimeoutMs } = config.redis;
@@ -105,80 +93,70 @@ export const CLOSE_STEP_MS = 2_000;
  */
 const checkingIntervalMs = (headersTimeoutMs: number): number => Math.min(1_000, Math.max(50, Math.floor(headersTimeoutMs / 10)));
 
-/** A region whose endpoint is unset needs the embedded simulator, which only starts with the gateway. */
+/** A region whose endpoint is unset needs an embedded simulator, which only starts with the gateway. */
 const simulatorCheck =
-  (simulator: Simulator | undefined): ReloadCheck =>
+  (simulators: Readonly<Record<string, Simulator>>): ReloadCheck =>
   (next) =>
-    simulator
-      ? []
-      : Object.entries(next.regions).flatMap(([name, region]) =>
-          (['drsEndpoint', 'iamEndpoint'] as const)
-            .filter((key) => region[key] === undefined)
-            .map((key) => ({ key: `regions.${name}.${key}`, problem: 'unset means the embedded simulator, which only starts with the gateway: set the endpoint or restart' })),
-        );
+    Object.entries(next.regions).flatMap(([name, region]) =>
+      (['drsEndpoint', 'iamEndpoint'] as const)
+        .filter((key) => region[key] === undefined && simulators[name] === undefined)
+        .map((key) => ({ key: `regions.${name}.${key}`, problem: 'unset means an embedded simulator, which only starts with the gateway: set the endpoint or restart' })),
+    );
 
 /**
  * `source` is a ConfigHolder (main.ts: reloads re-read the sources) or a fixed configuration (tests: a reload
- * re-applies it). Parts built here once read the configuration the gateway started with; what a reload may change
- * is rebuilt by the holder's onChange listeners.
+ * re-applies it). What a reload may change lives in the runtime, rebuilt on every change; the rest is read once here.
  */
 export const startGateway = async (source: GatewayConfig | ConfigHolder, overrides: GatewayOverrides = {}): Promise<RunningGateway> => {
   const clock = overrides.clock ?? systemClock;
   const configHolder = source instanceof ConfigHolder ? source : new ConfigHolder({ loaded: { config: source, generatedJwtSecret: false, fileSettings: {} }, clock });
   const config = configHolder.current().config;
   const logger = overrides.logger ?? createLogger(config.logLevel);
-  const needsSimulator = config.drs.endpoint === undefined || config.iam.endpoint === undefined;
-  const simulator = needsSimulator ? await startSimulator({ clock }) : undefined;
-  const drsEndpoint = config.drs.endpoint ?? (simulator as Simulator).url;
-  const iamEndpoint = config.iam.endpoint ?? (simulator as Simulator).url;
+  // One simulator per region that lacks an endpoint; each knows every configured IAM user, as a real account would its own.
+  const simulatorRegions = Object.entries(config.regions).filter(([, region]) => region.drsEndpoint === undefined || region.iamEndpoint === undefined);
+  const users = Object.values(config.credentials).map((c) => ({ domain: c.domainName, name: c.userName, password: c.password }));
+  const simulators: Record<string, Simulator> = Object.fromEntries(
+    await Promise.all(simulatorRegions.map(async ([name]) => [name, await startSimulator({ clock, users })] as const)),
+  );
+  const needsSimulator = simulatorRegions.length > 0;
+  const simulator = simulators[DEFAULT_NAME] ?? Object.values(simulators)[0];
 
   let phase: Phase = 'starting';
-  let iamState: DependencyState = 'unknown';
-
-  const drsHttp = createHttpClient({ baseURL: drsEndpoint, timeoutMs: config.drs.timeoutMs, maxResponseBytes: config.drs.maxResponseBytes, userAgent: USER_AGENT });
-  const iamHttp = createHttpClient({ baseURL: iamEndpoint, timeoutMs: config.iam.timeoutMs, maxResponseBytes: 256 * 1024, userAgent: USER_AGENT });
   const redis = connectRedis(config, logger);
-  const breaker = new CircuitBreaker({
-    clock,
-    failureThreshold: 5,
-    openMs: 10_000,
-    onStateChange: (state) => logger.warn({ circuit: state }, 'DRS circuit state changed'),
-  });
   const prom = new PromMetrics({
     sources: {
-      circuitState: () => circuitStateValue(breaker.state),
+      // Read at scrape time, once `running` (built with these metrics) exists.
+      circuitStates: () => Object.fromEntries(Object.entries(running.current().regions()).map(([name, region]) => [name, circuitStateValue(region.circuit)])),
       redisUp: redis ? () => (redis.status() === 'up' ? 1 : 0) : undefined,
     },
     clock,
   });
   const metrics = overrides.metrics ? fanOut(prom, overrides.metrics) : prom;
-  prom.configRunning(configHolder.current().version.hash);
-  // The seam for reloads: each listener swaps what it owns; what a check refuses never reaches them.
-  const configSubscriptions = [
-    configHolder.addCheck(simulatorCheck(simulator)),
-    configHolder.onReload((result) => prom.configReload(result.ok ? 'success' : 'failure')),
-    configHolder.onChange(({ version }) => prom.configRunning(version.hash)),
-  ];
-  const iamClient = observeIam(
-    createIamClient({ http: iamHttp, domainName: config.iam.domainName, userName: config.iam.userName, password: config.iam.password, clock, logger }),
-    metrics,
-    (state) => (iamState = state),
-  );
   const stores = createStores({ redis: redis?.client, tokenCacheKey: config.redis.tokenCacheKey, onStoreError: config.rateLimit.onStoreError, clock, metrics, logger });
-  const sharedTokens = stores.tokens(config.iam);
-  let shared: SharedTokenFetcher | undefined;
-  if (sharedTokens) {
-    shared = createSharedTokenFetcher({
-      store: sharedTokens,
-      iam: iamClient,
-      clock,
-      refreshMarginMs: config.iam.refreshMarginMs,
-      lockTtlMs: config.iam.timeoutMs + 1_000,
-      metrics,
-      logger,
-    });
-  }
-  const tokenCache = new IamTokenCache({ fetcher: shared ?? iamClient, shared, clock, refreshMarginMs: config.iam.refreshMarginMs, logger, metrics });
+  const running: RuntimeHolder = createRuntimeHolder(config, {
+    clock,
+    logger,
+    metrics,
+    stores,
+    simulatorUrls: new Map(Object.entries(simulators).map(([name, sim]) => [name, sim.url])),
+    userAgent: USER_AGENT,
+    circuit: { failureThreshold: CIRCUIT_FAILURE_THRESHOLD, openMs: overrides.circuitOpenMs ?? CIRCUIT_OPEN_MS },
+  });
+  prom.configRunning(configHolder.current().version.hash);
+  // The seam for reloads: each listener swaps what it owns; what a check refuses never reaches them. The loader has
+  // checked every reference the runtime resolves, so a rebuild failing here would be a bug: it is logged, not fatal.
+  const configSubscriptions = [
+    configHolder.addCheck(simulatorCheck(simulators)),
+    configHolder.onReload((result) => prom.configReload(result.ok ? 'success' : 'failure')),
+    configHolder.onChange(({ config: next, version }) => {
+      prom.configRunning(version.hash);
+      try {
+        running.replace(next);
+      } catch (error) {
+        logger.error({ reason: (error as Error).message }, 'request path kept its previous configuration: rebuild failed');
+      }
+    }),
+  ];
   const verifier =
     overrides.verifier ??
     createTokenVerifier({
@@ -192,15 +170,13 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
       clock,
       logger,
     });
-  const limiters = createRateLimiters(config.rateLimit, { metrics, clock, stores: { ip: stores.rateLimit('ip'), caller: stores.rateLimit('caller') } });
-
-  const forwarder = createPrecheckForwarder({ http: drsHttp, tokens: tokenCache, breaker, clock });
+  /** ProgressHub keeps one forwarder; each poll goes to the running snapshot's router, hence to the job's region. */
+  const forwarder = { forward: (request: ForwardRequest) => running.current().forwarder.forward(request) };
   // Aborted when the listener closes: long-lived responses (progress streams) end then rather than hold the drain.
   const listenerClosing = new AbortController();
   const app = createApp({
     logger,
     verifier,
-    forwarder,
     progress: {
       hub: new ProgressHub({
         forwarder,
@@ -225,26 +201,25 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
     },
     readiness: {
       phase: () => phase,
-      dependencies: () => ({ redis: redis?.status() ?? 'disabled', iam: iamState, upstream: breaker.state === 'closed' ? 'up' : `circuit-${breaker.state}` }),
+      dependencies: () => {
+        const regions = running.current().regions();
+        const iamStates = new Set(Object.values(regions).map((region) => region.iam));
+        return {
+          redis: redis?.status() ?? 'disabled',
+          iam: iamStates.has('up') ? 'up' : iamStates.has('unknown') ? 'unknown' : 'down',
+          upstream: bestDrsState(regions),
+          regions,
+        };
+      },
     },
     metrics: prom,
-    tokens: tokenCache,
     effectiveConfig: () => {
-      const running = configHolder.current();
-      return { version: running.version, ...redactConfig(running.config) };
+      const current = configHolder.current();
+      return { version: current.version, ...redactConfig(current.config) };
     },
     config: configHolder,
-    limiters,
+    runtime: running,
     idempotency: createIdempotency({ stores: stores.idempotency, inFlightTtlMs: longestRequestMs(config) }),
-    budget:
-      config.rateLimit.projectJobBudget === undefined
-        ? undefined
-        : createJobBudget({
-            budget: config.rateLimit.projectJobBudget,
-            windowMs: config.rateLimit.projectJobBudgetWindowMs,
-            stores: stores.jobBudget,
-            metrics,
-          }),
     trustProxy: config.server.trustProxy,
     bodyLimitBytes: config.server.bodyLimitBytes,
     corsOrigins: config.cors.origins,
@@ -283,8 +258,7 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
     const closed = connections.close(graceMs);
     listenerClosing.abort();
     await closed;
-    drsHttp.close();
-    iamHttp.close();
+    running.close();
     // Scrapes stay possible while callers drain; a scrape is short, so the close step's bound is plenty for the last.
     const closeMetrics = async (): Promise<void> => {
       if (!metricsServer) return;
@@ -294,7 +268,7 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
     };
     await Promise.all([
       closeStep('redis', async () => redis?.close()),
-      closeStep('simulator', async () => simulator?.stop()),
+      closeStep('simulator', async () => void (await Promise.all(Object.values(simulators).map((sim) => sim.stop())))),
       closeStep('metrics', closeMetrics).finally(() => metricsServer?.closeAllConnections()),
     ]);
     logger.info({}, 'gateway stopped');
@@ -305,7 +279,8 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
     port,
     metricsUrl,
     simulator,
-    tokenCache,
+    simulators,
+    runtime: running,
     config: configHolder,
     redis,
     stop() {

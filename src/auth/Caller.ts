@@ -7,4 +7,6 @@ export interface Caller {
   projects: 'all' | ReadonlySet<string>;
   /** Epoch ms from which the verifier answers GW.1003 for this token: `exp` plus the clock tolerance. */
   expiresAt: number;
+  /** The verified claims, for checks whose claim names are configuration (access.groupsClaim). */
+  claims: Readonly<Record<string, unknown>>;
 }

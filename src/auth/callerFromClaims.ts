@@ -5,8 +5,11 @@ import { invalidToken } from './invalidToken';
 const stringsOf = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string' && item !== '') : [];
 
-/** Space-separated per RFC 8693; some identity providers also put a space-separated string in `scp`. */
-const scopeList = (value: unknown): string[] =>
+/**
+ * Space-separated per RFC 8693; some identity providers also put a space-separated string in `scp`. Groups claims
+ * take the same two forms (an array, or one space-separated string), so a group name cannot contain a space.
+ */
+export const stringList = (value: unknown): string[] =>
   typeof value === 'string' ? value.split(/\s+/).filter((scope) => scope !== '') : stringsOf(value);
 
 export const callerFromClaims = (claims: Readonly<Record<string, unknown>>, expiresAt: number): Caller => {
@@ -15,8 +18,9 @@ export const callerFromClaims = (claims: Readonly<Record<string, unknown>>, expi
   const projects = stringsOf(claims.projects);
   return {
     sub,
-    scopes: new Set([...scopeList(claims.scope), ...scopeList(claims.scp)]),
+    scopes: new Set([...stringList(claims.scope), ...stringList(claims.scp)]),
     projects: projects.includes('*') ? 'all' : new Set(projects),
     expiresAt,
+    claims,
   };
 };

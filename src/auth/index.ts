@@ -4,4 +4,4 @@ export type { Caller } from './Caller';
 export type { TokenVerifier } from './TokenVerifier';
 export type { JwksKeySource } from './JwksKeySource';
 export { createTokenVerifier, type TokenVerifierOptions } from './createTokenVerifier';
-export { requireProject, requireScope, type RequiredScope } from './authorize';
+export { createProjectAccess, requireProject, requireScope, type AccessSettings, type ProjectAccess, type RequiredScope } from './authorize';

@@ -101,7 +101,7 @@ export const configSchema = z.strictObject({
     projectJobBudget: positiveInt.optional(),
     projectJobBudgetWindowMs: positiveInt,
     /** First match by scope gives a caller class its own per-caller limit; RateLimit-Policy names the tier. */
-    tiers: z.array(z.strictObject({ name, scope: z.string().min(1), max: positiveInt, windowMs: positiveInt.optional() })),
+    tiers: z.array(z.strictObject({ name: name.refine((n) => n !== 'ip' && n !== 'caller', 'ip and caller name the built-in limiters (and their Redis keys)'), scope: z.string().min(1), max: positiveInt, windowMs: positiveInt.optional() })),
   }),
   /** §9: DRS and IAM endpoints per region; `default` comes from DRS_ENDPOINT/IAM_ENDPOINT. Unset endpoint: the embedded simulator. */
   regions: z.record(name, z.strictObject({ drsEndpoint: endpointUrl.optional(), iamEndpoint: endpointUrl.optional() })),

@@ -1,12 +1,12 @@
 // Operator routes (scope gateway:admin): the effective configuration (redacted) and its reload, and dropping cached IAM tokens; each writes one audit line.
-import type { Request, RequestHandler, Response, Router } from 'express';
+import type { NextFunction, Request, Response, Router } from 'express';
 import { strictRouter } from './strictRouter';
 import type { TokenVerifier } from '../auth';
 import type { ConfigHolder } from '../config/ConfigHolder';
 import { GatewayError } from '../errors/GatewayError';
-import type { IamTokenCache } from '../iam/IamTokenCache';
 import { invalidateTokensBodySchema } from '../validation/schemas';
 import { validateBody } from '../validation/validate';
+import type { RuntimeSource } from './admitProjectCaller';
 import { authenticate } from './authenticate';
 import { jsonBody } from './jsonBody';
 import { methodNotAllowed } from './methodNotAllowed';
@@ -14,12 +14,12 @@ import { localsOf } from './requestContext';
 
 export interface AdminRoutesDeps {
   verifier: TokenVerifier;
-  ipLimiter: RequestHandler;
+  /** The IP limiter and the token caches come from the running configuration. */
+  runtime: RuntimeSource;
   /** Already redacted, with the running `version`. */
   effectiveConfig: () => Record<string, unknown>;
   /** The running configuration: its version goes in every audit line, and the reload route reloads it. */
   config: Pick<ConfigHolder, 'current' | 'reload'>;
-  tokens: IamTokenCache;
   bodyLimitBytes: number;
   audit: { info(obj: object, msg: string): void };
 }
@@ -35,7 +35,8 @@ const optionalJson = (limitBytes: number) => {
 
 export const adminRoutes = (deps: AdminRoutesDeps): Router => {
   const router = strictRouter();
-  const admin = [deps.ipLimiter, authenticate(deps.verifier, 'gateway:admin')];
+  const ipLimiter = (req: Request, res: Response, next: NextFunction) => deps.runtime.current().limiters.ipLimiter(req, res, next);
+  const admin = [ipLimiter, authenticate(deps.verifier, 'gateway:admin')];
   const readBody = optionalJson(deps.bodyLimitBytes);
   /** Who (the caller's sub), what, how it ended and under which configuration; `audit` sets these lines apart from access lines. */
   const audit = (res: Response, action: string, outcome: 'success' | 'failure', fields: object, msg: string): void =>
@@ -67,12 +68,13 @@ export const adminRoutes = (deps: AdminRoutesDeps): Router => {
     .post(...admin, async (req: Request, res: Response) => {
       const { project_id: projectId } = validateBody(invalidateTokensBodySchema, await readBody(req, res));
       if (projectId === undefined) {
-        const dropped = await deps.tokens.invalidateAll();
+        const dropped = await deps.runtime.current().invalidateTokens();
         audit(res, 'iam-tokens.invalidate', 'success', { scope: 'all', dropped }, 'IAM tokens invalidated');
         res.json({ scope: 'all', dropped });
         return;
       }
-      deps.tokens.invalidate(projectId);
+      // Dropped for the project's credential (and region); an unserved project has no token to drop.
+      await deps.runtime.current().invalidateTokens(projectId);
       audit(res, 'iam-tokens.invalidate', 'success', { scope: 'project', projectId }, 'IAM tokens invalidated');
       res.json({ scope: 'project', project_id: projectId });
     })

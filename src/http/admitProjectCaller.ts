@@ -1,15 +1,22 @@
-// The checks every project route makes before its own work: IP gate, token, scope, project, then both limiters.
+// The checks every project route makes before its own work: IP gate, token, scope, project, then the caller's limiters.
 import type { Request, Response } from 'express';
 import type { Caller, TokenVerifier } from '../auth';
-import type { RateLimiters } from '../rate-limit/createRateLimiters';
+import type { Runtime, RuntimeHolder, ServedProject } from '../topology/createRuntime';
 import { authenticateCaller } from './authenticate';
 import { authorizeProject } from './authorizeProject';
 import { chargeLimits } from './chargeLimits';
 import { localsOf } from './requestContext';
 
+/** Where the request path reads the running configuration's snapshot, once per request. */
+export type RuntimeSource = Pick<RuntimeHolder, 'current'>;
+
 export interface Admission<T> {
   caller: Caller;
   projectId: string;
+  /** Its region and credential's forwarder, and its job budget. */
+  project: ServedProject;
+  /** The snapshot the whole request runs on, even when a reload lands meanwhile. */
+  runtime: Runtime;
   /** What the route's own first step gave, run alongside the limiter round trip. */
   alongside: T;
 }
@@ -18,17 +25,18 @@ export interface Admission<T> {
  * Plain steps in one function rather than five middlewares: the router's per-layer cost was a measurable share of
  * every pre-check (docs/performance.md). A refused token still charges the IP, whose refusal then answers first.
  */
-export const admitProjectCaller = (verifier: TokenVerifier, limiters: Pick<RateLimiters, 'ipLimiter' | 'callerLimiter' | 'ipGate'>) => {
-  const limits = chargeLimits(limiters.ipLimiter, limiters.callerLimiter);
+export const admitProjectCaller = (verifier: TokenVerifier, runtimes: RuntimeSource) => {
   return async <T>(req: Request, res: Response, alongside: () => Promise<T>): Promise<Admission<T>> => {
+    const runtime = runtimes.current();
+    const { limiters } = runtime;
     limiters.ipGate(req, res);
     let caller: Caller;
-    let projectId: string;
+    let admitted: { projectId: string; project: ServedProject };
     try {
       caller = await authenticateCaller(verifier, 'drs:precheck', req);
-      projectId = authorizeProject(req, caller);
+      admitted = authorizeProject(req, caller, runtime);
     } catch (error) {
-      throw (await limits.ip(req, res)) ?? error;
+      throw (await chargeLimits([limiters.ipLimiter], req, res)) ?? error;
     }
     localsOf(res).caller = caller;
     // Only an authorized caller gets this far, so reading its body while Redis answers costs nothing to a flood of
@@ -37,10 +45,10 @@ export const admitProjectCaller = (verifier: TokenVerifier, limiters: Pick<RateL
       (value) => ({ value }),
       (error: unknown) => ({ error }),
     );
-    const refusal = await limits.both(req, res);
+    const refusal = await chargeLimits(limiters.forCaller(caller), req, res);
     if (refusal !== undefined) throw refusal;
     const outcome = await step;
     if ('error' in outcome) throw outcome.error;
-    return { caller, projectId, alongside: outcome.value };
+    return { caller, ...admitted, runtime, alongside: outcome.value };
   };
 };

@@ -1,18 +1,12 @@
-// Charges the per-IP and per-caller limiters together, so both counters travel to Redis in one round trip.
+// Charges a request's limiters together, so every counter travels to Redis in one round trip.
 import type { Request, RequestHandler, Response } from 'express';
 import { runMiddleware } from './runMiddleware';
 
 /**
- * Every request counts against its IP, authenticated or not; the caller's own budget is charged only once it is
- * known who the caller is. Started in the same tick, the two scripts share one auto-pipelined write to Redis.
- * Each function resolves with the refusal to throw, or undefined.
+ * Every limiter is started in the same tick, so their scripts share one auto-pipelined write to Redis. Resolves with
+ * the refusal to throw (the first in list order wins: the IP's before the caller's), or undefined.
  */
-export const chargeLimits = (ipLimiter: RequestHandler, callerLimiter: RequestHandler) => ({
-  /** After authentication and authorization succeeded: both limiters at once; the IP verdict wins. */
-  both: async (req: Request, res: Response): Promise<unknown> => {
-    const [ipVerdict, callerVerdict] = await Promise.all([runMiddleware(ipLimiter, req, res), runMiddleware(callerLimiter, req, res)]);
-    return ipVerdict ?? callerVerdict;
-  },
-  /** When authentication or authorization failed: the IP is still charged. */
-  ip: (req: Request, res: Response): Promise<unknown> => runMiddleware(ipLimiter, req, res),
-});
+export const chargeLimits = async (limiters: readonly RequestHandler[], req: Request, res: Response): Promise<unknown> => {
+  const verdicts = await Promise.all(limiters.map((limiter) => runMiddleware(limiter, req, res)));
+  return verdicts.find((verdict) => verdict !== undefined);
+};

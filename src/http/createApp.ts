@@ -5,16 +5,13 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { TokenVerifier } from '../auth';
 import { GatewayError } from '../errors/GatewayError';
-import type { IamTokenCache } from '../iam/IamTokenCache';
 import type { PromMetrics } from '../metrics/PromMetrics';
-import type { RateLimiters } from '../rate-limit/createRateLimiters';
-import type { JobBudget } from '../rate-limit/JobBudget';
 import type { Idempotency } from '../idempotency/createIdempotency';
 import type { ProgressHub } from '../progress/ProgressHub';
 import type { StreamSlots } from '../progress/StreamSlots';
 import type { Clock } from '../clock';
-import type { PrecheckForwarder } from '../upstream/createPrecheckForwarder';
 import { accessLog } from './accessLog';
+import type { RuntimeSource } from './admitProjectCaller';
 import { chain } from './chain';
 import { adminRoutes, type AdminRoutesDeps } from './adminRoutes';
 import { docsRoutes } from './docsRoutes';
@@ -30,15 +27,13 @@ import { strictApp } from './strictRouter';
 export interface AppDeps {
   logger: Logger;
   verifier: TokenVerifier;
-  forwarder: PrecheckForwarder;
   readiness: ReadinessProbe;
   metrics: PromMetrics;
-  tokens: IamTokenCache;
   /** Already redacted, with the running `version`. */
   effectiveConfig: AdminRoutesDeps['effectiveConfig'];
   config: AdminRoutesDeps['config'];
-  limiters: Pick<RateLimiters, 'ipLimiter' | 'callerLimiter' | 'ipGate'>;
-  budget?: JobBudget;
+  /** The running configuration's resolver, limiters, budget, forwarders and token caches (replaced on reload). */
+  runtime: RuntimeSource;
   idempotency: Idempotency;
   /** `shutdown` is aborted when the listener closes: every open progress stream ends then. */
   progress: { hub: ProgressHub; slots: StreamSlots; clock: Clock; heartbeatMs: number; maxStreamMs: number; shutdown?: AbortSignal };
@@ -96,15 +91,8 @@ export const createApp = (deps: AppDeps): Express => {
   );
 
   // The hot path first: every layer before it would be walked on every pre-check.
-  precheckRoutes(app, {
-    verifier: deps.verifier,
-    forwarder: deps.forwarder,
-    bodyLimitBytes: deps.bodyLimitBytes,
-    limiters: deps.limiters,
-    budget: deps.budget,
-    idempotency: deps.idempotency,
-  });
-  app.use(progressRoutes({ verifier: deps.verifier, limiters: deps.limiters, ...deps.progress, errorTypeBase: deps.errorTypeBase }));
+  precheckRoutes(app, { verifier: deps.verifier, bodyLimitBytes: deps.bodyLimitBytes, runtime: deps.runtime, idempotency: deps.idempotency });
+  app.use(progressRoutes({ verifier: deps.verifier, runtime: deps.runtime, ...deps.progress, errorTypeBase: deps.errorTypeBase }));
   app.use(healthRoutes(deps.readiness));
   app.use(errorsPage());
   app.use(docsRoutes());
@@ -113,10 +101,9 @@ export const createApp = (deps: AppDeps): Express => {
   app.use(
     adminRoutes({
       verifier: deps.verifier,
-      ipLimiter: deps.limiters.ipLimiter,
+      runtime: deps.runtime,
       effectiveConfig: deps.effectiveConfig,
       config: deps.config,
-      tokens: deps.tokens,
       bodyLimitBytes: deps.bodyLimitBytes,
       audit: deps.logger,
     }),

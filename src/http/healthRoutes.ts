@@ -7,8 +7,8 @@ export type Phase = 'starting' | 'ready' | 'draining';
 
 export interface ReadinessProbe {
   phase(): Phase;
-  /** e.g. { redis: 'disabled', iam: 'up', upstream: 'closed' } */
-  dependencies(): Record<string, string>;
+  /** e.g. { redis: 'disabled', iam: 'up', upstream: 'up', regions: { default: { drs: 'up', iam: 'up' } } } */
+  dependencies(): Record<string, unknown>;
 }
 
 export const healthRoutes = (probe: ReadinessProbe): Router => {

@@ -9,16 +9,15 @@ import { GatewayError } from '../errors/GatewayError';
 import { problemBody } from '../errors/problem';
 import type { ProgressEvent, ProgressHub, ProgressItem } from '../progress/ProgressHub';
 import type { StreamSlots } from '../progress/StreamSlots';
-import type { RateLimiters } from '../rate-limit/createRateLimiters';
 import { progressJobsQuerySchema } from '../validation/schemas';
 import { validateField } from '../validation/validate';
-import { admitProjectCaller } from './admitProjectCaller';
+import { admitProjectCaller, type RuntimeSource } from './admitProjectCaller';
 import { methodNotAllowed } from './methodNotAllowed';
 import { localsOf } from './requestContext';
 
 export interface ProgressRoutesDeps {
   verifier: TokenVerifier;
-  limiters: Pick<RateLimiters, 'ipLimiter' | 'callerLimiter' | 'ipGate'>;
+  runtime: RuntimeSource;
   hub: ProgressHub;
   slots: StreamSlots;
   clock: Clock;
@@ -43,7 +42,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export const progressRoutes = (deps: ProgressRoutesDeps): Router => {
   const router = strictRouter();
-  const admit = admitProjectCaller(deps.verifier, deps.limiters);
+  const admit = admitProjectCaller(deps.verifier, deps.runtime);
   router
     .route('/v3/:project_id/jobs/precheck-progress')
     .get(

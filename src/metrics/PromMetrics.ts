@@ -6,8 +6,8 @@ import { ERROR_CATALOGUE } from '../errors/catalogue';
 import type { MetricsHooks, StoreName, TokenCacheLevel } from './MetricsHooks';
 
 export interface GaugeSources {
-  /** 0 closed, 1 half-open, 2 open. */
-  circuitState(): number;
+  /** Per region: 0 closed, 1 half-open, 2 open. */
+  circuitStates(): Record<string, number>;
   /** 1 up, 0 down; absent when Redis is not configured. */
   redisUp?(): number;
 }
@@ -72,10 +72,13 @@ export class PromMetrics implements MetricsHooks {
     if (!sources) return;
     new Gauge({
       name: 'gateway_upstream_circuit_state',
-      help: 'DRS circuit breaker: 0 closed, 1 half-open, 2 open',
+      help: 'DRS circuit breaker per region: 0 closed, 1 half-open, 2 open',
+      labelNames: ['region'],
       registers: [this.registry],
       collect() {
-        this.set(sources.circuitState());
+        // Reset first, so a region a reload removed stops being reported.
+        this.reset();
+        for (const [region, value] of Object.entries(sources.circuitStates())) this.set({ region }, value);
       },
     });
     const redisUp = sources.redisUp;

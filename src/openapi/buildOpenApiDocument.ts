@@ -1,9 +1,8 @@
 // The OpenAPI 3.1 document of every route, built from the same zod schemas that validate requests.
 import { z } from 'zod';
 import { ERROR_CATALOGUE } from '../errors/catalogue';
+import { DRS_ROUTES } from '../precheck/drsRoutes';
 import {
-  batchPrecheckBodySchema,
-  batchPrecheckResultBodySchema,
   invalidateTokensBodySchema,
   LANGUAGES,
   PROJECT_ID_PATTERN,
@@ -47,8 +46,8 @@ const headerParameters: Json[] = [
 
 const rateLimitHeaders: Json = {
   'X-Request-Id': { schema: { type: 'string' } },
-  RateLimit: { schema: { type: 'string' }, description: 'IETF draft-8, one entry per limiter ("ip", "caller").' },
-  'RateLimit-Policy': { schema: { type: 'string' } },
+  RateLimit: { schema: { type: 'string' }, description: 'IETF draft-8, one entry per limiter: "ip", then the caller\'s tier ("caller" by default, or a configured tier such as "services").' },
+  'RateLimit-Policy': { schema: { type: 'string' }, description: 'The same limiters with their quota and window; the second entry names the caller\'s tier.' },
   'X-Upstream-Request-Id': { schema: { type: 'string' }, description: "DRS's own request id, when DRS sent one." },
   'Idempotency-Replayed': { schema: { const: 'true' }, description: 'Present when the answer is the stored first response for this Idempotency-Key.' },
 };
@@ -84,14 +83,20 @@ export const buildOpenApiDocument = (version: string): Json => ({
     description: 'Runs Huawei Cloud DRS batch pre-checks for internal callers. Every error is application/problem+json (RFC 9457); the catalogue is at /errors.',
   },
   paths: {
-    '/v3/{project_id}/jobs/batch-precheck': {
-      post: precheckOperation('Start pre-checks', batchPrecheckBodySchema, '#/components/schemas/BatchPrecheckResponse', 'Scope drs:precheck; project_id must be in the token projects claim. 1 to 10 jobs, no duplicate job_id. Costs its number of jobs from the project job budget when one is configured.',
-        { errors: ['GW.0409', 'GW.0422', 'GW.2002'], parameters: [idempotencyKeyParameter] },
-      ),
-    },
-    '/v3/{project_id}/jobs/batch-precheck-result': {
-      post: precheckOperation('Read pre-check results', batchPrecheckResultBodySchema, '#/components/schemas/BatchPrecheckResultResponse', 'Scope drs:precheck. 1 to 10 distinct job IDs; progress reaches "100%" when done.'),
-    },
+    ...Object.fromEntries(
+      DRS_ROUTES.map((route) => [
+        `/v3/{project_id}/jobs/${route.name}`,
+        {
+          post: precheckOperation(
+            route.summary,
+            route.schema,
+            `#/components/schemas/${route.responseSchema}`,
+            route.description,
+            route.spendsBudget ? { errors: ['GW.0409', 'GW.0422', 'GW.2002'], parameters: [idempotencyKeyParameter] } : {},
+          ),
+        },
+      ]),
+    ),
     '/v3/{project_id}/jobs/precheck-progress': {
       get: {
         summary: 'Live pre-check progress (server-sent events)',
@@ -265,7 +270,24 @@ export const buildOpenApiDocument = (version: string): Json => ({
         type: 'object',
         properties: {
           status: { enum: ['starting', 'ready', 'draining'] },
-          dependencies: { type: 'object', properties: stringProps('redis', 'iam', 'upstream') },
+          dependencies: {
+            type: 'object',
+            properties: {
+              ...stringProps('redis', 'iam', 'upstream'),
+              regions: {
+                type: 'object',
+                description: 'Each region in use; one region in trouble does not make the instance unready.',
+                additionalProperties: {
+                  type: 'object',
+                  properties: {
+                    drs: { enum: ['up', 'circuit-open', 'circuit-half-open'] },
+                    circuit: { enum: ['closed', 'open', 'half-open'] },
+                    iam: { enum: ['up', 'down', 'unknown'] },
+                  },
+                },
+              },
+            },
+          },
         },
       },
     },

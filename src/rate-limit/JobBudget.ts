@@ -56,23 +56,25 @@ export class MemoryJobBudgetStore implements JobBudgetStore {
 }
 
 export interface JobBudgetOptions {
-  budget: number;
   windowMs: number;
   /** Redis (when configured) and this instance's memory, with the store-failure policy between them. */
   stores: StoreFailover<JobBudgetStore>;
   metrics: Pick<MetricsHooks, 'limiterRejection'>;
 }
 
-/** Throws GW.2002 (with Retry-After) when the project's budget cannot pay for the request. */
+/**
+ * Throws GW.2002 (with Retry-After) when the project's budget cannot pay for the request. The budget is the caller's
+ * to give (the project's jobBudget, else PROJECT_JOB_BUDGET), so projects with their own budgets share one store.
+ */
 export const createJobBudget = (options: JobBudgetOptions) => {
-  const { budget, windowMs } = options;
+  const { windowMs } = options;
   // Open: the request goes ahead uncharged.
   const uncharged = (): BudgetVerdict => ({ allowed: true, resetInMs: windowMs });
-  const charge = (projectId: string, jobs: number): Promise<BudgetVerdict> =>
+  const charge = (projectId: string, jobs: number, budget: number): Promise<BudgetVerdict> =>
     options.stores.run((store) => store.charge(projectId, jobs, budget, windowMs), uncharged);
   return {
-    async spend(projectId: string, jobs: number): Promise<void> {
-      const verdict = await charge(projectId, jobs);
+    async spend(projectId: string, jobs: number, budget: number): Promise<void> {
+      const verdict = await charge(projectId, jobs, budget);
       if (verdict.allowed) return;
       options.metrics.limiterRejection('project-budget');
       throw new GatewayError('GW.2002', { retryAfterSeconds: Math.max(1, Math.ceil(verdict.resetInMs / 1000)) });

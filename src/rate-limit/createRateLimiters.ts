@@ -1,20 +1,37 @@
-// The two request limiters: per client IP before authentication, per caller (`sub`) after it.
+// The request limiters: per client IP before authentication, then per caller (`sub`) in the caller's tier.
 import { ipKeyGenerator, rateLimit, type AugmentedRequest, type Options, type RateLimitRequestHandler, type Store } from 'express-rate-limit';
+import type { Caller } from '../auth/Caller';
 import { GatewayError } from '../errors/GatewayError';
 import type { Clock } from '../clock';
 import type { MetricsHooks } from '../metrics/MetricsHooks';
 import { BlockedIps } from './BlockedIps';
+
+export interface RateLimitTier {
+  name: string;
+  scope: string;
+  max: number;
+  windowMs?: number;
+}
 
 export interface RateLimitSettings {
   max: number;
   windowMs: number;
   ipMax: number;
   ipWindowMs: number;
+  /** First match by scope; a caller with none of the scopes is in the default tier. */
+  tiers: readonly RateLimitTier[];
 }
+
+/** The default tier's name: RateLimit-Policy, the metrics label and the Redis prefix `gw:rl:caller:` say it. */
+export const DEFAULT_TIER = 'caller';
 
 export interface RateLimiters {
   ipLimiter: RateLimitRequestHandler;
-  callerLimiter: RateLimitRequestHandler;
+  /**
+   * The limiters an admitted caller is charged, in the order their refusals win: its IP, then its tier. Built once
+   * per tier, so a request allocates no list.
+   */
+  forCaller(caller: Caller): readonly RateLimitRequestHandler[];
   /**
    * Refuses, before any other work, a client IP the shared limiter already refused and whose window has not
    * ended, so a flood of bad tokens costs no signature check and no Redis round trip. An IPv6 client is judged
@@ -26,8 +43,8 @@ export interface RateLimiters {
 export interface RateLimiterDeps {
   metrics: MetricsHooks;
   clock: Clock;
-  /** Shared stores (Redis); without them express-rate-limit's in-memory store counts per instance. */
-  stores?: { ip?: Store; caller?: Store };
+  /** A shared store (Redis) per limiter name (`ip`, `caller`, or a tier's); without it express-rate-limit counts per instance. */
+  storeFor?: (limiter: string) => Store | undefined;
 }
 
 /** express-rate-limit's default: an IPv6 client is its /56, since one host can rotate through a whole prefix. */
@@ -51,26 +68,33 @@ export const createRateLimiters = (settings: RateLimitSettings, deps: RateLimite
     },
   });
   const ipOptions = common('ip');
-  return {
-    ipLimiter: rateLimit({
-      ...ipOptions,
-      limit: settings.ipMax,
-      windowMs: settings.ipWindowMs,
-      ipv6Subnet: IPV6_SUBNET,
-      store: deps.stores?.ip,
-      handler: (req, res, next, options) => {
-        const resetTime = (req as AugmentedRequest).rateLimit?.resetTime;
-        if (req.ip !== undefined && resetTime) blocked.block(ipKey(req.ip), resetTime.getTime());
-        ipOptions.handler?.(req, res, next, options);
-      },
-    }),
-    callerLimiter: rateLimit({
-      ...common('caller'),
-      limit: settings.max,
-      windowMs: settings.windowMs,
-      store: deps.stores?.caller,
+  const ipLimiter = rateLimit({
+    ...ipOptions,
+    limit: settings.ipMax,
+    windowMs: settings.ipWindowMs,
+    ipv6Subnet: IPV6_SUBNET,
+    store: deps.storeFor?.('ip'),
+    handler: (req, res, next, options) => {
+      const resetTime = (req as AugmentedRequest).rateLimit?.resetTime;
+      if (req.ip !== undefined && resetTime) blocked.block(ipKey(req.ip), resetTime.getTime());
+      ipOptions.handler?.(req, res, next, options);
+    },
+  });
+  const perCaller = (name: string, max: number, windowMs: number): readonly RateLimitRequestHandler[] => [
+    ipLimiter,
+    rateLimit({
+      ...common(name),
+      limit: max,
+      windowMs,
+      store: deps.storeFor?.(name),
       keyGenerator: (_req, res) => (res.locals as { caller?: { sub: string } }).caller?.sub ?? '',
     }),
+  ];
+  const tiers = settings.tiers.map((tier) => ({ scope: tier.scope, limiters: perCaller(tier.name, tier.max, tier.windowMs ?? settings.windowMs) }));
+  const defaultTier = perCaller(DEFAULT_TIER, settings.max, settings.windowMs);
+  return {
+    ipLimiter,
+    forCaller: (caller) => tiers.find((tier) => caller.scopes.has(tier.scope))?.limiters ?? defaultTier,
     ipGate: (req, res) => {
       const retryAfter = req.ip === undefined ? undefined : blocked.retryAfter(ipKey(req.ip));
       if (retryAfter === undefined) return;

@@ -1,9 +1,10 @@
 // Token checks made in front of DRS (reference §2.4, §2.5): APIG answers 401s, DRS itself the 403 for a foreign project.
 import { apigError } from './apigErrors';
+import type { IamUser } from './sandboxUser';
 import type { SimulatorContext } from './context';
 import { drsError, type DrsLanguage } from './messages';
 
-export type DrsAuthResult = { ok: true } | { ok: false; status: number; body: object };
+export type DrsAuthResult = { ok: true; user: IamUser } | { ok: false; status: number; body: object };
 
 export const authenticateDrs = (
   ctx: SimulatorContext,
@@ -19,5 +20,5 @@ export const authenticateDrs = (
     return { ok: false, status: 401, body: apigError(error, requestId) };
   }
   if (check.record.scope?.projectId !== projectId) return { ok: false, status: 403, body: drsError('DRS.M00261', language) };
-  return { ok: true };
+  return { ok: true, user: check.record.user };
 };

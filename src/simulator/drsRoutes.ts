@@ -50,6 +50,7 @@ export const handleDrs = async (
   if (parsed === undefined) return reply(413, apigError('tooLarge', requestId));
   const auth = authenticateDrs(ctx, req.headers['x-auth-token'], projectId, requestId, language);
   if (!auth.ok) return reply(auth.status, auth.body);
+  ctx.stats.countDrsUser(auth.user);
   if (!parsed.ok) return reply(400, drsError('DRS.M00007', language));
 
   if (route === 'batch-precheck') {

@@ -1,6 +1,7 @@
 // Request counters and the recent DRS requests of one instance, so tests can assert exactly what a client sent.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { DrsRoute } from './faults';
+import type { IamUser } from './sandboxUser';
 
 export interface RecordedRequest {
   method: string;
@@ -18,6 +19,8 @@ export interface SimulatorStats {
   iamTokenRequests: number;
   drsRequests: number;
   drsRequestsByRoute: Record<string, number>;
+  /** DRS requests whose token was accepted, by the IAM user it was issued to (`domain/name`): which credential a gateway used. */
+  drsRequestsByUser: Record<string, number>;
   /** The last RECORDED_REQUEST_LIMIT DRS requests, oldest first (not kept in fast mode). */
   requests: RecordedRequest[];
 }
@@ -25,6 +28,7 @@ export interface SimulatorStats {
 export interface StatsRecorder {
   countIam(): void;
   countDrs(route: DrsRoute): void;
+  countDrsUser(user: IamUser): void;
   record(request: RecordedRequest): void;
   snapshot(): SimulatorStats;
   reset(): void;
@@ -36,6 +40,7 @@ export const createStats = (): StatsRecorder => {
   let iamTokenRequests = 0;
   let drsRequests = 0;
   let byRoute: Record<string, number> = {};
+  let byUser: Record<string, number> = {};
   let requests: RecordedRequest[] = [];
   return {
     countIam: () => {
@@ -45,15 +50,20 @@ export const createStats = (): StatsRecorder => {
       drsRequests += 1;
       byRoute[route] = (byRoute[route] ?? 0) + 1;
     },
+    countDrsUser: (user) => {
+      const name = `${user.domain}/${user.name}`;
+      byUser[name] = (byUser[name] ?? 0) + 1;
+    },
     record: (request) => {
       requests.push(request);
       if (requests.length > RECORDED_REQUEST_LIMIT) requests.shift();
     },
-    snapshot: () => ({ iamTokenRequests, drsRequests, drsRequestsByRoute: { ...byRoute }, requests: [...requests] }),
+    snapshot: () => ({ iamTokenRequests, drsRequests, drsRequestsByRoute: { ...byRoute }, drsRequestsByUser: { ...byUser }, requests: [...requests] }),
     reset: () => {
       iamTokenRequests = 0;
       drsRequests = 0;
       byRoute = {};
+      byUser = {};
       requests = [];
     },
   };

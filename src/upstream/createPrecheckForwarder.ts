@@ -2,13 +2,14 @@
 import type { Clock } from '../clock';
 import type { Language } from '../errors/catalogue';
 import { GatewayError } from '../errors/GatewayError';
-import type { CircuitBreaker } from './CircuitBreaker';
+import { drsPath, type DrsRoute } from '../precheck/drsRoutes';
 import type { HttpClient, HttpResponse } from '../outbound/createHttpClient';
+import type { RegionBreaker } from './createRegionBreaker';
 import { mapDrsResponse, type DrsBatchBody } from './mapDrsResponse';
 import { classifyNetworkError, failedBeforeSending, type NetworkFailure } from '../outbound/networkFailure';
 import { SAFE_TOKEN_PATTERN } from '../validation/schemas';
 
-export type DrsRoute = 'batch-precheck' | 'batch-precheck-result';
+export type { DrsRoute } from '../precheck/drsRoutes';
 
 export interface ForwardRequest {
   projectId: string;
@@ -40,7 +41,7 @@ export interface TokenSource {
 export interface PrecheckForwarderOptions {
   http: HttpClient;
   tokens: TokenSource;
-  breaker: CircuitBreaker;
+  breaker: RegionBreaker;
   clock: Clock;
 }
 
@@ -81,9 +82,8 @@ export const createPrecheckForwarder = (options: PrecheckForwarderOptions): Prec
     if (request.traceparent) headers.traceparent = request.traceparent;
     let response: HttpResponse;
     try {
-      response = await post(`/v3/${encodeURIComponent(request.projectId)}/jobs/${request.route}`, body, headers);
+      response = await post(drsPath(request.projectId, request.route), body, headers);
     } catch (error) {
-      breaker.recordFailure();
       throw networkError(classifyNetworkError(error));
     }
     const outcome = mapDrsResponse({
@@ -93,22 +93,23 @@ export const createPrecheckForwarder = (options: PrecheckForwarderOptions): Prec
       language: request.language,
       now: clock.now(),
     });
-    if (outcome.kind === 'error' && outcome.upstreamFault) breaker.recordFailure();
-    else breaker.recordSuccess();
     const upstreamId = response.headers['x-request-id'];
-    return { outcome, upstreamRequestId: typeof upstreamId === 'string' && SAFE_TOKEN_PATTERN.test(upstreamId) ? upstreamId : undefined };
+    return {
+      outcome,
+      upstreamRequestId: typeof upstreamId === 'string' && SAFE_TOKEN_PATTERN.test(upstreamId) ? upstreamId : undefined,
+      upstreamFault: outcome.kind === 'error' && outcome.upstreamFault,
+    };
   };
 
   return {
     async forward(request) {
       const body = JSON.stringify(request.body);
       let token = await tokens.get(request.projectId);
-      breaker.admit();
-      let answer = await send(request, token, body);
+      let answer = await breaker.run(() => send(request, token, body));
       if (answer.outcome.kind === 'reauth') {
         tokens.invalidate(request.projectId, token.value);
         token = await tokens.get(request.projectId);
-        answer = await send(request, token, body);
+        answer = await breaker.run(() => send(request, token, body));
       }
       const { outcome, upstreamRequestId } = answer;
       if (outcome.kind === 'ok') return { body: outcome.body, text: outcome.text, upstreamRequestId };

@@ -6,7 +6,7 @@ import { FakeClock } from '../support/fakeClock';
 
 const NOW_MS = Date.UTC(2026, 10, 28, 12);
 const NOW_S = NOW_MS / 1000;
-const caller = { sub: 'a', scopes: new Set<string>(), projects: new Set<string>(), expiresAt: NOW_MS + 3_600_000 };
+const caller = { sub: 'a', scopes: new Set<string>(), projects: new Set<string>(), claims: {}, expiresAt: NOW_MS + 3_600_000 };
 
 describe('VerifiedTokenCache', () => {
   it('answers until the token expires or the re-verification horizon passes, whichever is first', () => {

@@ -31,7 +31,10 @@ describe('routing, health and the error envelope', () => {
   it('GET /readyz names each dependency state', async () => {
     const res = await send(gateway.url, '/readyz', { method: 'GET' });
     expect(res.status).toBe(200);
-    expect(res.json()).toEqual({ status: 'ready', dependencies: { redis: 'disabled', iam: expect.any(String), upstream: 'up' } });
+    expect(res.json()).toEqual({
+      status: 'ready',
+      dependencies: { redis: 'disabled', iam: expect.any(String), upstream: 'up', regions: { default: { drs: 'up', circuit: 'closed', iam: expect.any(String) } } },
+    });
   });
 
   it('404 GW.0404 in problem+json for an unknown path', async () => {

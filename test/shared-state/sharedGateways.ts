@@ -20,11 +20,13 @@ export const startSharedGateways = async (
   redis: RedisTarget,
   env: Record<string, string> = {},
   simulatorOptions: SimulatorOptions = {},
+  /** Settings only the config file can hold (rate-limit tiers), merged into GATEWAY_CONFIG. */
+  fileSettings: Record<string, unknown> = {},
 ): Promise<SharedGateways> => {
   const simulator = await startSimulator(simulatorOptions);
   const baseEnv = { DRS_ENDPOINT: simulator.url, IAM_ENDPOINT: simulator.url, TOKEN_CACHE_KEY: TEST_TOKEN_CACHE_KEY, ...env };
-  const configFile =
-    'clusterNodes' in redis ? JSON.stringify({ redis: { cluster: { nodes: redis.clusterNodes } } }) : undefined;
+  const file = { ...fileSettings, ...('clusterNodes' in redis ? { redis: { cluster: { nodes: redis.clusterNodes } } } : {}) };
+  const configFile = Object.keys(file).length > 0 ? JSON.stringify(file) : undefined;
   const redisEnv: Record<string, string> = 'url' in redis ? { REDIS_URL: redis.url } : {};
   const metrics = Array.from({ length: count }, () => new CountingMetrics());
   const gateways = await Promise.all(metrics.map((m) => startTestGateway({ ...baseEnv, ...redisEnv }, { metrics: m }, configFile)));

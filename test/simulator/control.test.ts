@@ -65,6 +65,8 @@ describe('simulator control and stats', () => {
       await drs(sim, 'batch-precheck', token, precheckBody(JOB_ID));
       await drs(sim, 'batch-precheck-result', token, { jobs: [JOB_ID] });
       expect(sim.stats).toMatchObject({ iamTokenRequests: 1, drsRequests: 3, drsRequestsByRoute: { 'batch-precheck': 2, 'batch-precheck-result': 1 } });
+      // The dropped request never reached the token check; the two answered ones are the sandbox user's.
+      expect(sim.stats.drsRequestsByUser).toEqual({ 'sandbox-domain/sandbox-user': 2 });
       expect(await (await control('GET', '/__sim/stats')).json()).toMatchObject({ drsRequests: 3 });
     });
 
@@ -101,7 +103,7 @@ describe('simulator control and stats', () => {
     it('starts again from zero after resetStats() and DELETE /__sim/stats', async () => {
       await drs(sim, 'batch-precheck', token, precheckBody(JOB_ID));
       sim.resetStats();
-      expect(sim.stats).toEqual({ iamTokenRequests: 0, drsRequests: 0, drsRequestsByRoute: {}, requests: [] });
+      expect(sim.stats).toEqual({ iamTokenRequests: 0, drsRequests: 0, drsRequestsByRoute: {}, drsRequestsByUser: {}, requests: [] });
       await drs(sim, 'batch-precheck', token, precheckBody(JOB_ID));
       expect((await control('DELETE', '/__sim/stats')).status).toBe(204);
       expect(sim.stats.drsRequests).toBe(0);

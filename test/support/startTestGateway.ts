@@ -1,6 +1,7 @@
 // Starts a real gateway (and, unless endpoints are given, its embedded simulator) on port 0 from env-style settings.
 import { ConfigHolder } from '../../src/config/ConfigHolder';
 import { loadConfig, type ConfigSources } from '../../src/config/loadConfig';
+import type { GatewayConfig } from '../../src/config/schema';
 import { createLogger } from '../../src/logger';
 import { startGateway, type GatewayOverrides, type RunningGateway } from '../../src/server';
 import { TEST_SECRET } from './tokens';
@@ -20,11 +21,16 @@ const testSources = (env: Record<string, string>, files: Record<string, string>)
   },
 });
 
+/** The effective configuration a test gateway gets, for tests that then set §9 fields (regions, projects, tiers) directly. */
+export const testConfig = (env: Record<string, string> = {}, configFile?: string): GatewayConfig =>
+  loadConfig(testSources({ ...(configFile ? { GATEWAY_CONFIG: 'test-config.yaml' } : {}), ...env }, configFile === undefined ? {} : { 'test-config.yaml': configFile })).config;
+
+export const startConfiguredGateway = (config: GatewayConfig, overrides: GatewayOverrides = {}): Promise<RunningGateway> =>
+  startGateway(config, { logger: createLogger(config.logLevel), ...overrides });
+
 /** `configFile` is served as the GATEWAY_CONFIG file (YAML or JSON), for settings env cannot express (Cluster). */
-export const startTestGateway = async (env: Record<string, string> = {}, overrides: GatewayOverrides = {}, configFile?: string): Promise<RunningGateway> => {
-  const { config } = loadConfig(testSources({ ...(configFile ? { GATEWAY_CONFIG: 'test-config.yaml' } : {}), ...env }, configFile === undefined ? {} : { 'test-config.yaml': configFile }));
-  return startGateway(config, { logger: createLogger(config.logLevel), ...overrides });
-};
+export const startTestGateway = async (env: Record<string, string> = {}, overrides: GatewayOverrides = {}, configFile?: string): Promise<RunningGateway> =>
+  startConfiguredGateway(testConfig(env, configFile), overrides);
 
 /** A gateway whose reloads (SIGHUP's and POST /admin/config/reload's) read `files` again, as main.ts's read the disk. */
 export const startReloadableGateway = async (env: Record<string, string>, files: Record<string, string>, overrides: GatewayOverrides = {}): Promise<RunningGateway> => {

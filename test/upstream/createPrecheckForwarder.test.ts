@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
-import { CircuitBreaker } from '../../src/upstream/CircuitBreaker';
+import { createRegionBreaker } from '../../src/upstream/createRegionBreaker';
 import { createHttpClient, TransportError, type HttpClient, type HttpResponse } from '../../src/outbound/createHttpClient';
 import { createPrecheckForwarder, type TokenSource } from '../../src/upstream/createPrecheckForwarder';
 import { FakeClock } from '../support/fakeClock';
@@ -41,7 +41,7 @@ const setup = (script: Array<HttpResponse | Error>) => {
   const clock = new FakeClock();
   const { http, sent } = scriptedHttp(script);
   const source = tokens();
-  const breaker = new CircuitBreaker({ clock, failureThreshold: 5, openMs: 10_000 });
+  const breaker = createRegionBreaker({ clock, failureThreshold: 5, openMs: 10_000 });
   const forwarder = createPrecheckForwarder({ http, tokens: source, breaker, clock });
   const forward = () => forwarder.forward({ projectId: 'p'.repeat(32), route: 'batch-precheck', body: { jobs: [] }, language: 'en-us', requestId: 'r1' });
   return { forward, sent, source, breaker };
@@ -115,7 +115,7 @@ describe('createPrecheckForwarder over a real socket that dies mid-answer', () =
     const http = createHttpClient({ baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, timeoutMs: 5_000, maxResponseBytes: 1024, userAgent: 't' });
     try {
       const clock = new FakeClock();
-      const forwarder = createPrecheckForwarder({ http, tokens: tokens(), breaker: new CircuitBreaker({ clock, failureThreshold: 5, openMs: 10_000 }), clock });
+      const forwarder = createPrecheckForwarder({ http, tokens: tokens(), breaker: createRegionBreaker({ clock, failureThreshold: 5, openMs: 10_000 }), clock });
       const error = await forwarder.forward({ projectId: 'p'.repeat(32), route: 'batch-precheck', body: { jobs: [] }, language: 'en-us', requestId: 'r1' }).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'GW.3004', status: 502 });
       expect(requests).toBe(1);

@@ -505,7 +505,7 @@ export interface paths {
         put?: never;
         /**
          * Start pre-checks
-         * @description Scope drs:precheck; project_id must be in the token projects claim. 1 to 10 jobs, no duplicate job_id. Costs its number of jobs from the project job budget when one is configured.
+         * @description Scope drs:precheck; project_id must be granted by the token projects claim or one of its groups, and served. 1 to 10 jobs, no duplicate job_id. Costs its number of jobs from the project job budget when one is configured.
          */
         post: {
             parameters: {
@@ -551,8 +551,9 @@ export interface paths {
                     headers: {
                         /** @description Present when the answer is the stored first response for this Idempotency-Key. */
                         "Idempotency-Replayed"?: "true";
-                        /** @description IETF draft-8, one entry per limiter ("ip", "caller"). */
+                        /** @description IETF draft-8, one entry per limiter: "ip", then the caller's tier ("caller" by default, or a configured tier such as "services"). */
                         RateLimit?: string;
+                        /** @description The same limiters with their quota and window; the second entry names the caller's tier. */
                         "RateLimit-Policy"?: string;
                         "X-Request-Id"?: string;
                         /** @description DRS's own request id, when DRS sent one. */
@@ -739,8 +740,9 @@ export interface paths {
                     headers: {
                         /** @description Present when the answer is the stored first response for this Idempotency-Key. */
                         "Idempotency-Replayed"?: "true";
-                        /** @description IETF draft-8, one entry per limiter ("ip", "caller"). */
+                        /** @description IETF draft-8, one entry per limiter: "ip", then the caller's tier ("caller" by default, or a configured tier such as "services"). */
                         RateLimit?: string;
+                        /** @description The same limiters with their quota and window; the second entry names the caller's tier. */
                         "RateLimit-Policy"?: string;
                         "X-Request-Id"?: string;
                         /** @description DRS's own request id, when DRS sent one. */
@@ -1069,6 +1071,17 @@ export interface components {
             dependencies?: {
                 iam?: string;
                 redis?: string;
+                /** @description Each region in use; one region in trouble does not make the instance unready. */
+                regions?: {
+                    [key: string]: {
+                        /** @enum {unknown} */
+                        circuit?: "closed" | "open" | "half-open";
+                        /** @enum {unknown} */
+                        drs?: "up" | "circuit-open" | "circuit-half-open";
+                        /** @enum {unknown} */
+                        iam?: "up" | "down" | "unknown";
+                    };
+                };
                 upstream?: string;
             };
             /** @enum {unknown} */

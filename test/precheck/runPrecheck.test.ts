@@ -1,0 +1,91 @@
+// The pre-check use case without HTTP: idempotency claim -> budget -> forward -> finish or release, with typed doubles.
+import { GatewayError } from '../../src/errors/GatewayError';
+import type { IdempotencyOutcome, IdempotentRequest } from '../../src/idempotency/createIdempotency';
+import { runPrecheck, type PrecheckDeps, type PrecheckInput } from '../../src/precheck/runPrecheck';
+import type { ForwardRequest, ForwardResult } from '../../src/upstream/createPrecheckForwarder';
+
+const PROJECT = '054ba152d480d55b2f5dc0069e7ddef0';
+const OK: ForwardResult = { body: { results: [], count: 0 }, text: '{"results":[],"count":0}', upstreamRequestId: 'up-1' };
+
+const doubles = (outcome: IdempotencyOutcome = { kind: 'unprotected' }, forward: () => Promise<ForwardResult> = async () => OK) => {
+  const steps: string[] = [];
+  const claims: IdempotentRequest[] = [];
+  const forwarded: ForwardRequest[] = [];
+  const deps: PrecheckDeps = {
+    idempotency: {
+      begin: async (request) => {
+        claims.push(request);
+        steps.push('claim');
+        if (outcome.kind !== 'first') return outcome;
+        return {
+          kind: 'first',
+          finish: async (response) => void steps.push(`finish:${response.body}`),
+          release: async () => void steps.push('release'),
+        };
+      },
+    },
+    budget: { spend: async (projectId, jobs, budget) => void steps.push(`spend:${projectId}:${jobs}/${budget}`) },
+  };
+  const input = (over: Partial<PrecheckInput> = {}): PrecheckInput => ({
+    sub: 'svc',
+    projectId: PROJECT,
+    project: {
+      jobBudget: 5,
+      forwarder: {
+        forward: (request) => {
+          forwarded.push(request);
+          steps.push('forward');
+          return forward();
+        },
+      },
+    },
+    route: { name: 'batch-precheck', spendsBudget: true },
+    body: { jobs: [{ job_id: 'a' }, { job_id: 'b' }] },
+    idempotencyKey: 'k1',
+    language: 'en-us',
+    requestId: 'r1',
+    ...over,
+  });
+  return { deps, input, steps, claims, forwarded };
+};
+
+describe('runPrecheck', () => {
+  it('claims the key, charges the project its jobs against its own budget, forwards, then stores the answer', async () => {
+    const { deps, input, steps, claims, forwarded } = doubles({ kind: 'first' } as IdempotencyOutcome);
+    await expect(runPrecheck(deps, input())).resolves.toEqual({ text: OK.text, upstreamRequestId: 'up-1', replayed: false });
+    expect(steps).toEqual(['claim', `spend:${PROJECT}:2/5`, 'forward', `finish:${OK.text}`]);
+    expect(claims[0]).toMatchObject({ sub: 'svc', key: 'k1', projectId: PROJECT });
+    expect(forwarded[0]).toMatchObject({ projectId: PROJECT, route: 'batch-precheck', language: 'en-us', requestId: 'r1' });
+  });
+
+  it('a replay answers the stored response without budget or forwarding', async () => {
+    const { deps, input, steps } = doubles({ kind: 'replay', response: { status: 200, body: '{"stored":1}', upstreamRequestId: 'up-0' } });
+    await expect(runPrecheck(deps, input())).resolves.toEqual({ text: '{"stored":1}', upstreamRequestId: 'up-0', replayed: true });
+    expect(steps).toEqual(['claim']);
+  });
+
+  it('releases the key when the budget or DRS refuses, and passes the error on', async () => {
+    const refused = doubles({ kind: 'first' } as IdempotencyOutcome, async () => {
+      throw new GatewayError('GW.3005');
+    });
+    await expect(runPrecheck(refused.deps, refused.input())).rejects.toMatchObject({ code: 'GW.3005' });
+    expect(refused.steps).toEqual(['claim', `spend:${PROJECT}:2/5`, 'forward', 'release']);
+
+    const overBudget = doubles({ kind: 'first' } as IdempotencyOutcome);
+    overBudget.deps.budget.spend = async () => {
+      throw new GatewayError('GW.2002');
+    };
+    await expect(runPrecheck(overBudget.deps, overBudget.input())).rejects.toMatchObject({ code: 'GW.2002' });
+    expect(overBudget.steps).toEqual(['claim', 'release']);
+  });
+
+  it('spends nothing for a project without a budget, and a result query neither claims a key nor spends', async () => {
+    const noBudget = doubles();
+    await runPrecheck(noBudget.deps, noBudget.input({ project: { ...noBudget.input().project, jobBudget: undefined } }));
+    expect(noBudget.steps).toEqual(['claim', 'forward']);
+
+    const results = doubles({ kind: 'first' } as IdempotencyOutcome);
+    await runPrecheck(results.deps, results.input({ route: { name: 'batch-precheck-result', spendsBudget: false } }));
+    expect(results.steps).toEqual(['forward']);
+  });
+});
