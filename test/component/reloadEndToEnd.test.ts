@@ -24,9 +24,11 @@ const PARTNER: IamUser = { domain: 'acme-partner', name: 'drs-gateway', password
 interface Layout {
   movedTo: 'north' | 'south';
   tierMax: number;
+  ipMax?: number;
+  drsTimeoutMs?: number;
 }
 
-const gatewayFile = (north: Simulator, south: Simulator, { movedTo, tierMax }: Layout): string => `
+const gatewayFile = (north: Simulator, south: Simulator, { movedTo, tierMax, ipMax = 1000, drsTimeoutMs = 10_000 }: Layout): string => `
 credentials:
   main: { domainName: ${MAIN.domain}, userName: ${MAIN.name}, passwordFile: ${MAIN_PASSWORD_FILE} }
   partner: { domainName: ${PARTNER.domain}, userName: ${PARTNER.name}, passwordEnv: ${PARTNER_PASSWORD_ENV} }
@@ -37,8 +39,10 @@ projects:
   ${MOVED}: { region: ${movedTo}, credential: ${movedTo === 'north' ? 'main' : 'partner'} }
   ${WARM}: { region: north, credential: main }
   ${COLD}: { region: north, credential: main }
+drs: { timeoutMs: ${drsTimeoutMs} }
 rateLimit:
   max: 100
+  ipMax: ${ipMax}
   tiers:
     - { name: services, scope: "drs:precheck:bulk", max: ${tierMax} }
 `;
@@ -182,9 +186,50 @@ describe('reloading a two-region, two-account gateway end to end', () => {
     expect(north.stats.iamTokenRequests).toBe(2);
   });
 
+  it("a DRS timeout shortened by reload is the next request's deadline", async () => {
+    files[FILE] = gatewayFile(north, south, { movedTo: 'south', tierMax: 2, drsTimeoutMs: 300 });
+    await reload();
+    north.faults.set({ drs: { latencyMs: 3_000, times: 1 } });
+    const slow = await precheck(WARM);
+    expect(slow.status).toBe(504);
+    expect(slow.json()).toMatchObject({ error_code: 'GW.3007' });
+  });
+
+  it('an IP limit lowered by reload refuses the next requests from that IP at the new limit', async () => {
+    files[FILE] = gatewayFile(north, south, { movedTo: 'south', tierMax: 2, drsTimeoutMs: 300, ipMax: 3 });
+    await reload();
+    const statuses: number[] = [];
+    let refusal: Awaited<ReturnType<typeof precheck>> | undefined;
+    while (refusal === undefined && statuses.length < 5) {
+      const res = await precheck(WARM);
+      statuses.push(res.status);
+      if (res.status === 429) refusal = res;
+    }
+    expect(statuses.length).toBeLessThanOrEqual(4);
+    expect(refusal?.json()).toMatchObject({ error_code: 'GW.2001' });
+    expect(refusal?.headers.get('ratelimit-policy')).toContain('"ip"; q=3;');
+  });
+
   it('never put a password, the signing secret or an IAM token in any answer, header or log line above', () => {
     expect(iamTokens.length).toBeGreaterThan(5);
     expect(lines.some((line) => line.includes('"msg":"configuration reloaded"') || line.includes('"action":"config.reload"'))).toBe(true);
     for (const text of [...outputs, ...lines]) for (const secret of [MAIN.password, ROTATED, PARTNER.password, TEST_SECRET, ...iamTokens]) expect(text).not.toContain(secret);
+  });
+});
+
+describe('the shutdown grace after a reload', () => {
+  it('follows the running DRS timeout, so a request under the longer deadline a reload set is still covered', async () => {
+    const { sink, lines } = logLines();
+    const files: Record<string, string> = { [FILE]: 'drs: { timeoutMs: 10000 }\n' };
+    const gateway = await startReloadableGateway({ GATEWAY_CONFIG: FILE, SHUTDOWN_GRACE_MS: '1000', LOG_LEVEL: 'info' }, files, { logger: createLogger('info', sink) });
+    try {
+      files[FILE] = 'drs: { timeoutMs: 20000 }\n';
+      expect((await gateway.config.reload()).ok).toBe(true);
+    } finally {
+      await gateway.stop();
+    }
+    const draining = lines.map((line) => JSON.parse(line) as { msg: string; graceMs?: number }).find((line) => line.msg.startsWith('draining'));
+    // IAM_TIMEOUT_MS + 2 × the reloaded UPSTREAM_TIMEOUT_MS + 5 s.
+    expect(draining?.graceMs).toBe(5_000 + 2 * 20_000 + 5_000);
   });
 });

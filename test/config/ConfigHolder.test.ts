@@ -183,4 +183,23 @@ describe('the restart-only list', () => {
   it('names the listeners, Redis, the token cache key and NODE_ENV', () => {
     expect(RESTART_ONLY_SETTINGS).toEqual(expect.arrayContaining(['nodeEnv', 'server', 'metrics', 'redis']));
   });
+
+  it('lets a reload change what the runtime rebuilds: the IP limit, the DRS and IAM timeouts, the response cap, the refresh margin', async () => {
+    const { files, holder } = setUp();
+    files[FILE] = `${yaml()}drs: { timeoutMs: 4000, maxResponseBytes: 500000 }\niam: { timeoutMs: 3000, refreshMarginMs: 60000 }\n`.replace('rateLimit:\n', 'rateLimit:\n  ipMax: 50\n  ipWindowMs: 30000\n');
+    const result = await holder.reload();
+    expect(result.ok).toBe(true);
+    const { drs, iam, rateLimit } = holder.current().config;
+    expect({ drs, iam: { timeoutMs: iam.timeoutMs, refreshMarginMs: iam.refreshMarginMs }, ip: [rateLimit.ipMax, rateLimit.ipWindowMs] }).toEqual({
+      drs: { timeoutMs: 4000, maxResponseBytes: 500000 },
+      iam: { timeoutMs: 3000, refreshMarginMs: 60000 },
+      ip: [50, 30000],
+    });
+  });
+
+  it('still refuses the store-failure policy, which the stores read once', async () => {
+    const { files, holder } = setUp();
+    files[FILE] = yaml().replace('rateLimit:\n', 'rateLimit:\n  onStoreError: closed\n');
+    expect(refused(await holder.reload()).map((p) => p.key)).toEqual(['rateLimit.onStoreError (RATE_LIMIT_ON_STORE_ERROR)']);
+  });
 });
