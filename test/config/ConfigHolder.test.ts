@@ -1,4 +1,6 @@
 // ConfigHolder: reloads all or nothing, restart-only settings refused by name, secrets re-read, the version's hash and time.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigHolder, type ReloadResult, type RunningConfig } from '../../src/config/ConfigHolder';
 import { configHash } from '../../src/config/configVersion';
 import { loadConfig } from '../../src/config/loadConfig';
@@ -195,6 +197,13 @@ describe('the restart-only list', () => {
       iam: { timeoutMs: 3000, refreshMarginMs: 60000 },
       ip: [50, 30000],
     });
+  });
+
+  it("is the list the README's reload section gives", () => {
+    const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+    const list = /line equal to it\):([\s\S]*?)A region whose endpoint is unset/.exec(readme)?.[1] ?? '';
+    const named = [...list.replace(/\([^)]*\)/g, '').matchAll(/`([^`]+)`/g)].map((m) => (m[1] as string).replace(/\.\*$/, ''));
+    expect(named.sort()).toEqual([...RESTART_ONLY_SETTINGS].sort());
   });
 
   it('still refuses the store-failure policy, which the stores read once', async () => {
