@@ -73,7 +73,7 @@ const main = async (): Promise<void> => {
     setTimeout(() => {
       log.logger.error({ signal }, 'shutdown overran its deadline; exiting with connections still open');
       exit(1);
-    }, config.server.shutdownDelayMs + shutdownGraceMs(config) + EXIT_SLACK_MS).unref();
+    }, config.server.shutdownDelayMs + shutdownGraceMs(holder.current().config) + EXIT_SLACK_MS).unref();
     gateway.stop().then(
       () => exit(0),
       (error: unknown) => {

@@ -219,7 +219,7 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
     },
     config: configHolder,
     runtime: running,
-    idempotency: createIdempotency({ stores: stores.idempotency, inFlightTtlMs: longestRequestMs(config) }),
+    idempotency: createIdempotency({ stores: stores.idempotency, inFlightTtlMs: () => longestRequestMs(running.current().config) }),
     trustProxy: config.server.trustProxy,
     bodyLimitBytes: config.server.bodyLimitBytes,
     corsOrigins: config.cors.origins,
@@ -244,7 +244,6 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
   const metricsUrl = metricsServer ? urlOf(config.metrics.host, (metricsServer.address() as AddressInfo).port) : undefined;
   if (metricsUrl) logger.info({ metricsUrl }, 'metrics listening');
 
-  const graceMs = shutdownGraceMs(config);
   const closeStep = async (name: string, close: () => Promise<void>): Promise<void> => {
     await withDeadline(close, CLOSE_STEP_MS).catch((error: unknown) => logger.warn({ step: name, reason: (error as Error).message }, 'shutdown step cut short'));
   };
@@ -252,6 +251,8 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
   const drain = async (): Promise<void> => {
     phase = 'draining';
     for (const unsubscribe of configSubscriptions) unsubscribe();
+    // The running timeouts, which a reload may have changed since the start, decide how long a request can still take.
+    const graceMs = shutdownGraceMs(running.current().config);
     connections.begin();
     logger.info({ delayMs: config.server.shutdownDelayMs, graceMs }, 'draining: readiness 503, listener closes after the delay');
     if (config.server.shutdownDelayMs > 0) await sleep(config.server.shutdownDelayMs);

@@ -8,9 +8,10 @@ type Tree = Record<string, unknown>;
 /**
  * Dotted prefixes of the configuration built into long-lived parts at start: the listeners and their timeouts, the
  * Redis connection and the token-cache key, the inbound-token verifier, the app's CORS, proxy and body settings, the
- * logger, the progress hub, the stores' failure policy, the IP gate, the HTTP clients' timeouts (the shutdown grace
- * and idempotency TTL are derived from them at start) and the token caches' refresh margin. Everything else (regions,
- * credentials, projects, tiers and per-caller limits, job budgets, group access) is applied by a reload.
+ * error type base, the logger, the progress hub and the stores' failure policy. Everything else is in the runtime
+ * (src/topology/createRuntime.ts) and applied by a reload: regions, credentials, projects, every limiter (the IP's
+ * included), job budgets, group access, and the DRS and IAM clients' timeouts, response cap and token refresh margin
+ * (the shutdown grace and the idempotency claim's lifetime read the running timeouts when they need them).
  */
 export const RESTART_ONLY_SETTINGS: readonly string[] = [
   'nodeEnv',
@@ -22,12 +23,6 @@ export const RESTART_ONLY_SETTINGS: readonly string[] = [
   'logLevel',
   'errorTypeBase',
   'progress',
-  'drs.timeoutMs',
-  'drs.maxResponseBytes',
-  'iam.timeoutMs',
-  'iam.refreshMarginMs',
-  'rateLimit.ipMax',
-  'rateLimit.ipWindowMs',
   'rateLimit.onStoreError',
 ];
 

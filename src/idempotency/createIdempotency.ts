@@ -9,8 +9,11 @@ export const REPLAY_WINDOW_MS = 24 * 60 * 60 * 1000;
 export interface IdempotencyOptions {
   /** Redis (when configured) and this instance's memory, with the store-failure policy between them. */
   stores: StoreFailover<IdempotencyStore>;
-  /** How long a claim holds if its instance dies mid-request: the whole upstream budget plus a margin. */
-  inFlightTtlMs: number;
+  /**
+   * How long a claim holds if its instance dies mid-request: the whole upstream budget plus a margin. Read per claim,
+   * since a reload may change the IAM and DRS timeouts the budget comes from.
+   */
+  inFlightTtlMs: () => number;
 }
 
 export interface IdempotentRequest {
@@ -34,7 +37,7 @@ export const createIdempotency = (options: IdempotencyOptions) => {
   /** Remembers which store answered, so finish and release go where the claim was made. */
   const claimIn = (key: string, fingerprint: string) =>
     options.stores.run<{ existing: IdempotencyRecord | undefined; store: IdempotencyStore } | undefined>(
-      async (store) => ({ existing: await store.claim(key, fingerprint, options.inFlightTtlMs), store }),
+      async (store) => ({ existing: await store.claim(key, fingerprint, options.inFlightTtlMs()), store }),
       // Open: the request runs without the guarantee.
       () => undefined,
     );

@@ -1,5 +1,6 @@
 // `npm run simulator`: the DRS/IAM simulator on its own, for docker-compose and local work.
 import { DEMO_JOBS } from './demoJobs';
+import { readUsers } from './readUsers';
 import { SANDBOX_IAM_USER, startSimulator } from './startSimulator';
 
 const readPort = (value: string | undefined): number => {
@@ -9,13 +10,18 @@ const readPort = (value: string | undefined): number => {
 };
 
 const main = async (): Promise<void> => {
+  const configured = process.env.SIMULATOR_USERS;
+  const users = readUsers(configured);
   const simulator = await startSimulator({
+    users,
     port: readPort(process.env.SIMULATOR_PORT),
     host: process.env.SIMULATOR_HOST ?? '127.0.0.1',
     jobs: [...DEMO_JOBS],
   });
   console.log(`DRS/IAM simulator listening on ${simulator.url}`);
-  console.log(`IAM user: domain=${SANDBOX_IAM_USER.domain} name=${SANDBOX_IAM_USER.name} password=${SANDBOX_IAM_USER.password}`);
+  // The sandbox password is public; configured ones are not printed.
+  if (configured === undefined || configured === '') console.log(`IAM user: domain=${SANDBOX_IAM_USER.domain} name=${SANDBOX_IAM_USER.name} password=${SANDBOX_IAM_USER.password}`);
+  else console.log(`IAM users: ${users.map((user) => `${user.domain}/${user.name}`).join(', ')}`);
   console.log('Demo jobs (any other well-formed job ID is a CONFIGURATION job that passes):');
   for (const job of DEMO_JOBS) console.log(`  ${job.id}  ${job.status}  ${job.outcome ?? 'pass'}`);
   console.log('Faults: PUT/DELETE /__sim/faults, GET /__sim/stats, POST /__sim/revoke-tokens, PUT /__sim/jobs/{id}');

@@ -52,6 +52,11 @@ export interface Simulator {
   jobs: Jobs;
   /** Every token issued so far stops working (DRS answers 401 APIG.0307); returns how many were still valid. */
   revokeTokens(): number;
+  /**
+   * Gives a known IAM user a new password, as an account admin rotating it would: the next login needs it, tokens
+   * already issued stay valid. Throws for a user the simulator does not know.
+   */
+  setUserPassword(domain: string, name: string, password: string): void;
   issuedTokens(): number;
 }
 
@@ -68,9 +73,11 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
   const fast = options.fast ?? false;
   const autoCreateJobs = options.autoCreateJobs ?? true;
   let url = '';
+  // Copies: a rotated password must not reach the caller's objects (or the frozen sandbox user).
+  const users: IamUser[] = (options.users ?? [SANDBOX_IAM_USER]).map((user) => ({ ...user }));
   const ctx: SimulatorContext = {
     clock,
-    users: options.users ?? [SANDBOX_IAM_USER],
+    users,
     tokenTtlMs: options.tokenTtlMs ?? DAY_MS,
     precheckDurationMs: options.precheckDurationMs ?? 6000,
     autoCreateJobs,
@@ -117,5 +124,10 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
     jobs: ctx.jobs,
     revokeTokens: () => ctx.tokens.revokeAll(),
     issuedTokens: () => ctx.tokens.issuedCount(),
+    setUserPassword(domain, name, password) {
+      const user = users.find((candidate) => candidate.domain === domain && candidate.name === name);
+      if (user === undefined) throw new Error(`the simulator knows no IAM user ${domain}/${name}`);
+      user.password = password;
+    },
   };
 };

@@ -1,4 +1,6 @@
 // ConfigHolder: reloads all or nothing, restart-only settings refused by name, secrets re-read, the version's hash and time.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigHolder, type ReloadResult, type RunningConfig } from '../../src/config/ConfigHolder';
 import { configHash } from '../../src/config/configVersion';
 import { loadConfig } from '../../src/config/loadConfig';
@@ -182,5 +184,31 @@ describe('the configuration hash', () => {
 describe('the restart-only list', () => {
   it('names the listeners, Redis, the token cache key and NODE_ENV', () => {
     expect(RESTART_ONLY_SETTINGS).toEqual(expect.arrayContaining(['nodeEnv', 'server', 'metrics', 'redis']));
+  });
+
+  it('lets a reload change what the runtime rebuilds: the IP limit, the DRS and IAM timeouts, the response cap, the refresh margin', async () => {
+    const { files, holder } = setUp();
+    files[FILE] = `${yaml()}drs: { timeoutMs: 4000, maxResponseBytes: 500000 }\niam: { timeoutMs: 3000, refreshMarginMs: 60000 }\n`.replace('rateLimit:\n', 'rateLimit:\n  ipMax: 50\n  ipWindowMs: 30000\n');
+    const result = await holder.reload();
+    expect(result.ok).toBe(true);
+    const { drs, iam, rateLimit } = holder.current().config;
+    expect({ drs, iam: { timeoutMs: iam.timeoutMs, refreshMarginMs: iam.refreshMarginMs }, ip: [rateLimit.ipMax, rateLimit.ipWindowMs] }).toEqual({
+      drs: { timeoutMs: 4000, maxResponseBytes: 500000 },
+      iam: { timeoutMs: 3000, refreshMarginMs: 60000 },
+      ip: [50, 30000],
+    });
+  });
+
+  it("is the list the README's reload section gives", () => {
+    const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+    const list = /line equal to it\):([\s\S]*?)A region whose endpoint is unset/.exec(readme)?.[1] ?? '';
+    const named = [...list.replace(/\([^)]*\)/g, '').matchAll(/`([^`]+)`/g)].map((m) => (m[1] as string).replace(/\.\*$/, ''));
+    expect(named.sort()).toEqual([...RESTART_ONLY_SETTINGS].sort());
+  });
+
+  it('still refuses the store-failure policy, which the stores read once', async () => {
+    const { files, holder } = setUp();
+    files[FILE] = yaml().replace('rateLimit:\n', 'rateLimit:\n  onStoreError: closed\n');
+    expect(refused(await holder.reload()).map((p) => p.key)).toEqual(['rateLimit.onStoreError (RATE_LIMIT_ON_STORE_ERROR)']);
   });
 });

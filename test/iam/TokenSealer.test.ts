@@ -21,7 +21,8 @@ describe('TokenSealer (AES-256-GCM, entry bound in as associated data)', () => {
   it('opens what it sealed for the same entry, and never shows the token in the sealed text', () => {
     const sealed = sealer.seal(token, BOUND_A);
     expect(sealed).not.toContain(token.value);
-    expect(sealed).not.toContain('MII');
+    // Not 'MII' alone: three characters turn up in random base64 about once in a thousand seals.
+    expect(sealed).not.toContain(token.value.slice(0, 12));
     expect(sealer.open(sealed, BOUND_A)).toEqual(token);
   });
 

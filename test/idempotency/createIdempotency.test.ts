@@ -36,7 +36,7 @@ const setup = (policy: StoreErrorPolicy) => {
   const local = new SwitchableStore(new MemoryIdempotencyStore(clock));
   const { failover: stores, metrics, lines } = testFailover<IdempotencyStore>({ shared, local, policy, store: 'idempotency' });
   const warnings = () => lines.filter((line) => line.level === 'warn').map(({ obj, msg }) => ({ obj, msg }));
-  const idempotency = createIdempotency({ stores, inFlightTtlMs: 30_000 });
+  const idempotency = createIdempotency({ stores, inFlightTtlMs: () => 30_000 });
   return { shared, local, metrics, warnings, idempotency };
 };
 
@@ -51,6 +51,26 @@ describe('createIdempotency with a healthy shared store', () => {
     await expect(idempotency.begin(REQUEST)).resolves.toEqual({ kind: 'replay', response: RESPONSE });
     expect(local.calls).toBe(0);
     expect(shared.calls).toBe(5);
+  });
+});
+
+describe('createIdempotency claim lifetime', () => {
+  it('asks for the in-flight lifetime at every claim, so a reload that changes the upstream timeouts applies to the next claim', async () => {
+    const ttls: number[] = [];
+    const clock = new FakeClock();
+    const memory = new MemoryIdempotencyStore(clock);
+    const recording: IdempotencyStore = {
+      claim: (key, fingerprint, ttl) => (ttls.push(ttl), memory.claim(key, fingerprint, ttl)),
+      complete: (...args) => memory.complete(...args),
+      release: (key) => memory.release(key),
+    };
+    const { failover: stores } = testFailover<IdempotencyStore>({ shared: recording, local: new MemoryIdempotencyStore(clock), policy: 'closed', store: 'idempotency' });
+    let ttl = 30_000;
+    const idempotency = createIdempotency({ stores, inFlightTtlMs: () => ttl });
+    await idempotency.begin(REQUEST);
+    ttl = 12_000;
+    await idempotency.begin({ ...REQUEST, key: 'order-43' });
+    expect(ttls).toEqual([30_000, 12_000]);
   });
 });
 

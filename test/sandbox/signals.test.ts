@@ -93,7 +93,7 @@ describe('npm start and signals', () => {
 describe('SIGHUP reloads the configuration', () => {
   const passwords = { main: 'main-pa55word-on-disk', rotated: 'main-pa55word-rotated', partner: 'partner-pa55word-env', inline: 'inline-pa55word' };
 
-  it('logs a reload that worked and one that was refused with every problem, keeps serving, and never logs a password', async () => {
+  it('logs a reload that worked (its new tier limit then in force) and one that was refused with every problem, keeps serving, and never logs a password', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gateway-sighup-'));
     const configPath = join(dir, 'gateway.yaml');
     const passwordPath = join(dir, 'iam-main');
@@ -113,13 +113,19 @@ describe('SIGHUP reloads the configuration', () => {
       const shown = async () => (await fetch(`${url}/admin/config`, { headers: { Authorization: bearer(signToken({ sub: 'ops', scope: 'gateway:admin' })) } })).json() as Promise<{ version: { hash: string }; rateLimit: { tiers: Array<{ max: number }> } }>;
       const started = await shown();
 
-      writeConfig(gatewayYaml({ max: 900, passwordFile: passwordPath }));
+      writeConfig(gatewayYaml({ max: 2, passwordFile: passwordPath }));
       writeFileSync(passwordPath, `${passwords.rotated}\n`);
       child.kill('SIGHUP');
       const reloaded = await waitFor('the reload line', logged('configuration reloaded'), 5_000);
       expect(reloaded).toMatchObject({ signal: 'SIGHUP', version: { hash: expect.stringMatching(/^[0-9a-f]{64}$/) } });
       const after = await shown();
-      expect(after.rateLimit.tiers[0]?.max).toBe(900);
+      expect(after.rateLimit.tiers[0]?.max).toBe(2);
+      // The new limit is in force: an empty body is refused after the limiters have charged, so nothing goes upstream.
+      const bulk = bearer(signToken({ sub: 'bulk-after-sighup', projects: ['*'], scope: 'drs:precheck drs:precheck:bulk' }));
+      const answers = [];
+      for (let i = 0; i < 3; i += 1) answers.push(await fetch(`${url}/v3/${PROJECT}/jobs/batch-precheck`, { method: 'POST', headers: { Authorization: bulk, 'Content-Type': 'application/json' }, body: '{}' }));
+      expect(answers.map((res) => res.status)).toEqual([400, 400, 429]);
+      expect(answers[2]?.headers.get('ratelimit-policy')).toContain('"services"; q=2;');
       expect(after.version.hash).toBe(reloaded.version.hash);
       expect(after.version.hash).not.toBe(started.version.hash);
 
@@ -128,7 +134,7 @@ describe('SIGHUP reloads the configuration', () => {
       const refused = await waitFor('the refusal line', logged('configuration reload refused; the running configuration stays'), 5_000);
       expect(refused.problems.map((p: { key: string }) => p.key)).toEqual(['credentials.main.password', 'redis.url in GATEWAY_CONFIG']);
       expect(await healthy(url)).toBe(true);
-      expect((await shown()).rateLimit.tiers[0]?.max).toBe(900);
+      expect((await shown()).rateLimit.tiers[0]?.max).toBe(2);
 
       child.kill('SIGTERM');
       expect(await exitWithin(child, 15_000)).toBe(0);

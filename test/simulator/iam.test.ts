@@ -1,6 +1,6 @@
 // IAM POST /v3/auth/tokens: the token format, the body, and the error shapes a client must understand.
 import { startSimulator, SANDBOX_IAM_USER, type Simulator } from '../../src/simulator/startSimulator';
-import { fakeClock, passwordBody, PROJECT_ID, requestToken } from './simulatorClient';
+import { drs, fakeClock, JOB_ID, passwordBody, precheckBody, PROJECT_ID, requestToken } from './simulatorClient';
 import type { FakeClock } from '../support/fakeClock';
 
 describe('simulated IAM token endpoint', () => {
@@ -78,6 +78,16 @@ describe('simulated IAM token endpoint', () => {
     sim = await startSimulator({ clock, users: [{ domain: 'acme', name: 'ops', password: 's3cret' }] });
     expect((await requestToken(sim, passwordBody({ domain: 'acme', name: 'ops', password: 's3cret' }))).status).toBe(201);
     expect((await requestToken(sim)).status).toBe(401);
+  });
+
+  it('setUserPassword rotates a user\'s password: the old one is refused, the new one works, issued tokens stay valid', async () => {
+    const issued = (await requestToken(sim)).headers.get('x-subject-token') ?? '';
+    sim.setUserPassword(SANDBOX_IAM_USER.domain, SANDBOX_IAM_USER.name, 'rotated-pa55word');
+    expect((await requestToken(sim)).status).toBe(401);
+    expect((await requestToken(sim, passwordBody({ ...SANDBOX_IAM_USER, password: 'rotated-pa55word' }))).status).toBe(201);
+    expect((await drs(sim, 'batch-precheck', issued, precheckBody(JOB_ID))).status).toBe(200);
+    expect(SANDBOX_IAM_USER.password).toBe('sandbox-password');
+    expect(() => sim.setUserPassword('acme', 'nobody', 'x')).toThrow('acme/nobody');
   });
 
   describe('errors', () => {

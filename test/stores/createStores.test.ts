@@ -47,7 +47,7 @@ describe('createStores with Redis', () => {
     await ip.increment('203.0.113.7');
     await caller.increment('svc-a');
     await stores.jobBudget.run((store) => store.charge(PROJECT, 2, 10, 60_000), () => ({ allowed: true, resetInMs: 0 }));
-    await createIdempotency({ stores: stores.idempotency, inFlightTtlMs: 30_000 }).begin({ sub: 'svc-a', key: 'k-1', projectId: PROJECT, body: {} });
+    await createIdempotency({ stores: stores.idempotency, inFlightTtlMs: () => 30_000 }).begin({ sub: 'svc-a', key: 'k-1', projectId: PROJECT, body: {} });
     await stores.tokens(USER)?.put(PROJECT, { value: 'MII-token', expiresAt: clock.now() + 3_600_000, obtainedAt: clock.now() });
     await stores.progress.claim(PROJECT, ['job-1'], 3_000);
     await stores.progress.publish(PROJECT, [{ jobId: 'job-1', json: '{}' }], 3_000);
@@ -90,7 +90,7 @@ describe('createStores without Redis', () => {
     const charge = () => stores.jobBudget.run((store) => store.charge(PROJECT, 6, 10, 60_000), () => ({ allowed: true, resetInMs: 0 }));
     await expect(charge()).resolves.toEqual({ allowed: true, resetInMs: 60_000 });
     await expect(charge()).resolves.toEqual({ allowed: false, resetInMs: 60_000 });
-    const idempotency = createIdempotency({ stores: stores.idempotency, inFlightTtlMs: 30_000 });
+    const idempotency = createIdempotency({ stores: stores.idempotency, inFlightTtlMs: () => 30_000 });
     const request = { sub: 'svc-a', key: 'k-1', projectId: PROJECT, body: {} };
     await expect(idempotency.begin(request)).resolves.toMatchObject({ kind: 'first' });
     await expect(idempotency.begin(request)).rejects.toMatchObject({ code: 'GW.0409' });
