@@ -1,5 +1,5 @@
 // Composition root: turns a validated configuration into a listening gateway with a stop() that leaves nothing open.
-import { once } from 'node:events';
+import { once, setMaxListeners } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -174,6 +174,8 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
   const forwarder = { forward: (request: ForwardRequest) => running.current().forwarder.forward(request) };
   // Aborted when the listener closes: long-lived responses (progress streams) end then rather than hold the drain.
   const listenerClosing = new AbortController();
+  // One listener per open progress stream, bounded by the stream caps; Node's default of 10 would warn of a leak.
+  setMaxListeners(0, listenerClosing.signal);
   const app = createApp({
     logger,
     verifier,

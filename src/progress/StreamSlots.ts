@@ -115,6 +115,10 @@ export const createStreamSlots = (options: StreamSlotsOptions) => {
   const { clock, leaseMs, local } = options;
   const refusedUntil = new LRUCache<string, number>({ max: MAX_REMEMBERED_REFUSALS });
 
+  const quietly = (work: Promise<void>): void => {
+    work.catch((error: unknown) => options.logger.warn({ reason: (error as Error).message }, 'stream slot update failed'));
+  };
+
   /**
    * Redis when configured, with a copy in memory: when Redis fails, this instance counts in memory (a cap per
    * instance until it returns), and the streams it already holds count there too. Undefined when refused.
@@ -123,7 +127,12 @@ export const createStreamSlots = (options: StreamSlotsOptions) => {
     if (options.shared) {
       try {
         if (!(await options.shared.acquire(key, streamId, max, now, leaseMs))) return undefined;
-        await local.acquire(key, streamId, Number.POSITIVE_INFINITY, now, leaseMs);
+        // Streams granted in memory while Redis timed out are not in Redis: the memory copy holds this instance to
+        // the cap too, or a burst that half-times-out would grant the cap twice (once per store).
+        if (!(await local.acquire(key, streamId, max, now, leaseMs))) {
+          quietly(options.shared.release(key, streamId));
+          return undefined;
+        }
         return [options.shared, local];
       } catch (error) {
         options.metrics.storeError('progress');
@@ -131,10 +140,6 @@ export const createStreamSlots = (options: StreamSlotsOptions) => {
       }
     }
     return (await local.acquire(key, streamId, max, now, leaseMs)) ? [local] : undefined;
-  };
-
-  const quietly = (work: Promise<void>): void => {
-    work.catch((error: unknown) => options.logger.warn({ reason: (error as Error).message }, 'stream slot update failed'));
   };
 
   const refuse = (keys: readonly string[], now: number): never => {
