@@ -68,9 +68,20 @@ export interface FlatSettings {
 
 const checkProjects = (tree: Tree, problems: ConfigProblem[], reported: Set<string>): void => {
   const { projects } = tree;
-  if (!isTree(projects)) return;
   const regions = isTree(tree.regions) ? tree.regions : {};
   const credentials = isTree(tree.credentials) ? tree.credentials : {};
+  if (projects === undefined) {
+    // Without a projects list every project is served from `default`: refused here, with every other problem, rather
+    // than by the runtime once the configuration (or a reload) has already been accepted.
+    for (const [section, defined, flat] of [
+      ['regions', regions, 'DRS_ENDPOINT/IAM_ENDPOINT'],
+      ['credentials', credentials, 'IAM_DOMAIN_NAME/IAM_USER_NAME/IAM_PASSWORD'],
+    ] as const) {
+      if (!(DEFAULT_NAME in defined)) problems.push({ key: section, problem: `must define "${DEFAULT_NAME}" (or ${flat}) when there is no projects list: every project is served there` });
+    }
+    return;
+  }
+  if (!isTree(projects)) return;
   for (const [projectId, entry] of Object.entries(projects)) {
     if (!isTree(entry)) continue;
     for (const [field, defined, flat] of [

@@ -122,6 +122,15 @@ describe('loadConfig: the §9 configuration file', () => {
     ]);
   });
 
+  it('refuses regions and credentials without default when there is no projects list, since every project goes there', () => {
+    const yaml = SECTION_9.replace(/projects:\n( {2}.*\n)+/, '');
+    expect(yaml).not.toContain('projects:');
+    expect(problemsOf(withFile(yaml, SECRETS.env, SECRETS.files)).problems).toEqual([
+      { key: 'regions', problem: expect.stringContaining('must define "default"') },
+      { key: 'credentials', problem: expect.stringContaining('must define "default"') },
+    ]);
+  });
+
   it('refuses a tier name used twice', () => {
     const yaml = SECTION_9.replace('    - { name: services, scope: "drs:precheck:bulk", max: 600 }', '    - { name: services, scope: "a", max: 600 }\n    - { name: services, scope: "b", max: 6 }');
     expect(problemsOf(withFile(yaml, SECRETS.env, SECRETS.files)).problems).toEqual([{ key: 'rateLimit.tiers.1.name', problem: expect.stringContaining('named twice') }]);
@@ -194,6 +203,8 @@ regions:
   ap-southeast-1: { iamEndpoint: https://iam.ap-southeast-1.myhuaweicloud.com }
 credentials:
   main: { domainName: sandbox-domain, userName: sandbox-user, passwordEnv: SANDBOX_PASSWORD }
+projects:
+  ${PROJECT_A}: { region: cn-north-4, credential: main }
 `;
     const error = problemsOf(withFile(yaml, { ...PRODUCTION_ENV, SANDBOX_PASSWORD: 'sandbox-password' }));
     expect(error.problems.map((p) => p.key)).toEqual([
