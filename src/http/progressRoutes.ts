@@ -1,6 +1,5 @@
 // GET …/precheck-progress: live pre-check progress as server-sent events, one stream per caller request.
 import type { Request, Response, Router } from 'express';
-import { ipKeyGenerator } from 'express-rate-limit';
 import { strictRouter } from './strictRouter';
 import type { TokenVerifier } from '../auth';
 import type { Clock } from '../clock';
@@ -9,6 +8,7 @@ import { GatewayError } from '../errors/GatewayError';
 import { problemBody } from '../errors/problem';
 import type { ProgressEvent, ProgressHub, ProgressItem } from '../progress/ProgressHub';
 import type { StreamSlots } from '../progress/StreamSlots';
+import { ipKey } from '../rate-limit/createRateLimiters';
 import { progressJobsQuerySchema } from '../validation/schemas';
 import { validateField } from '../validation/validate';
 import { admitProjectCaller, type RuntimeSource } from './admitProjectCaller';
@@ -57,7 +57,7 @@ export const progressRoutes = (deps: ProgressRoutesDeps): Router => {
           finish();
         });
         const { caller, projectId, alongside: jobIds } = await admit(req, res, async () => validateField(progressJobsQuerySchema, req.query.jobs, { parameter: 'jobs' }));
-        const lease = await deps.slots.open(caller.sub, ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? ''));
+        const lease = await deps.slots.open(caller.sub, ipKey(req.ip ?? req.socket.remoteAddress ?? ''));
         if (hungUp) {
           lease.release();
           return;

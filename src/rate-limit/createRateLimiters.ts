@@ -50,8 +50,11 @@ export interface RateLimiterDeps {
 /** express-rate-limit's default: an IPv6 client is its /56, since one host can rotate through a whole prefix. */
 const IPV6_SUBNET = 56;
 
-/** The key the IP limiter counts under; the gate uses the same, so rotating addresses inside a refused prefix is refused too. */
-const ipKey = (ip: string): string => ipKeyGenerator(ip, IPV6_SUBNET);
+/**
+ * The key the IP limiter counts a client under; the gate and the progress-stream cap use the same, so rotating
+ * addresses inside one prefix is one client everywhere.
+ */
+export const ipKey = (ip: string): string => ipKeyGenerator(ip, IPV6_SUBNET);
 
 export const createRateLimiters = (settings: RateLimitSettings, deps: RateLimiterDeps): RateLimiters => {
   const blocked = new BlockedIps(deps.clock);
