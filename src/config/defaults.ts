@@ -28,6 +28,13 @@ export const DEFAULTS = {
   metrics: { host: '127.0.0.1' },
   access: { groups: {} },
   cors: { origins: [] },
+  tracing: {
+    sdkDisabled: false,
+    sampler: 'parentbased_always_on',
+    serviceName: 'drs-precheck-gateway',
+    // The OpenTelemetry specification's defaults for OTEL_BSP_*.
+    batch: { scheduleDelayMs: 5_000, exportTimeoutMs: 30_000, maxQueueSize: 2_048, maxExportBatchSize: 512 },
+  },
   logLevel: 'info',
   errorTypeBase: '/errors',
 } as const;

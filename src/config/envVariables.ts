@@ -1,5 +1,5 @@
 // The table from environment variables to configuration paths; the README and .env.example follow it.
-export type EnvKind = 'string' | 'int' | 'list';
+export type EnvKind = 'string' | 'int' | 'number' | 'boolean' | 'list';
 
 export interface EnvVariable {
   name: string;
@@ -51,6 +51,26 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'PRECHECK_STREAMS_PER_CALLER', path: ['progress', 'streamsPerCaller'], kind: 'int' },
   { name: 'PRECHECK_STREAMS_PER_IP', path: ['progress', 'streamsPerIp'], kind: 'int' },
   { name: 'CORS_ORIGINS', path: ['cors', 'origins'], kind: 'list' },
+  { name: 'OTEL_SDK_DISABLED', path: ['tracing', 'sdkDisabled'], kind: 'boolean' },
+  { name: 'OTEL_TRACES_EXPORTER', path: ['tracing', 'exporter'], kind: 'string' },
+  { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', path: ['tracing', 'endpoint'], kind: 'string' },
+  { name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', path: ['tracing', 'tracesEndpoint'], kind: 'string' },
+  { name: 'OTEL_EXPORTER_OTLP_PROTOCOL', path: ['tracing', 'protocol'], kind: 'string' },
+  { name: 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', path: ['tracing', 'tracesProtocol'], kind: 'string' },
+  { name: 'OTEL_EXPORTER_OTLP_HEADERS', path: ['tracing', 'headers'], kind: 'string', secret: true },
+  { name: 'OTEL_EXPORTER_OTLP_TRACES_HEADERS', path: ['tracing', 'tracesHeaders'], kind: 'string', secret: true },
+  { name: 'OTEL_EXPORTER_OTLP_TIMEOUT', path: ['tracing', 'timeoutMs'], kind: 'int' },
+  { name: 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT', path: ['tracing', 'tracesTimeoutMs'], kind: 'int' },
+  { name: 'OTEL_EXPORTER_OTLP_COMPRESSION', path: ['tracing', 'compression'], kind: 'string' },
+  { name: 'OTEL_EXPORTER_OTLP_TRACES_COMPRESSION', path: ['tracing', 'tracesCompression'], kind: 'string' },
+  { name: 'OTEL_TRACES_SAMPLER', path: ['tracing', 'sampler'], kind: 'string' },
+  { name: 'OTEL_TRACES_SAMPLER_ARG', path: ['tracing', 'samplerArg'], kind: 'number' },
+  { name: 'OTEL_SERVICE_NAME', path: ['tracing', 'serviceName'], kind: 'string' },
+  { name: 'OTEL_RESOURCE_ATTRIBUTES', path: ['tracing', 'resourceAttributes'], kind: 'string' },
+  { name: 'OTEL_BSP_SCHEDULE_DELAY', path: ['tracing', 'batch', 'scheduleDelayMs'], kind: 'int' },
+  { name: 'OTEL_BSP_EXPORT_TIMEOUT', path: ['tracing', 'batch', 'exportTimeoutMs'], kind: 'int' },
+  { name: 'OTEL_BSP_MAX_QUEUE_SIZE', path: ['tracing', 'batch', 'maxQueueSize'], kind: 'int' },
+  { name: 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', path: ['tracing', 'batch', 'maxExportBatchSize'], kind: 'int' },
   { name: 'LOG_LEVEL', path: ['logLevel'], kind: 'string' },
   { name: 'ERROR_TYPE_BASE', path: ['errorTypeBase'], kind: 'string' },
 ];

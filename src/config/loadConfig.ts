@@ -74,6 +74,24 @@ const convert = (variable: EnvVariable, raw: string, problems: ConfigProblem[]):
     }
     return Number(raw.trim());
   }
+  if (variable.kind === 'number') {
+    const text = raw.trim();
+    // Number('') and Number(' ') are 0, and Number('0x1') is 1: only a plain decimal is a number here.
+    if (!/^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i.test(text)) {
+      problems.push({ key: variable.name, problem: 'must be a number' });
+      return undefined;
+    }
+    return Number(text);
+  }
+  if (variable.kind === 'boolean') {
+    // The OpenTelemetry specification's booleans: true or false, in any case.
+    const text = raw.trim().toLowerCase();
+    if (text !== 'true' && text !== 'false') {
+      problems.push({ key: variable.name, problem: 'must be true or false' });
+      return undefined;
+    }
+    return text === 'true';
+  }
   return raw;
 };
 

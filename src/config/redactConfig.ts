@@ -29,6 +29,10 @@ export const redactConfig = (config: GatewayConfig): Tree => {
   if (config.drs.endpoint !== undefined) (copy.drs as Tree).endpoint = redactEndpoint(config.drs.endpoint);
   if (config.iam.endpoint !== undefined) (copy.iam as Tree).endpoint = redactEndpoint(config.iam.endpoint);
   if (config.jwt.jwksUri !== undefined) (copy.jwt as Tree).jwksUri = redactEndpoint(config.jwt.jwksUri);
+  for (const key of ['endpoint', 'tracesEndpoint'] as const) {
+    const url = config.tracing[key];
+    if (url !== undefined) (copy.tracing as Tree)[key] = redactEndpoint(url);
+  }
   for (const credential of Object.values(copy.credentials as Record<string, Tree>)) credential.password = REDACTED;
   for (const region of Object.values(copy.regions as Record<string, Tree>)) {
     for (const key of ['drsEndpoint', 'iamEndpoint']) if (typeof region[key] === 'string') region[key] = redactEndpoint(region[key]);

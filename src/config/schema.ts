@@ -25,9 +25,48 @@ const name = z.string().regex(NAME_PATTERN, 'must be 1 to 63 letters, digits, do
 /** The region and credential the flat DRS_/IAM_ settings describe (contract §9). */
 export const DEFAULT_NAME = 'default';
 
+/** OTLP over HTTP only: the gateway ships no gRPC stack (OTEL_EXPORTER_OTLP_PROTOCOL). */
+export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
+/** OTEL_TRACES_SAMPLER values of the OpenTelemetry specification (jaeger_remote and xray need SDK extensions: refused). */
+export const TRACE_SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const;
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const STORE_ERROR_POLICIES = ['local', 'open', 'closed'] as const;
 const ALGORITHMS = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'] as const;
+
+const otlpProtocol = z.enum(OTLP_PROTOCOLS, {
+  error: (issue) =>
+    issue.input === 'grpc'
+      ? 'grpc is not supported: the gateway exports OTLP over HTTP; use http/protobuf (the default) or http/json'
+      : `must be one of ${OTLP_PROTOCOLS.join(', ')}`,
+});
+const otlpCompression = z.enum(['gzip', 'none'], { error: 'must be gzip or none' });
+/** Decodes a percent-encoded key or value, or says it cannot be. */
+const decodes = (text: string): boolean => {
+  try {
+    decodeURIComponent(text);
+    return true;
+  } catch {
+    return false;
+  }
+};
+/**
+ * The OpenTelemetry specification's `key=value,key=value` (W3C baggage style, percent-encoded): every item needs a key
+ * and a value, or the SDK's parser would drop it without a word.
+ */
+const keyValueList = (what: string) =>
+  z.string().refine(
+    (text) =>
+      text
+        .split(',')
+        .filter((item) => item.trim() !== '')
+        .every((item) => {
+          const at = item.indexOf('=');
+          const [key, value] = [item.slice(0, at).trim(), item.slice(at + 1).trim()];
+          return at > 0 && key !== '' && value !== '' && decodes(key) && decodes(value);
+        }),
+    `must be a comma list of key=value ${what}, percent-encoded (values are not shown)`,
+  );
 
 export const configSchema = z.strictObject({
   nodeEnv: z.enum(['development', 'production', 'test']),
@@ -142,6 +181,45 @@ export const configSchema = z.strictObject({
     host: z.string().min(1),
   }),
   cors: z.strictObject({ origins: z.array(z.url({ error: 'must be an origin such as https://app.example.com' })) }),
+  /**
+   * OpenTelemetry traces, from the standard OTEL_* variables. Off unless an exporter is configured: OTEL_TRACES_EXPORTER
+   * or an OTLP endpoint (src/telemetry/traceExport.ts decides, the SDK never reads these variables itself).
+   */
+  tracing: z
+    .strictObject({
+      /** OTEL_SDK_DISABLED: true turns tracing off whatever else is set. */
+      sdkDisabled: z.boolean(),
+      /** OTEL_TRACES_EXPORTER: `otlp` turns tracing on (endpoint default http://localhost:4318), `none` off. */
+      exporter: z.enum(['otlp', 'none'], { error: 'must be otlp or none (the gateway exports traces over OTLP only)' }).optional(),
+      /** OTEL_EXPORTER_OTLP_ENDPOINT: the collector's base URL; traces go to its /v1/traces. */
+      endpoint: withoutUserInfo(httpUrl).optional(),
+      /** OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: the full URL traces are posted to; wins over `endpoint`. */
+      tracesEndpoint: withoutUserInfo(httpUrl).optional(),
+      protocol: otlpProtocol.optional(),
+      tracesProtocol: otlpProtocol.optional(),
+      /** Headers sent with every export (a collector's API key, say): secrets. */
+      headers: keyValueList('headers').optional(),
+      tracesHeaders: keyValueList('headers').optional(),
+      timeoutMs: positiveInt.optional(),
+      tracesTimeoutMs: positiveInt.optional(),
+      compression: otlpCompression.optional(),
+      tracesCompression: otlpCompression.optional(),
+      sampler: z.enum(TRACE_SAMPLERS, { error: `must be one of ${TRACE_SAMPLERS.join(', ')}` }),
+      /** The ratio of the traceidratio samplers; unset: 1. */
+      samplerArg: z.number().min(0, 'must be a number from 0 to 1').max(1, 'must be a number from 0 to 1').optional(),
+      serviceName: z.string().min(1),
+      /** OTEL_RESOURCE_ATTRIBUTES: extra resource attributes (service.name and service.version stay the gateway's). */
+      resourceAttributes: keyValueList('attributes').optional(),
+      /** The batch span processor (OTEL_BSP_*): spans wait in a bounded queue and leave in batches. */
+      batch: z
+        .strictObject({
+          scheduleDelayMs: positiveInt,
+          exportTimeoutMs: positiveInt,
+          maxQueueSize: positiveInt,
+          maxExportBatchSize: positiveInt,
+        })
+        .refine((b) => b.maxExportBatchSize <= b.maxQueueSize, { message: 'must not exceed OTEL_BSP_MAX_QUEUE_SIZE', path: ['maxExportBatchSize'] }),
+    }),
   logLevel: z.enum(LOG_LEVELS),
   /** Prefix of the problem `type` URI; the gateway serves the catalogue at /errors. */
   errorTypeBase: z.string().min(1),
