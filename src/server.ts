@@ -24,6 +24,7 @@ import { createStreamSlots } from './progress/StreamSlots';
 import { createRedisConnection, type RedisConnection } from './redis';
 import { startSimulator, type Simulator } from './simulator/startSimulator';
 import { createStores } from './stores/createStores';
+import { createTracing } from './telemetry/createTracing';
 import { bestDrsState, createRuntimeHolder, type RuntimeHolder } from './topology/createRuntime';
 import type { ForwardRequest } from './upstream/createPrecheckForwarder';
 import { GATEWAY_VERSION } from './version';
@@ -86,6 +87,8 @@ const urlOf = (host: string, port: number): string => {
 
 /** How long each client (Redis, simulator) may take to close once the HTTP drain is over. */
 export const CLOSE_STEP_MS = 2_000;
+/** The trace exporter's own deadline, inside its close step, so it gives up (and closes its sockets) before the step is cut. */
+const TRACE_FLUSH_MS = CLOSE_STEP_MS - 250;
 
 /**
  * Node only looks for expired header and request deadlines every connectionsCheckingInterval (30 s by default), so
@@ -122,6 +125,8 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
   const simulator = simulators[DEFAULT_NAME] ?? Object.values(simulators)[0];
 
   let phase: Phase = 'starting';
+  // Restart-only: spans of a request in flight during a reload still go to the exporter they started with.
+  const tracing = createTracing(config.tracing, { version: GATEWAY_VERSION, logger });
   const redis = connectRedis(config, logger);
   const prom = new PromMetrics({
     sources: {
@@ -273,6 +278,8 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
       closeStep('redis', async () => redis?.close()),
       closeStep('simulator', async () => void (await Promise.all(Object.values(simulators).map((sim) => sim.stop())))),
       closeStep('metrics', closeMetrics).finally(() => metricsServer?.closeAllConnections()),
+      // After the drain, so the spans of the last requests are ended and go out in this final batch.
+      closeStep('tracing', () => tracing.shutdown(TRACE_FLUSH_MS)),
     ]);
     logger.info({}, 'gateway stopped');
   };
