@@ -189,6 +189,7 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
   setMaxListeners(0, listenerClosing.signal);
   const app = createApp({
     logger,
+    audit: logger,
     verifier,
     progress: {
       hub: new ProgressHub({

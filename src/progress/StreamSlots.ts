@@ -146,7 +146,7 @@ export const createStreamSlots = (options: StreamSlotsOptions) => {
   const refuse = (keys: readonly string[], now: number): never => {
     for (const key of keys) refusedUntil.set(key, now + REFUSAL_MEMORY_MS);
     options.metrics.limiterRejection('progress-streams');
-    throw new GatewayError('GW.2003', { retryAfterSeconds: randomInt(STREAM_CAP_RETRY_AFTER_S.min, STREAM_CAP_RETRY_AFTER_S.max + 1) });
+    throw new GatewayError('GW.2003', { retryAfterSeconds: randomInt(STREAM_CAP_RETRY_AFTER_S.min, STREAM_CAP_RETRY_AFTER_S.max + 1), limiter: 'progress-streams' });
   };
 
   return {
