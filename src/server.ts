@@ -133,6 +133,7 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
       // Read at scrape time, once `running` (built with these metrics) exists.
       circuitStates: () => Object.fromEntries(Object.entries(running.current().regions()).map(([name, region]) => [name, circuitStateValue(region.circuit)])),
       redisUp: redis ? () => (redis.status() === 'up' ? 1 : 0) : undefined,
+      openStreams: () => slots.openHere(),
     },
     clock,
   });
@@ -175,6 +176,16 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
       clock,
       logger,
     });
+  const slots = createStreamSlots({
+    perCaller: config.progress.streamsPerCaller,
+    perIp: config.progress.streamsPerIp,
+    // Renewed every heartbeat: a lease outlives its stream only when the instance died, and then by at most this.
+    leaseMs: 2 * config.progress.heartbeatMs + 5_000,
+    ...stores.streamSlots,
+    clock,
+    metrics,
+    logger,
+  });
   /** ProgressHub keeps one forwarder; each poll goes to the running snapshot's router, hence to the job's region. */
   const forwarder = { forward: (request: ForwardRequest) => running.current().forwarder.forward(request) };
   // Aborted when the listener closes: long-lived responses (progress streams) end then rather than hold the drain.
@@ -183,6 +194,7 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
   setMaxListeners(0, listenerClosing.signal);
   const app = createApp({
     logger,
+    audit: logger,
     verifier,
     progress: {
       hub: new ProgressHub({
@@ -190,17 +202,9 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
         share: stores.progress,
         intervalMs: config.progress.pollIntervalMs,
         logger,
-      }),
-      slots: createStreamSlots({
-        perCaller: config.progress.streamsPerCaller,
-        perIp: config.progress.streamsPerIp,
-        // Renewed every heartbeat: a lease outlives its stream only when the instance died, and then by at most this.
-        leaseMs: 2 * config.progress.heartbeatMs + 5_000,
-        ...stores.streamSlots,
-        clock,
         metrics,
-        logger,
       }),
+      slots,
       clock,
       heartbeatMs: config.progress.heartbeatMs,
       shutdown: listenerClosing.signal,

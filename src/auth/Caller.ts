@@ -7,6 +7,8 @@ export interface Caller {
   projects: 'all' | ReadonlySet<string>;
   /** Epoch ms from which the verifier answers GW.1003 for this token: `exp` plus the clock tolerance. */
   expiresAt: number;
+  /** The calling application: `azp`, else `client_id`, when it is a short safe token (it is logged). */
+  client?: string;
   /** The verified claims, for checks whose claim names are configuration (access.groupsClaim). */
   claims: Readonly<Record<string, unknown>>;
 }

@@ -1,5 +1,6 @@
 // Reduces a verified JWT payload to the Caller: subject, scopes (`scope` or `scp`) and allowed projects.
 import type { Caller } from './Caller';
+import { SAFE_TOKEN_PATTERN } from '../validation/schemas';
 import { invalidToken } from './invalidToken';
 
 const stringsOf = (value: unknown): string[] =>
@@ -12,6 +13,11 @@ const stringsOf = (value: unknown): string[] =>
 export const stringList = (value: unknown): string[] =>
   typeof value === 'string' ? value.split(/\s+/).filter((scope) => scope !== '') : stringsOf(value);
 
+const clientOf = (claims: Readonly<Record<string, unknown>>): string | undefined => {
+  const client = claims.azp ?? claims.client_id;
+  return typeof client === 'string' && SAFE_TOKEN_PATTERN.test(client) ? client : undefined;
+};
+
 export const callerFromClaims = (claims: Readonly<Record<string, unknown>>, expiresAt: number): Caller => {
   const { sub } = claims;
   if (typeof sub !== 'string' || sub.trim() === '') throw invalidToken('missingSubject');
@@ -21,6 +27,7 @@ export const callerFromClaims = (claims: Readonly<Record<string, unknown>>, expi
     scopes: new Set([...stringList(claims.scope), ...stringList(claims.scp)]),
     projects: projects.includes('*') ? 'all' : new Set(projects),
     expiresAt,
+    client: clientOf(claims),
     claims,
   };
 };

@@ -31,6 +31,8 @@ export interface GatewayErrorOptions {
   errorCode?: string;
   /** Passed-through DRS message, already sanitised; used as error_msg in every language. */
   upstreamMessage?: string;
+  /** A rate-limit refusal: the refusing limiter's RateLimit-Policy name, for the access line. */
+  limiter?: string;
   cause?: unknown;
 }
 

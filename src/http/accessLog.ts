@@ -11,23 +11,32 @@ import { localsOf } from './requestContext';
  */
 export const accessLog = (logger: Logger, metrics: PromMetrics) => {
   const logging = logger.isLevelEnabled('info');
-  // The line's fields are fixed and hold no secret, so the root logger's path redaction (half the cost of a
-  // line, measured) is switched off for this child alone.
+  // The line's fields are fixed and hold no secret (the trail holds only words, names and numbers), so the root
+  // logger's path redaction (half the cost of a line, measured) is switched off for this child alone.
   const lines = logger.child({}, { redact: { paths: [] } });
   return (req: Request, res: Response, next: NextFunction): void => {
     const started = process.hrtime.bigint();
     res.once('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const status = res.statusCode;
-      metrics.observeRequest(typeof req.route?.path === 'string' ? req.route.path : 'unmatched', req.method, status, ms / 1000);
+      const route = typeof req.route?.path === 'string' ? req.route.path : 'unmatched';
+      metrics.observeRequest(route, req.method, status, ms / 1000);
       if (!logging) return;
-      const locals = localsOf(res);
+      const { requestId, caller, trail } = localsOf(res);
       lines[status >= 500 ? 'error' : 'info'](
         {
-          req: { id: locals.requestId, method: req.method, url: req.originalUrl, remoteAddress: req.socket.remoteAddress },
+          req: { id: requestId, method: req.method, url: req.originalUrl, route, remoteAddress: req.socket.remoteAddress },
           res: { statusCode: status },
           responseTime: ms,
-          caller: locals.caller?.sub,
+          caller: caller?.sub,
+          client: caller?.client,
+          project: trail.projectId,
+          region: trail.region,
+          code: trail.errorCode,
+          limiter: trail.limiter,
+          tokenSource: trail.tokenSource,
+          upstream:
+            trail.upstreamMs === undefined ? undefined : { statusCode: trail.upstreamStatus, responseTime: trail.upstreamMs, requestId: trail.upstreamRequestId },
         },
         'request completed',
       );

@@ -1,4 +1,5 @@
 // Operator routes (scope gateway:admin): the effective configuration (redacted) and its reload, and dropping cached IAM tokens; each writes one audit line.
+import type { AuditLog } from '../telemetry/AuditLog';
 import type { NextFunction, Request, Response, Router } from 'express';
 import { strictRouter } from './strictRouter';
 import type { TokenVerifier } from '../auth';
@@ -21,7 +22,7 @@ export interface AdminRoutesDeps {
   /** The running configuration: its version goes in every audit line, and the reload route reloads it. */
   config: Pick<ConfigHolder, 'current' | 'reload'>;
   bodyLimitBytes: number;
-  audit: { info(obj: object, msg: string): void };
+  audit: AuditLog;
 }
 
 /** An empty body means "all projects"; a body must be JSON like any other. */

@@ -38,7 +38,10 @@ export const admitProjectCaller = (verifier: TokenVerifier, runtimes: RuntimeSou
     } catch (error) {
       throw (await chargeLimits([limiters.ipLimiter], req, res)) ?? error;
     }
-    localsOf(res).caller = caller;
+    const locals = localsOf(res);
+    locals.caller = caller;
+    locals.trail.projectId = admitted.projectId;
+    locals.trail.region = admitted.project.region;
     // Only an authorized caller gets this far, so reading its body while Redis answers costs nothing to a flood of
     // bad tokens; the body read overlaps the round trip instead of following it, and a refusal still answers first.
     const step = alongside().then(

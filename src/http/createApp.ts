@@ -10,6 +10,7 @@ import type { Idempotency } from '../idempotency/createIdempotency';
 import type { ProgressHub } from '../progress/ProgressHub';
 import type { StreamSlots } from '../progress/StreamSlots';
 import type { Clock } from '../clock';
+import type { AuditLog } from '../telemetry/AuditLog';
 import { accessLog } from './accessLog';
 import type { RuntimeSource } from './admitProjectCaller';
 import { chain } from './chain';
@@ -26,6 +27,8 @@ import { strictApp } from './strictRouter';
 
 export interface AppDeps {
   logger: Logger;
+  /** Audit lines (pre-checks and admin actions), each marked by a top-level `audit` field. */
+  audit: AuditLog;
   verifier: TokenVerifier;
   readiness: ReadinessProbe;
   metrics: PromMetrics;
@@ -91,7 +94,7 @@ export const createApp = (deps: AppDeps): Express => {
   );
 
   // The hot path first: every layer before it would be walked on every pre-check.
-  precheckRoutes(app, { verifier: deps.verifier, bodyLimitBytes: deps.bodyLimitBytes, runtime: deps.runtime, idempotency: deps.idempotency });
+  precheckRoutes(app, { verifier: deps.verifier, bodyLimitBytes: deps.bodyLimitBytes, runtime: deps.runtime, idempotency: deps.idempotency, audit: deps.audit });
   app.use(progressRoutes({ verifier: deps.verifier, runtime: deps.runtime, ...deps.progress, errorTypeBase: deps.errorTypeBase }));
   app.use(healthRoutes(deps.readiness));
   app.use(errorsPage());
@@ -105,7 +108,7 @@ export const createApp = (deps: AppDeps): Express => {
       effectiveConfig: deps.effectiveConfig,
       config: deps.config,
       bodyLimitBytes: deps.bodyLimitBytes,
-      audit: deps.logger,
+      audit: deps.audit,
     }),
   );
 

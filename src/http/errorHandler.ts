@@ -35,6 +35,8 @@ export const createErrorHandler = (logger: Logger, typeBase: string) =>
   (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const gatewayError = toGatewayError(error);
     const locals = localsOf(res);
+    locals.trail.errorCode = gatewayError.publicCode;
+    locals.trail.limiter = gatewayError.options.limiter;
     const logFields = { requestId: locals.requestId, code: gatewayError.publicCode, status: gatewayError.status, cause: causeSummary(gatewayError) };
     if (gatewayError.status >= 500) logger.error(logFields, 'request failed');
     else logger.debug(logFields, 'request refused');

@@ -3,7 +3,7 @@ import type { Request, Response, Router } from 'express';
 import type { TokenVerifier } from '../auth';
 import type { Idempotency } from '../idempotency/createIdempotency';
 import { DRS_ROUTES } from '../precheck/drsRoutes';
-import { runPrecheck } from '../precheck/runPrecheck';
+import { runPrecheck, type PrecheckDeps } from '../precheck/runPrecheck';
 import { childTraceparent } from '../upstream/traceparent';
 import { idempotencyKeySchema } from '../validation/schemas';
 import { validateBody, validateField } from '../validation/validate';
@@ -18,6 +18,7 @@ export interface PrecheckRoutesDeps {
   /** Resolver, limiters, budget and forwarders of the running configuration, read once per request. */
   runtime: RuntimeSource;
   idempotency: Idempotency;
+  audit: PrecheckDeps['audit'];
 }
 /**
  * A 200 with DRS's JSON text as it is, so the body is not serialised a second time. Written directly rather than
@@ -46,9 +47,10 @@ export const precheckRoutes = (router: Pick<Router, 'route'>, deps: PrecheckRout
         const locals = localsOf(res);
         const idempotencyKey = route.spendsBudget ? req.get('idempotency-key') : undefined;
         const answer = await runPrecheck(
-          { idempotency: deps.idempotency, budget: runtime.budget },
+          { idempotency: deps.idempotency, budget: runtime.budget, audit: deps.audit },
           {
             sub: caller.sub,
+            client: caller.client,
             projectId,
             project,
             route,
@@ -57,6 +59,7 @@ export const precheckRoutes = (router: Pick<Router, 'route'>, deps: PrecheckRout
             language: locals.language,
             requestId: locals.requestId,
             traceparent: childTraceparent(req.get('traceparent')),
+            trail: locals.trail,
           },
         );
         if (answer.replayed) res.setHeader('Idempotency-Replayed', 'true');

@@ -71,8 +71,11 @@ export const progressRoutes = (deps: ProgressRoutesDeps): Router => {
 
         const sent = new Map<string, string>();
         const open = new Set(jobIds);
-        const problem = (error: GatewayError) =>
-          problemBody(error, { instance: req.originalUrl.split('?')[0] ?? '/', requestId: locals.requestId, language: locals.language, typeBase: deps.errorTypeBase });
+        /** An in-band error ends the stream; its access line (status 200) names the code the client received. */
+        const problem = (error: GatewayError) => {
+          locals.trail.errorCode = error.publicCode;
+          return problemBody(error, { instance: req.originalUrl.split('?')[0] ?? '/', requestId: locals.requestId, language: locals.language, typeBase: deps.errorTypeBase });
+        };
         let stop = (): void => undefined;
         let lifetime: NodeJS.Timeout | undefined;
         const heartbeat = setInterval(() => {

@@ -5,6 +5,8 @@ export interface IamToken {
   expiresAt: number;
   /** Epoch milliseconds when the gateway received it; with expiresAt it gives the lifetime. */
   obtainedAt: number;
+  /** Set when this instance took it from the shared Redis level rather than from IAM itself. */
+  sharedCopy?: boolean;
 }
 
 /** Fetches a fresh token from IAM; the seam the cache is tested through. */

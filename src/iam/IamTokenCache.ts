@@ -1,6 +1,7 @@
 // In-process IAM token cache: one fetch per project at a time, early refresh, and the old token kept while IAM is down.
 import type { Clock } from '../clock';
 import type { MetricsHooks } from '../metrics/MetricsHooks';
+import type { RequestTrail } from '../telemetry/RequestTrail';
 import type { IamToken, IamTokenFetcher } from './IamToken';
 import { isUsable, refreshAt } from './refreshPolicy';
 
@@ -13,7 +14,9 @@ export interface IamTokenCacheOptions {
   clock: Clock;
   refreshMarginMs: number;
   logger: TokenCacheLogger;
-  metrics?: Pick<MetricsHooks, 'tokenCacheHit'>;
+  metrics?: Pick<MetricsHooks, 'tokenCacheHit' | 'iamRefreshFailure'>;
+  /** The region whose IAM this cache asks, for the metrics' labels. */
+  region?: string;
   /** The shared level, told when DRS refused a token so other instances stop using it too. */
   shared?: { drop(projectId: string, value?: string): Promise<void>; dropAll(): Promise<number> };
   /** After a failed background refresh, wait this long before trying again, so IAM is not hammered. */
@@ -34,21 +37,25 @@ export class IamTokenCache {
     this.refreshRetryMs = options.refreshRetryMs ?? 5_000;
   }
 
-  /** A token for the project, fetching (once, however many callers wait) only when none is usable. */
-  async get(projectId: string): Promise<IamToken> {
+  /** A token for the project, fetching (once, however many callers wait) only when none is usable; `trail` learns where it came from. */
+  async get(projectId: string, trail?: Pick<RequestTrail, 'tokenSource'>): Promise<IamToken> {
     const entry = this.entry(projectId);
     const now = this.options.clock.now();
     const token = entry.token;
     if (token && isUsable(token, now)) {
       this.options.metrics?.tokenCacheHit('memory');
+      if (trail) trail.tokenSource = 'memory';
       if (now >= refreshAt(token, this.options.refreshMarginMs) && !entry.inflight && (entry.retryAfter ?? 0) <= now) {
         this.refresh(projectId, entry).catch((error: unknown) => {
+          this.options.metrics?.iamRefreshFailure(this.options.region ?? 'default');
           this.options.logger.warn({ projectId, code: (error as { code?: string }).code }, 'background IAM token refresh failed; still using the cached token');
         });
       }
       return token;
     }
-    return entry.inflight ?? this.refresh(projectId, entry);
+    const fetched = await (entry.inflight ?? this.refresh(projectId, entry));
+    if (trail) trail.tokenSource = fetched.sharedCopy ? 'redis' : 'iam';
+    return fetched;
   }
 
   /** Drops the token only if it is still the cached one, so a fresher token fetched meanwhile survives. */

@@ -68,12 +68,12 @@ export const createSharedTokenFetcher = (options: SharedTokenFetcherOptions): Sh
         const shared = await store.get(projectId);
         if (fresh(shared)) {
           metrics.tokenCacheHit('redis');
-          return shared;
+          return { ...shared, sharedCopy: true };
         }
         const owner = randomUUID();
         if (await store.acquireLock(projectId, owner, options.lockTtlMs)) return await fetchAndShare(projectId, owner);
         const awaited = await waitForHolder(projectId);
-        if (awaited) return awaited;
+        if (awaited) return { ...awaited, sharedCopy: true };
       } catch (error) {
         if (!isRedisError(error)) throw error;
         redisFailed(error, 'read');

@@ -3,13 +3,15 @@ import { LRUCache } from 'lru-cache';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { systemClock, type Clock } from '../clock';
 import { ERROR_CATALOGUE } from '../errors/catalogue';
-import type { MetricsHooks, StoreName, TokenCacheLevel } from './MetricsHooks';
+import type { MetricsHooks, StatusClass, StoreName, TokenCacheLevel, UpstreamOperation } from './MetricsHooks';
 
 export interface GaugeSources {
   /** Per region: 0 closed, 1 half-open, 2 open. */
   circuitStates(): Record<string, number>;
   /** 1 up, 0 down; absent when Redis is not configured. */
   redisUp?(): number;
+  /** Progress streams this instance holds open. */
+  openStreams?(): number;
 }
 
 const CIRCUIT_STATES = { closed: 0, 'half-open': 1, open: 2 } as const;
@@ -43,6 +45,27 @@ export class PromMetrics implements MetricsHooks {
   private readonly storeErrors = new Counter({ name: 'gateway_store_errors_total', help: 'Failed shared-store operations', labelNames: ['store'], registers: [this.registry] });
   private readonly configReloads = new Counter({ name: 'gateway_config_reloads_total', help: 'Configuration reloads (SIGHUP or POST /admin/config/reload) by outcome', labelNames: ['outcome'], registers: [this.registry] });
   private readonly configInfo = new Gauge({ name: 'gateway_config_info', help: 'The running configuration: 1 for its hash (sha256 of the non-secret settings)', labelNames: ['hash'], registers: [this.registry] });
+  private readonly iamRefreshFailures = new Counter({
+    name: 'gateway_iam_refresh_failures_total',
+    help: 'Background IAM token refreshes that failed while the cached token was still served, by region',
+    labelNames: ['region'],
+    registers: [this.registry],
+  });
+  private readonly progressPolls = new Counter({ name: 'gateway_progress_polls_total', help: 'DRS calls behind the progress streams by outcome (each attempt)', labelNames: ['outcome'], registers: [this.registry] });
+  private readonly iamFetchSeconds = new Histogram({
+    name: 'gateway_iam_fetch_duration_seconds',
+    help: "IAM token requests from this instance by region and outcome",
+    labelNames: ['region', 'outcome'],
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  private readonly upstreamSeconds = new Histogram({
+    name: 'gateway_upstream_request_duration_seconds',
+    help: 'DRS calls by region, operation and status class (error: no answer)',
+    labelNames: ['region', 'operation', 'status_class'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
   private readonly requests = new Histogram({
     name: 'gateway_http_request_duration_seconds',
     help: 'Time from request to response end, by route, method and status',
@@ -69,6 +92,7 @@ export class PromMetrics implements MetricsHooks {
     collectDefaultMetrics({ register: this.registry, prefix: 'gateway_' });
     // Both outcomes from the start, so a rate() over failures works before the first one.
     for (const outcome of ['success', 'failure'] as const) this.configReloads.inc({ outcome }, 0);
+    for (const outcome of ['ok', 'error'] as const) this.progressPolls.inc({ outcome }, 0);
     if (!sources) return;
     new Gauge({
       name: 'gateway_upstream_circuit_state',
@@ -81,6 +105,17 @@ export class PromMetrics implements MetricsHooks {
         for (const [region, value] of Object.entries(sources.circuitStates())) this.set({ region }, value);
       },
     });
+    const openStreams = sources.openStreams;
+    if (openStreams) {
+      new Gauge({
+        name: 'gateway_progress_streams_open',
+        help: 'Progress streams (server-sent events) this instance holds open',
+        registers: [this.registry],
+        collect() {
+          this.set(openStreams());
+        },
+      });
+    }
     const redisUp = sources.redisUp;
     if (redisUp) {
       new Gauge({
@@ -98,8 +133,21 @@ export class PromMetrics implements MetricsHooks {
     this.tokenCacheHits.inc({ level });
   }
 
-  iamFetch(outcome: 'ok' | 'error'): void {
+  iamFetch(outcome: 'ok' | 'error', region: string, seconds: number): void {
     this.iamFetches.inc({ outcome });
+    this.iamFetchSeconds.observe({ region, outcome }, seconds);
+  }
+
+  iamRefreshFailure(region: string): void {
+    this.iamRefreshFailures.inc({ region });
+  }
+
+  upstreamRequest(region: string, operation: UpstreamOperation, statusClass: StatusClass, seconds: number): void {
+    this.upstreamSeconds.observe({ region, operation, status_class: statusClass }, seconds);
+  }
+
+  progressPoll(outcome: 'ok' | 'error'): void {
+    this.progressPolls.inc({ outcome });
   }
 
   lockWait(): void {

@@ -1,11 +1,15 @@
-// The pre-check use case, outside Express: idempotency claim -> job budget -> forward -> finish or release.
+// The pre-check use case, outside Express: idempotency claim -> job budget -> forward -> finish or release, then one audit line.
 import type { Language } from '../errors/catalogue';
+import { GatewayError } from '../errors/GatewayError';
 import type { IdempotencyOutcome, IdempotentRequest } from '../idempotency/createIdempotency';
+import type { AuditLog } from '../telemetry/AuditLog';
+import type { RequestTrail } from '../telemetry/RequestTrail';
 import type { ForwardRequest, ForwardResult } from '../upstream/createPrecheckForwarder';
 import type { DrsRoute } from './drsRoutes';
 
 /** Where the project was resolved to (admission resolves it, before the rate limits, so an unserved project costs nothing). */
 export interface ResolvedProject {
+  region: string;
   jobBudget?: number;
   forwarder: { forward(request: ForwardRequest): Promise<ForwardResult> };
 }
@@ -13,10 +17,14 @@ export interface ResolvedProject {
 export interface PrecheckDeps {
   idempotency: { begin(request: IdempotentRequest): Promise<IdempotencyOutcome> };
   budget: { spend(projectId: string, jobs: number, budget: number): Promise<void> };
+  /** Where the audit trail goes: one line per pre-check call, marked `audit: "precheck"`. */
+  audit: AuditLog;
 }
 
 export interface PrecheckInput {
   sub: string;
+  /** The calling application (`azp` or `client_id`), when the token names one. */
+  client?: string;
   projectId: string;
   project: ResolvedProject;
   route: { name: DrsRoute; spendsBudget: boolean };
@@ -26,6 +34,8 @@ export interface PrecheckInput {
   language: Language;
   requestId: string;
   traceparent?: string;
+  /** Filled by the forwarder (token origin, DRS status and time); the audit line reads DRS's status from it. */
+  trail: RequestTrail;
 }
 
 export interface PrecheckAnswer {
@@ -35,7 +45,53 @@ export interface PrecheckAnswer {
   replayed: boolean;
 }
 
+/** A job as the audit line names it: its ID, and the mode a pre-check was started in. */
+const auditedJob = (job: unknown): { job_id: unknown; precheck_mode?: unknown } =>
+  typeof job === 'object' && job !== null ? { job_id: (job as { job_id?: unknown }).job_id, precheck_mode: (job as { precheck_mode?: unknown }).precheck_mode } : { job_id: job };
+
+/**
+ * Who asked what of which project and region, and what DRS answered; never the token or any other part of the body.
+ * Written for every call that reached the use case (refusals before it, by a limiter or validation, are access lines).
+ */
+const writeAudit = (deps: PrecheckDeps, input: PrecheckInput, outcome: { answer?: PrecheckAnswer; error?: unknown }): void => {
+  const { answer, error } = outcome;
+  const failure = error === undefined ? undefined : error instanceof GatewayError ? error : new GatewayError('GW.5000');
+  deps.audit.info(
+    {
+      audit: 'precheck',
+      action: input.route.name,
+      outcome: failure ? 'failure' : 'success',
+      caller: input.sub,
+      client: input.client,
+      project: input.projectId,
+      region: input.project.region,
+      jobs: input.body.jobs.map(auditedJob),
+      status: failure ? failure.status : 200,
+      code: failure?.publicCode,
+      replayed: answer?.replayed || undefined,
+      upstream: {
+        statusCode: answer?.replayed ? undefined : (input.trail.upstreamStatus ?? failure?.options.upstream?.status),
+        requestId: answer?.upstreamRequestId ?? input.trail.upstreamRequestId,
+      },
+      requestId: input.requestId,
+    },
+    failure ? `${input.route.name} failed` : `${input.route.name} answered`,
+  );
+};
+
 export const runPrecheck = async (deps: PrecheckDeps, input: PrecheckInput): Promise<PrecheckAnswer> => {
+  let answer: PrecheckAnswer;
+  try {
+    answer = await attempt(deps, input);
+  } catch (error) {
+    writeAudit(deps, input, { error });
+    throw error;
+  }
+  writeAudit(deps, input, { answer });
+  return answer;
+};
+
+const attempt = async (deps: PrecheckDeps, input: PrecheckInput): Promise<PrecheckAnswer> => {
   const { projectId, project, route, body } = input;
   const idempotent =
     input.idempotencyKey === undefined || !route.spendsBudget
@@ -51,6 +107,7 @@ export const runPrecheck = async (deps: PrecheckDeps, input: PrecheckInput): Pro
       language: input.language,
       requestId: input.requestId,
       traceparent: input.traceparent,
+      trail: input.trail,
     });
     if (idempotent?.kind === 'first') {
       // A lost record only means a later repeat waits for the claim to lapse (409), never a second pre-check.

@@ -2,7 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import { DelegateBackoff, ExponentialBackoff, handleWhen, noJitterGenerator, retry, type IBackoff, type IRetryBackoffContext, type RetryPolicy } from 'cockatiel';
 import { GatewayError } from '../errors/GatewayError';
-import type { PrecheckForwarder } from '../upstream/createPrecheckForwarder';
+import type { MetricsHooks } from '../metrics/MetricsHooks';
+import type { ForwardResult, PrecheckForwarder } from '../upstream/createPrecheckForwarder';
 import { decodeRecord, encodeRecord, isReadableItem, type PollRecord, type ProgressItem } from './pollRecord';
 import type { ProgressShare } from './ProgressShare';
 
@@ -48,6 +49,7 @@ export interface ProgressHubOptions {
   share: ProgressShare;
   intervalMs: number;
   logger: { warn(obj: object, msg: string): void };
+  metrics: Pick<MetricsHooks, 'progressPoll'>;
 }
 
 interface Watcher {
@@ -208,13 +210,21 @@ export class ProgressHub {
   }
 
   private async fetch(projectId: string, jobIds: string[]): Promise<void> {
-    const result = await this.options.forwarder.forward({
-      projectId,
-      route: 'batch-precheck-result',
-      body: { jobs: jobIds },
-      language: 'en-us',
-      requestId: `poll-${randomUUID().slice(0, 8)}`,
-    });
+    let result: ForwardResult;
+    try {
+      result = await this.options.forwarder.forward({
+        projectId,
+        route: 'batch-precheck-result',
+        operation: 'progress-poll',
+        body: { jobs: jobIds },
+        language: 'en-us',
+        requestId: `poll-${randomUUID().slice(0, 8)}`,
+      });
+    } catch (error) {
+      this.options.metrics.progressPoll('error');
+      throw error;
+    }
+    this.options.metrics.progressPoll('ok');
     const poll = randomUUID();
     const records = jobIds.map((jobId): { jobId: string; record: PollRecord } => {
       const item = result.body.results.find((candidate) => candidate.precheck_id === jobId);

@@ -114,6 +114,7 @@ const ipKey = (ip: string): string => `gw:streams:{ip:${ip}}`;
 export const createStreamSlots = (options: StreamSlotsOptions) => {
   const { clock, leaseMs, local } = options;
   const refusedUntil = new LRUCache<string, number>({ max: MAX_REMEMBERED_REFUSALS });
+  let openHere = 0;
 
   const quietly = (work: Promise<void>): void => {
     work.catch((error: unknown) => options.logger.warn({ reason: (error as Error).message }, 'stream slot update failed'));
@@ -145,7 +146,7 @@ export const createStreamSlots = (options: StreamSlotsOptions) => {
   const refuse = (keys: readonly string[], now: number): never => {
     for (const key of keys) refusedUntil.set(key, now + REFUSAL_MEMORY_MS);
     options.metrics.limiterRejection('progress-streams');
-    throw new GatewayError('GW.2003', { retryAfterSeconds: randomInt(STREAM_CAP_RETRY_AFTER_S.min, STREAM_CAP_RETRY_AFTER_S.max + 1) });
+    throw new GatewayError('GW.2003', { retryAfterSeconds: randomInt(STREAM_CAP_RETRY_AFTER_S.min, STREAM_CAP_RETRY_AFTER_S.max + 1), limiter: 'progress-streams' });
   };
 
   return {
@@ -162,9 +163,11 @@ export const createStreamSlots = (options: StreamSlotsOptions) => {
       const stores = await Promise.all(held.map(({ key, max }) => acquireOne(key, streamId, max, now)));
       const granted = held.flatMap(({ key }, i) => (stores[i] ?? []).map((store) => ({ key, store })));
       let released = false;
+      let counted = false;
       const release = (): void => {
         if (released) return;
         released = true;
+        if (counted) openHere -= 1;
         for (const { key, store } of granted) {
           refusedUntil.delete(key);
           quietly(store.release(key, streamId));
@@ -175,6 +178,8 @@ export const createStreamSlots = (options: StreamSlotsOptions) => {
         release();
         refuse(refused.map(({ key }) => key), now);
       }
+      counted = true;
+      openHere += 1;
       return {
         renew: () => {
           if (released) return;
@@ -183,6 +188,8 @@ export const createStreamSlots = (options: StreamSlotsOptions) => {
         release,
       };
     },
+    /** Streams this instance holds open now (leased and not yet released). */
+    openHere: (): number => openHere,
   };
 };
 

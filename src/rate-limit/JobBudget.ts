@@ -77,7 +77,7 @@ export const createJobBudget = (options: JobBudgetOptions) => {
       const verdict = await charge(projectId, jobs, budget);
       if (verdict.allowed) return;
       options.metrics.limiterRejection('project-budget');
-      throw new GatewayError('GW.2002', { retryAfterSeconds: Math.max(1, Math.ceil(verdict.resetInMs / 1000)) });
+      throw new GatewayError('GW.2002', { retryAfterSeconds: Math.max(1, Math.ceil(verdict.resetInMs / 1000)), limiter: 'project-budget' });
     },
   };
 };

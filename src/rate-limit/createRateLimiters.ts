@@ -67,7 +67,7 @@ export const createRateLimiters = (settings: RateLimitSettings, deps: RateLimite
     // express-rate-limit has already set Retry-After; the error middleware writes the body.
     handler: (_req, _res, next) => {
       deps.metrics.limiterRejection(identifier);
-      next(new GatewayError('GW.2001'));
+      next(new GatewayError('GW.2001', { limiter: identifier }));
     },
   });
   const ipOptions = common('ip');
@@ -103,7 +103,7 @@ export const createRateLimiters = (settings: RateLimitSettings, deps: RateLimite
       if (retryAfter === undefined) return;
       deps.metrics.limiterRejection('ip');
       res.setHeader('Retry-After', String(retryAfter));
-      throw new GatewayError('GW.2001');
+      throw new GatewayError('GW.2001', { limiter: 'ip' });
     },
   };
 };

@@ -1,4 +1,5 @@
 // Everything the request path reads from the config's regions, credentials, projects, tiers and access, as one snapshot.
+import { performance } from 'node:perf_hooks';
 import { createProjectAccess, type ProjectAccess } from '../auth';
 import type { Clock } from '../clock';
 import { longestRequestMs } from '../config/requestBudget';
@@ -194,13 +195,14 @@ export const createRuntimeHolder = (initial: GatewayConfig, services: RuntimeSer
       const self: TokenLine = { state: 'unknown', iam: iamClient(), password: credential.password, cache: undefined as unknown as IamTokenCache };
       const observed: IamTokenFetcher = {
         async fetchToken(projectId) {
+          const started = performance.now();
           try {
             const token = await self.iam.fetchToken(projectId);
-            metrics.iamFetch('ok');
+            metrics.iamFetch('ok', regionName, (performance.now() - started) / 1000);
             self.state = 'up';
             return token;
           } catch (error) {
-            metrics.iamFetch('error');
+            metrics.iamFetch('error', regionName, (performance.now() - started) / 1000);
             // IAM refusing the credentials still proves IAM is reachable.
             self.state = (error as { code?: string }).code === 'GW.3001' ? 'up' : 'down';
             throw error;
@@ -220,7 +222,7 @@ export const createRuntimeHolder = (initial: GatewayConfig, services: RuntimeSer
               logger,
             })
           : undefined;
-      self.cache = new IamTokenCache({ fetcher: shared ?? observed, shared, clock, refreshMarginMs: config.iam.refreshMarginMs, logger, metrics });
+      self.cache = new IamTokenCache({ fetcher: shared ?? observed, shared, clock, refreshMarginMs: config.iam.refreshMarginMs, logger, metrics, region: regionName });
       return { value: self, close: () => undefined };
     });
     if (line.password !== credential.password) {
@@ -265,7 +267,7 @@ export const createRuntimeHolder = (initial: GatewayConfig, services: RuntimeSer
       const line = tokenLine(config, placement.region, placement.credential, commit);
       lines.add(line);
       linesByRegion.set(placement.region, [...(linesByRegion.get(placement.region) ?? []), line]);
-      const served = { ...placement, tokens: line.cache, forwarder: createPrecheckForwarder({ http: region.http, tokens: line.cache, breaker: region.breaker, clock }) };
+      const served = { ...placement, tokens: line.cache, forwarder: createPrecheckForwarder({ http: region.http, tokens: line.cache, breaker: region.breaker, clock, region: placement.region, metrics }) };
       forwarders.set(pairKey, served);
       return served;
     });

@@ -1,9 +1,12 @@
 // Sends a validated pre-check request to DRS with a project-scoped IAM token, replaying once after a token refusal.
 import type { Clock } from '../clock';
+import { performance } from 'node:perf_hooks';
 import type { Language } from '../errors/catalogue';
 import { GatewayError } from '../errors/GatewayError';
 import { drsPath, type DrsRoute } from '../precheck/drsRoutes';
 import type { HttpClient, HttpResponse } from '../outbound/createHttpClient';
+import { statusClassOf, type MetricsHooks } from '../metrics/MetricsHooks';
+import type { RequestTrail } from '../telemetry/RequestTrail';
 import type { RegionBreaker } from './createRegionBreaker';
 import { mapDrsResponse, type DrsBatchBody } from './mapDrsResponse';
 import { classifyNetworkError, failedBeforeSending, type NetworkFailure } from '../outbound/networkFailure';
@@ -18,6 +21,10 @@ export interface ForwardRequest {
   language: Language;
   requestId: string;
   traceparent?: string;
+  /** Set by the progress poller, whose calls are counted apart from callers' result queries. */
+  operation?: 'progress-poll';
+  /** Learns the token's origin and DRS's status, time and request id. */
+  trail?: RequestTrail;
 }
 
 export interface ForwardResult {
@@ -34,7 +41,7 @@ export interface UpstreamToken {
 
 /** The part of the token cache the forwarder needs; iam's IamTokenCache fits it without either folder importing the other. */
 export interface TokenSource {
-  get(projectId: string): Promise<UpstreamToken>;
+  get(projectId: string, trail?: Pick<RequestTrail, 'tokenSource'>): Promise<UpstreamToken>;
   invalidate(projectId: string, value?: string): void;
 }
 
@@ -43,6 +50,9 @@ export interface PrecheckForwarderOptions {
   tokens: TokenSource;
   breaker: RegionBreaker;
   clock: Clock;
+  /** The region's name, for the metrics' labels. */
+  region: string;
+  metrics: Pick<MetricsHooks, 'upstreamRequest'>;
 }
 
 export interface PrecheckForwarder {
@@ -60,7 +70,7 @@ const networkError = (failure: NetworkFailure): GatewayError => {
 };
 
 export const createPrecheckForwarder = (options: PrecheckForwarderOptions): PrecheckForwarder => {
-  const { http, tokens, breaker, clock } = options;
+  const { http, tokens, breaker, clock, region, metrics } = options;
 
   const post = async (path: string, body: string, headers: Record<string, string>): Promise<HttpResponse> => {
     try {
@@ -80,11 +90,20 @@ export const createPrecheckForwarder = (options: PrecheckForwarderOptions): Prec
       'X-Request-Id': request.requestId,
     };
     if (request.traceparent) headers.traceparent = request.traceparent;
-    let response: HttpResponse;
+    const { trail } = request;
+    const started = performance.now();
+    let response: HttpResponse | undefined;
     try {
       response = await post(drsPath(request.projectId, request.route), body, headers);
     } catch (error) {
       throw networkError(classifyNetworkError(error));
+    } finally {
+      const ms = performance.now() - started;
+      metrics.upstreamRequest(region, request.operation ?? request.route, statusClassOf(response?.status), ms / 1000);
+      if (trail) {
+        trail.upstreamStatus = response?.status;
+        trail.upstreamMs = (trail.upstreamMs ?? 0) + ms;
+      }
     }
     const outcome = mapDrsResponse({
       status: response.status,
@@ -94,21 +113,19 @@ export const createPrecheckForwarder = (options: PrecheckForwarderOptions): Prec
       now: clock.now(),
     });
     const upstreamId = response.headers['x-request-id'];
-    return {
-      outcome,
-      upstreamRequestId: typeof upstreamId === 'string' && SAFE_TOKEN_PATTERN.test(upstreamId) ? upstreamId : undefined,
-      upstreamFault: outcome.kind === 'error' && outcome.upstreamFault,
-    };
+    const upstreamRequestId = typeof upstreamId === 'string' && SAFE_TOKEN_PATTERN.test(upstreamId) ? upstreamId : undefined;
+    if (trail) trail.upstreamRequestId = upstreamRequestId;
+    return { outcome, upstreamRequestId, upstreamFault: outcome.kind === 'error' && outcome.upstreamFault };
   };
 
   return {
     async forward(request) {
       const body = JSON.stringify(request.body);
-      let token = await tokens.get(request.projectId);
+      let token = await tokens.get(request.projectId, request.trail);
       let answer = await breaker.run(() => send(request, token, body));
       if (answer.outcome.kind === 'reauth') {
         tokens.invalidate(request.projectId, token.value);
-        token = await tokens.get(request.projectId);
+        token = await tokens.get(request.projectId, request.trail);
         answer = await breaker.run(() => send(request, token, body));
       }
       const { outcome, upstreamRequestId } = answer;

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { METHODS } from 'node:http';
 import type { RunningGateway } from '../../src/server';
-import type { Simulator } from '../../src/simulator/startSimulator';
+import { startSimulator, type Simulator } from '../../src/simulator/startSimulator';
 import { send, sendVerbatim } from '../support/http';
+import { openSse } from '../support/sse';
 import { startTestGateway } from '../support/startTestGateway';
 import { bearer, JOB, PROJECT } from '../support/tokens';
 
@@ -32,7 +33,40 @@ describe('GET /metrics', () => {
     expect(res.text).toMatch(/gateway_http_request_duration_seconds_count\{route="\/v3\/:project_id\/jobs\/batch-precheck",method="POST",status="200"\} 1/);
     expect(res.text).toMatch(/gateway_http_request_duration_seconds_count\{route="\/v3\/:project_id\/jobs\/batch-precheck",method="POST",status="429"\} 1/);
     expect(res.text).toContain('gateway_process_resident_memory_bytes');
+    expect(res.text).toContain('gateway_upstream_request_duration_seconds_count{region="default",operation="batch-precheck",status_class="2xx"} 1');
+    expect(res.text).toContain('gateway_iam_fetch_duration_seconds_count{region="default",outcome="ok"} 1');
+    expect(res.text).toContain('gateway_progress_polls_total{outcome="error"} 0');
+    expect(res.text).toContain('# TYPE gateway_iam_refresh_failures_total counter');
     expect(res.text).not.toContain(PROJECT);
+  });
+});
+
+describe('progress metrics', () => {
+  it('counts open progress streams while they last and the DRS polls behind them by outcome', async () => {
+    const simulator = await startSimulator({ precheckDurationMs: 60_000 });
+    const gateway = await startTestGateway({ DRS_ENDPOINT: simulator.url, IAM_ENDPOINT: simulator.url, PRECHECK_POLL_INTERVAL_MS: '200' });
+    try {
+      const auth = { Authorization: bearer() };
+      const body = { jobs: [{ job_id: JOB, precheck_mode: 'forStartJob' }] };
+      expect((await send(gateway.url, `/v3/${PROJECT}/jobs/batch-precheck`, { headers: auth, body })).status).toBe(200);
+      const scrape = async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1_050));
+        return (await send(gateway.url, '/metrics', { method: 'GET' })).text;
+      };
+      expect(await scrape()).toContain('gateway_progress_streams_open 0');
+      const stream = openSse(`${gateway.url}/v3/${PROJECT}/jobs/precheck-progress?jobs=${JOB}`, auth);
+      expect(await stream.status).toBe(200);
+      const during = await scrape();
+      expect(during).toContain('gateway_progress_streams_open 1');
+      expect(Number(/gateway_progress_polls_total\{outcome="ok"\} (\d+)/.exec(during)?.[1])).toBeGreaterThanOrEqual(1);
+      expect(during).toMatch(/gateway_upstream_request_duration_seconds_count\{region="default",operation="progress-poll",status_class="2xx"\} [1-9]/);
+      stream.abort();
+      await stream.ended;
+      expect(await scrape()).toContain('gateway_progress_streams_open 0');
+    } finally {
+      await gateway.stop();
+      await simulator.stop();
+    }
   });
 });
 

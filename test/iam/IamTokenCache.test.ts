@@ -1,6 +1,8 @@
 import { GatewayError } from '../../src/errors/GatewayError';
 import { IamTokenCache } from '../../src/iam/IamTokenCache';
 import type { IamToken, IamTokenFetcher } from '../../src/iam/IamToken';
+import type { RequestTrail } from '../../src/telemetry/RequestTrail';
+import { CountingMetrics } from '../support/CountingMetrics';
 import { FakeClock } from '../support/fakeClock';
 
 const HOUR = 3_600_000;
@@ -33,13 +35,38 @@ const setup = (marginMs = 15 * 60_000) => {
   const clock = new FakeClock();
   const iam = new FakeIam(clock);
   const warnings: object[] = [];
-  const cache = new IamTokenCache({ fetcher: iam, clock, refreshMarginMs: marginMs, logger: { warn: (obj) => warnings.push(obj) } });
-  return { clock, iam, cache, warnings };
+  const metrics = new CountingMetrics();
+  const cache = new IamTokenCache({ fetcher: iam, clock, refreshMarginMs: marginMs, logger: { warn: (obj) => warnings.push(obj) }, metrics, region: 'north' });
+  return { clock, iam, cache, warnings, metrics };
 };
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('IamTokenCache', () => {
+  it('tells the trail where each token came from: IAM, the shared level, then this instance\'s memory', async () => {
+    const { iam, cache } = setup();
+    const first: RequestTrail = {};
+    await cache.get('p1', first);
+    expect(first.tokenSource).toBe('iam');
+    const second: RequestTrail = {};
+    await cache.get('p1', second);
+    expect(second.tokenSource).toBe('memory');
+    jest.spyOn(iam, 'fetchToken').mockResolvedValueOnce({ value: 'shared', obtainedAt: 0, expiresAt: 24 * HOUR, sharedCopy: true });
+    const third: RequestTrail = {};
+    await cache.get('p2', third);
+    expect(third.tokenSource).toBe('redis');
+  });
+
+  it('counts a failed background refresh by region, while still serving the cached token', async () => {
+    const { clock, iam, cache, metrics } = setup();
+    await cache.get('p1');
+    clock.advance(24 * HOUR - 14 * 60_000);
+    iam.failWith = new GatewayError('GW.3002');
+    expect((await cache.get('p1')).value).toBe('MII-p1-1');
+    await flush();
+    expect(metrics.count('iam_refresh_failure:north')).toBe(1);
+  });
+
   it('makes one IAM call for many concurrent cold requests for the same project', async () => {
     const { iam, cache } = setup();
     iam.manual = true;

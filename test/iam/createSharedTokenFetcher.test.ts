@@ -80,7 +80,7 @@ describe('createSharedTokenFetcher: waiting for another instance that holds the 
     const { clock, store, iam, fetcher } = setup();
     const shared: IamToken = { value: 'MII-holder', obtainedAt: clock.now(), expiresAt: clock.now() + 24 * HOUR };
     store.filled = (read) => (read > 10 ? shared : undefined);
-    await expect(fetcher.fetchToken('p1')).resolves.toBe(shared);
+    await expect(fetcher.fetchToken('p1')).resolves.toEqual({ ...shared, sharedCopy: true });
     expect(iam.calledAt).toEqual([]);
     expect(store.reads).toBe(11);
   });

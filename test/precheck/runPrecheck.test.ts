@@ -7,11 +7,19 @@ import type { ForwardRequest, ForwardResult } from '../../src/upstream/createPre
 const PROJECT = '054ba152d480d55b2f5dc0069e7ddef0';
 const OK: ForwardResult = { body: { results: [], count: 0 }, text: '{"results":[],"count":0}', upstreamRequestId: 'up-1' };
 
-const doubles = (outcome: IdempotencyOutcome = { kind: 'unprotected' }, forward: () => Promise<ForwardResult> = async () => OK) => {
+/** DRS answering 200, as the real forwarder would tell the trail. */
+const answered = async (request: ForwardRequest): Promise<ForwardResult> => {
+  Object.assign(request.trail ?? {}, { upstreamStatus: 200, upstreamRequestId: 'up-1', tokenSource: 'iam' });
+  return OK;
+};
+
+const doubles = (outcome: IdempotencyOutcome = { kind: 'unprotected' }, forward: (request: ForwardRequest) => Promise<ForwardResult> = answered) => {
   const steps: string[] = [];
   const claims: IdempotentRequest[] = [];
   const forwarded: ForwardRequest[] = [];
+  const audits: Array<{ obj: Record<string, unknown>; msg: string }> = [];
   const deps: PrecheckDeps = {
+    audit: { info: (obj, msg) => void audits.push({ obj: obj as Record<string, unknown>, msg }) },
     idempotency: {
       begin: async (request) => {
         claims.push(request);
@@ -29,27 +37,78 @@ const doubles = (outcome: IdempotencyOutcome = { kind: 'unprotected' }, forward:
   const input = (over: Partial<PrecheckInput> = {}): PrecheckInput => ({
     sub: 'svc',
     projectId: PROJECT,
+    client: 'portal',
     project: {
+      region: 'north',
       jobBudget: 5,
       forwarder: {
         forward: (request) => {
           forwarded.push(request);
           steps.push('forward');
-          return forward();
+          return forward(request);
         },
       },
     },
     route: { name: 'batch-precheck', spendsBudget: true },
-    body: { jobs: [{ job_id: 'a' }, { job_id: 'b' }] },
+    body: { jobs: [{ job_id: 'a', precheck_mode: 'forStartJob' }, { job_id: 'b', precheck_mode: 'forRetryJob' }] },
     idempotencyKey: 'k1',
     language: 'en-us',
     requestId: 'r1',
+    trail: {},
     ...over,
   });
-  return { deps, input, steps, claims, forwarded };
+  return { deps, input, steps, claims, forwarded, audits };
 };
 
 describe('runPrecheck', () => {
+  it('writes one audit line: who, client, project, region, jobs and modes, what DRS answered and the request id', async () => {
+    const { deps, input, audits } = doubles({ kind: 'first' } as IdempotencyOutcome);
+    await runPrecheck(deps, input());
+    expect(audits).toEqual([
+      {
+        msg: 'batch-precheck answered',
+        obj: {
+          audit: 'precheck',
+          action: 'batch-precheck',
+          outcome: 'success',
+          caller: 'svc',
+          client: 'portal',
+          project: PROJECT,
+          region: 'north',
+          jobs: [
+            { job_id: 'a', precheck_mode: 'forStartJob' },
+            { job_id: 'b', precheck_mode: 'forRetryJob' },
+          ],
+          status: 200,
+          code: undefined,
+          replayed: undefined,
+          upstream: { statusCode: 200, requestId: 'up-1' },
+          requestId: 'r1',
+        },
+      },
+    ]);
+  });
+
+  it('audits a failure with the code the caller got and DRS status, and a replay as replayed without a DRS status', async () => {
+    const refused = doubles({ kind: 'unprotected' }, async (request) => {
+      Object.assign(request.trail ?? {}, { upstreamStatus: 400 });
+      throw new GatewayError('DRS.PASSTHROUGH', { status: 400, errorCode: 'DRS.10010001', upstream: { status: 400 } });
+    });
+    await expect(runPrecheck(refused.deps, refused.input())).rejects.toBeInstanceOf(GatewayError);
+    expect(refused.audits).toHaveLength(1);
+    expect(refused.audits[0]).toMatchObject({ msg: 'batch-precheck failed', obj: { outcome: 'failure', status: 400, code: 'DRS.10010001', upstream: { statusCode: 400 } } });
+
+    const replay = doubles({ kind: 'replay', response: { status: 200, body: '{"stored":1}', upstreamRequestId: 'up-0' } });
+    await runPrecheck(replay.deps, replay.input());
+    expect(replay.audits[0]?.obj).toMatchObject({ outcome: 'success', replayed: true, upstream: { statusCode: undefined, requestId: 'up-0' } });
+
+    const crashed = doubles({ kind: 'unprotected' }, async () => {
+      throw new TypeError('boom');
+    });
+    await expect(runPrecheck(crashed.deps, crashed.input())).rejects.toThrow('boom');
+    expect(crashed.audits[0]?.obj).toMatchObject({ outcome: 'failure', status: 500, code: 'GW.5000' });
+  });
+
   it('claims the key, charges the project its jobs against its own budget, forwards, then stores the answer', async () => {
     const { deps, input, steps, claims, forwarded } = doubles({ kind: 'first' } as IdempotencyOutcome);
     await expect(runPrecheck(deps, input())).resolves.toEqual({ text: OK.text, upstreamRequestId: 'up-1', replayed: false });

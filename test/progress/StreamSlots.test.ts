@@ -52,6 +52,16 @@ describe('createStreamSlots', () => {
     return { clock, shared, slots };
   };
 
+  it('counts the streams it holds open: a refusal adds none, and a second release removes nothing more', async () => {
+    const { slots } = setup();
+    const leases = await Promise.all(Array.from({ length: 5 }, () => slots.open('counted', '192.0.2.1')));
+    await expect(slots.open('counted', '192.0.2.1')).rejects.toMatchObject({ code: 'GW.2003' });
+    expect(slots.openHere()).toBe(5);
+    leases[0]?.release();
+    leases[0]?.release();
+    expect(slots.openHere()).toBe(4);
+  });
+
   it('never grants a caller more than its cap when Redis times out for part of a burst and then answers', async () => {
     const { clock, shared, slots } = setup();
     shared.down = true;

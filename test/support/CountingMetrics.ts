@@ -1,5 +1,5 @@
 // In-memory counters behind MetricsHooks: what the gateway has done since start, by event and label.
-import type { MetricsHooks, StoreName, TokenCacheLevel } from '../../src/metrics/MetricsHooks';
+import type { MetricsHooks, StatusClass, StoreName, TokenCacheLevel, UpstreamOperation } from '../../src/metrics/MetricsHooks';
 
 export class CountingMetrics implements MetricsHooks {
   private readonly counts = new Map<string, number>();
@@ -8,8 +8,21 @@ export class CountingMetrics implements MetricsHooks {
     this.bump(`token_cache_hit:${level}`);
   }
 
-  iamFetch(outcome: 'ok' | 'error'): void {
+  iamFetch(outcome: 'ok' | 'error', region: string): void {
     this.bump(`iam_fetch:${outcome}`);
+    this.bump(`iam_fetch:${outcome}:${region}`);
+  }
+
+  iamRefreshFailure(region: string): void {
+    this.bump(`iam_refresh_failure:${region}`);
+  }
+
+  upstreamRequest(region: string, operation: UpstreamOperation, statusClass: StatusClass): void {
+    this.bump(`upstream:${region}:${operation}:${statusClass}`);
+  }
+
+  progressPoll(outcome: 'ok' | 'error'): void {
+    this.bump(`progress_poll:${outcome}`);
   }
 
   lockWait(): void {

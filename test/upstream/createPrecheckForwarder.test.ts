@@ -3,6 +3,8 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { createRegionBreaker } from '../../src/upstream/createRegionBreaker';
 import { createHttpClient, TransportError, type HttpClient, type HttpResponse } from '../../src/outbound/createHttpClient';
 import { createPrecheckForwarder, type TokenSource } from '../../src/upstream/createPrecheckForwarder';
+import type { RequestTrail } from '../../src/telemetry/RequestTrail';
+import { CountingMetrics } from '../support/CountingMetrics';
 import { FakeClock } from '../support/fakeClock';
 
 const ok: HttpResponse = { status: 200, headers: {}, data: '{"results":[],"count":0}' };
@@ -29,7 +31,10 @@ const tokens = (): TokenSource & { invalidated: string[] } => {
   const invalidated: string[] = [];
   return {
     invalidated,
-    get: async () => ({ value: `token-${n}`, expiresAt: Date.now() + 3_600_000, obtainedAt: Date.now() }),
+    get: async (_project, trail) => {
+      if (trail) trail.tokenSource = n === 0 ? 'memory' : 'iam';
+      return { value: `token-${n}`, expiresAt: Date.now() + 3_600_000, obtainedAt: Date.now() };
+    },
     invalidate: (_project, value) => {
       invalidated.push(value ?? '*');
       n += 1;
@@ -42,9 +47,11 @@ const setup = (script: Array<HttpResponse | Error>) => {
   const { http, sent } = scriptedHttp(script);
   const source = tokens();
   const breaker = createRegionBreaker({ clock, failureThreshold: 5, openMs: 10_000 });
-  const forwarder = createPrecheckForwarder({ http, tokens: source, breaker, clock });
-  const forward = () => forwarder.forward({ projectId: 'p'.repeat(32), route: 'batch-precheck', body: { jobs: [] }, language: 'en-us', requestId: 'r1' });
-  return { forward, sent, source, breaker };
+  const metrics = new CountingMetrics();
+  const forwarder = createPrecheckForwarder({ http, tokens: source, breaker, clock, region: 'north', metrics });
+  const forward = (extra: { trail?: RequestTrail; operation?: 'progress-poll' } = {}) =>
+    forwarder.forward({ projectId: 'p'.repeat(32), route: 'batch-precheck', body: { jobs: [] }, language: 'en-us', requestId: 'r1', ...extra });
+  return { forward, sent, source, breaker, metrics };
 };
 
 describe('createPrecheckForwarder', () => {
@@ -90,6 +97,38 @@ describe('createPrecheckForwarder', () => {
     expect(sent.map((s) => s.headers['X-Auth-Token'])).toEqual(['token-0', 'token-1']);
   });
 
+  it('counts each DRS exchange by region, operation and status class, and a failed one as error', async () => {
+    const throttled: HttpResponse = { status: 429, headers: {}, data: '{"error_code":"APIG.0308","error_msg":"throttled"}' };
+    const { forward, metrics } = setup([ok, throttled, transportError('ETIMEDOUT'), ok]);
+    await forward();
+    await forward().catch(() => undefined);
+    await forward().catch(() => undefined);
+    await forward({ operation: 'progress-poll' });
+    expect(metrics.count('upstream:north:batch-precheck:2xx')).toBe(1);
+    expect(metrics.count('upstream:north:batch-precheck:4xx')).toBe(1);
+    expect(metrics.count('upstream:north:batch-precheck:error')).toBe(1);
+    expect(metrics.count('upstream:north:progress-poll:2xx')).toBe(1);
+  });
+
+  it('tells the trail the token origin, DRS status and request id, and the time of both calls after a refused token', async () => {
+    const unauthorized: HttpResponse = { status: 401, headers: {}, data: '{"error_code":"APIG.0307","error_msg":"The token must be updated."}' };
+    const answered: HttpResponse = { ...ok, headers: { 'x-request-id': 'drs-req-1' } };
+    const { forward } = setup([unauthorized, answered]);
+    const trail: RequestTrail = {};
+    await forward({ trail });
+    expect(trail).toMatchObject({ tokenSource: 'iam', upstreamStatus: 200, upstreamRequestId: 'drs-req-1' });
+    expect(trail.upstreamMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('leaves the trail without an upstream status when DRS never answered', async () => {
+    const { forward } = setup([transportError('ETIMEDOUT')]);
+    const trail: RequestTrail = {};
+    await forward({ trail }).catch(() => undefined);
+    expect(trail.upstreamStatus).toBeUndefined();
+    expect(trail.upstreamMs).toBeGreaterThanOrEqual(0);
+    expect(trail.tokenSource).toBe('memory');
+  });
+
   it('builds the path from the validated project and the fixed route only', async () => {
     const { forward, sent } = setup([ok]);
     await forward();
@@ -115,7 +154,7 @@ describe('createPrecheckForwarder over a real socket that dies mid-answer', () =
     const http = createHttpClient({ baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, timeoutMs: 5_000, maxResponseBytes: 1024, userAgent: 't' });
     try {
       const clock = new FakeClock();
-      const forwarder = createPrecheckForwarder({ http, tokens: tokens(), breaker: createRegionBreaker({ clock, failureThreshold: 5, openMs: 10_000 }), clock });
+      const forwarder = createPrecheckForwarder({ http, tokens: tokens(), breaker: createRegionBreaker({ clock, failureThreshold: 5, openMs: 10_000 }), clock, region: 'default', metrics: new CountingMetrics() });
       const error = await forwarder.forward({ projectId: 'p'.repeat(32), route: 'batch-precheck', body: { jobs: [] }, language: 'en-us', requestId: 'r1' }).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'GW.3004', status: 502 });
       expect(requests).toBe(1);
