@@ -236,6 +236,7 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
     corsOrigins: config.cors.origins,
     errorTypeBase: config.errorTypeBase,
     publicMetrics: config.metrics.port === undefined,
+    tracer: tracing.tracer,
   });
 
   const metricsServer =

@@ -35,6 +35,8 @@ export const accessLog = (logger: Logger, metrics: PromMetrics) => {
           code: trail.errorCode,
           limiter: trail.limiter,
           tokenSource: trail.tokenSource,
+          // Only when tracing is on: the trace this request belongs to, to go from the line to its spans.
+          traceId: trail.trace?.span.spanContext().traceId,
           upstream:
             trail.upstreamMs === undefined ? undefined : { statusCode: trail.upstreamStatus, responseTime: trail.upstreamMs, requestId: trail.upstreamRequestId },
         },

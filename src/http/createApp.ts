@@ -11,6 +11,8 @@ import type { ProgressHub } from '../progress/ProgressHub';
 import type { StreamSlots } from '../progress/StreamSlots';
 import type { Clock } from '../clock';
 import type { AuditLog } from '../telemetry/AuditLog';
+import { createRequestTracer } from '../telemetry/RequestTrace';
+import type { Tracer } from '@opentelemetry/api';
 import { accessLog } from './accessLog';
 import type { RuntimeSource } from './admitProjectCaller';
 import { chain } from './chain';
@@ -24,6 +26,7 @@ import { precheckRoutes } from './precheckRoutes';
 import { progressRoutes } from './progressRoutes';
 import { requestContext } from './requestContext';
 import { strictApp } from './strictRouter';
+import { traceRequests } from './traceRequests';
 
 export interface AppDeps {
   logger: Logger;
@@ -46,6 +49,8 @@ export interface AppDeps {
   errorTypeBase: string;
   /** False when METRICS_PORT gives /metrics its own listener: the public port then answers 404 for it. */
   publicMetrics: boolean;
+  /** Present only when tracing is on; without it no request runs any tracing code. */
+  tracer?: Tracer;
 }
 
 const EXPOSED_HEADERS = ['X-Request-Id', 'X-Upstream-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After', 'Idempotency-Replayed'];
@@ -80,6 +85,7 @@ export const createApp = (deps: AppDeps): Express => {
   app.use(
     chain([
       requestContext,
+      ...(deps.tracer ? [traceRequests(createRequestTracer(deps.tracer))] : []),
       accessLog(deps.logger, deps.metrics),
       helmet(),
       cors({

@@ -58,7 +58,8 @@ export const precheckRoutes = (router: Pick<Router, 'route'>, deps: PrecheckRout
             idempotencyKey: idempotencyKey === undefined ? undefined : validateField(idempotencyKeySchema, idempotencyKey, { header: 'Idempotency-Key' }),
             language: locals.language,
             requestId: locals.requestId,
-            traceparent: childTraceparent(req.get('traceparent')),
+            // A traced request sends its DRS span's traceparent instead (the forwarder makes it).
+            traceparent: locals.trail.trace ? undefined : childTraceparent(req.get('traceparent')),
             trail: locals.trail,
           },
         );

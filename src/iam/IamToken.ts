@@ -1,4 +1,6 @@
 // A project-scoped IAM token as the gateway keeps it; the value is a secret and is never logged.
+import type { RequestTrail } from '../telemetry/RequestTrail';
+
 export interface IamToken {
   value: string;
   /** Epoch milliseconds from `token.expires_at`. */
@@ -11,5 +13,6 @@ export interface IamToken {
 
 /** Fetches a fresh token from IAM; the seam the cache is tested through. */
 export interface IamTokenFetcher {
-  fetchToken(projectId: string): Promise<IamToken>;
+  /** `parent`: the request whose miss started the fetch; when traced, the IAM call's span is its child. */
+  fetchToken(projectId: string, parent?: Pick<RequestTrail, 'trace'>): Promise<IamToken>;
 }

@@ -38,7 +38,7 @@ export class IamTokenCache {
   }
 
   /** A token for the project, fetching (once, however many callers wait) only when none is usable; `trail` learns where it came from. */
-  async get(projectId: string, trail?: Pick<RequestTrail, 'tokenSource'>): Promise<IamToken> {
+  async get(projectId: string, trail?: Pick<RequestTrail, 'tokenSource' | 'trace'>): Promise<IamToken> {
     const entry = this.entry(projectId);
     const now = this.options.clock.now();
     const token = entry.token;
@@ -46,14 +46,14 @@ export class IamTokenCache {
       this.options.metrics?.tokenCacheHit('memory');
       if (trail) trail.tokenSource = 'memory';
       if (now >= refreshAt(token, this.options.refreshMarginMs) && !entry.inflight && (entry.retryAfter ?? 0) <= now) {
-        this.refresh(projectId, entry).catch((error: unknown) => {
+        this.refresh(projectId, entry, trail).catch((error: unknown) => {
           this.options.metrics?.iamRefreshFailure(this.options.region ?? 'default');
           this.options.logger.warn({ projectId, code: (error as { code?: string }).code }, 'background IAM token refresh failed; still using the cached token');
         });
       }
       return token;
     }
-    const fetched = await (entry.inflight ?? this.refresh(projectId, entry));
+    const fetched = await (entry.inflight ?? this.refresh(projectId, entry, trail));
     if (trail) trail.tokenSource = fetched.sharedCopy ? 'redis' : 'iam';
     return fetched;
   }
@@ -86,8 +86,9 @@ export class IamTokenCache {
     return entry;
   }
 
-  private refresh(projectId: string, entry: Entry): Promise<IamToken> {
-    const inflight = this.options.fetcher.fetchToken(projectId).then(
+  /** `parent`: the request that started the fetch (a waiter joining it later is not its parent). */
+  private refresh(projectId: string, entry: Entry, parent: Pick<RequestTrail, 'trace'> | undefined): Promise<IamToken> {
+    const inflight = this.options.fetcher.fetchToken(projectId, parent).then(
       (token) => {
         entry.token = token;
         entry.inflight = undefined;

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../clock';
 import type { MetricsHooks } from '../metrics/MetricsHooks';
+import type { RequestTrail } from '../telemetry/RequestTrail';
 import type { IamToken, IamTokenFetcher } from './IamToken';
 import type { RedisTokenStore } from './RedisTokenStore';
 import { refreshAt } from './refreshPolicy';
@@ -41,9 +42,9 @@ export const createSharedTokenFetcher = (options: SharedTokenFetcherOptions): Sh
     logger.warn({ step, reason: (error as Error).message }, 'Redis token cache unavailable; asking IAM directly');
   };
 
-  const fetchAndShare = async (projectId: string, owner: string): Promise<IamToken> => {
+  const fetchAndShare = async (projectId: string, owner: string, parent: Pick<RequestTrail, 'trace'> | undefined): Promise<IamToken> => {
     try {
-      const token = await iam.fetchToken(projectId);
+      const token = await iam.fetchToken(projectId, parent);
       await store.put(projectId, token).catch((error: unknown) => redisFailed(error, 'put'));
       return token;
     } finally {
@@ -63,7 +64,7 @@ export const createSharedTokenFetcher = (options: SharedTokenFetcherOptions): Sh
   };
 
   return {
-    async fetchToken(projectId) {
+    async fetchToken(projectId, parent) {
       try {
         const shared = await store.get(projectId);
         if (fresh(shared)) {
@@ -71,7 +72,7 @@ export const createSharedTokenFetcher = (options: SharedTokenFetcherOptions): Sh
           return { ...shared, sharedCopy: true };
         }
         const owner = randomUUID();
-        if (await store.acquireLock(projectId, owner, options.lockTtlMs)) return await fetchAndShare(projectId, owner);
+        if (await store.acquireLock(projectId, owner, options.lockTtlMs)) return await fetchAndShare(projectId, owner, parent);
         const awaited = await waitForHolder(projectId);
         if (awaited) return { ...awaited, sharedCopy: true };
       } catch (error) {
@@ -79,7 +80,7 @@ export const createSharedTokenFetcher = (options: SharedTokenFetcherOptions): Sh
         redisFailed(error, 'read');
       }
       // No shared token in time (holder slow or gone, or Redis down): this instance asks IAM itself.
-      return iam.fetchToken(projectId);
+      return iam.fetchToken(projectId, parent);
     },
     drop: (projectId, value) => store.drop(projectId, value),
     dropAll: () => store.dropAll(),

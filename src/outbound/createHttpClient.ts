@@ -16,6 +16,8 @@ export interface HttpResponse {
 }
 
 export interface HttpClient {
+  /** The upstream's host and port, as trace spans name them (server.address, server.port). */
+  readonly server: { address: string; port: number };
   /** POSTs a JSON text body to a path under the base URL; resolves for every HTTP status, rejects on transport failure. */
   post(path: string, body: string, headers: Record<string, string>): Promise<HttpResponse>;
   /** Ends pooled sockets so a stopping gateway leaves nothing open. */
@@ -50,6 +52,8 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
   const basePath = base.pathname.replace(/\/$/, '');
 
   return {
+    // URL keeps an IPv6 host in brackets and leaves a default port out; spans want the bare host and the number.
+    server: { address: base.hostname.replace(/^\[(.*)\]$/, '$1'), port: base.port === '' ? (secure ? 443 : 80) : Number(base.port) },
     post(path, body, headers) {
       // Only a path is ever appended to the configured origin, so no input can redirect the request elsewhere.
       if (!path.startsWith('/')) return Promise.reject(new TransportError('ERR_INVALID_PATH'));

@@ -190,14 +190,14 @@ export const createRuntimeHolder = (initial: GatewayConfig, services: RuntimeSer
     const endpoint = endpointOf(regionName, config.regions[regionName]?.iamEndpoint);
     const credential = config.credentials[credentialName] as GatewayConfig['credentials'][string];
     const http = iamHttp(config, endpoint);
-    const iamClient = () => createIamClient({ http, domainName: credential.domainName, userName: credential.userName, password: credential.password, clock, logger });
+    const iamClient = () => createIamClient({ http, domainName: credential.domainName, userName: credential.userName, password: credential.password, region: regionName, clock, logger });
     const line = tokenPool.take(key(endpoint, config.iam.timeoutMs, config.iam.refreshMarginMs, credential.domainName, credential.userName), () => {
       const self: TokenLine = { state: 'unknown', iam: iamClient(), password: credential.password, cache: undefined as unknown as IamTokenCache };
       const observed: IamTokenFetcher = {
-        async fetchToken(projectId) {
+        async fetchToken(projectId, parent) {
           const started = performance.now();
           try {
-            const token = await self.iam.fetchToken(projectId);
+            const token = await self.iam.fetchToken(projectId, parent);
             metrics.iamFetch('ok', regionName, (performance.now() - started) / 1000);
             self.state = 'up';
             return token;

@@ -1,12 +1,14 @@
 // Sends a validated pre-check request to DRS with a project-scoped IAM token, replaying once after a token refusal.
-import type { Clock } from '../clock';
 import { performance } from 'node:perf_hooks';
+import { SpanKind } from '@opentelemetry/api';
+import type { Clock } from '../clock';
 import type { Language } from '../errors/catalogue';
 import { GatewayError } from '../errors/GatewayError';
 import { drsPath, type DrsRoute } from '../precheck/drsRoutes';
 import type { HttpClient, HttpResponse } from '../outbound/createHttpClient';
 import { statusClassOf, type MetricsHooks } from '../metrics/MetricsHooks';
 import type { RequestTrail } from '../telemetry/RequestTrail';
+import { clientAttributes, endClientSpan, GATEWAY_ATTRIBUTES } from '../telemetry/spans';
 import type { RegionBreaker } from './createRegionBreaker';
 import { mapDrsResponse, type DrsBatchBody } from './mapDrsResponse';
 import { classifyNetworkError, failedBeforeSending, type NetworkFailure } from '../outbound/networkFailure';
@@ -20,6 +22,7 @@ export interface ForwardRequest {
   body: unknown;
   language: Language;
   requestId: string;
+  /** Sent as it is when the request is not traced (the caller's trace id, a new parent id); a traced call sends its own span's. */
   traceparent?: string;
   /** Set by the progress poller, whose calls are counted apart from callers' result queries. */
   operation?: 'progress-poll';
@@ -41,7 +44,7 @@ export interface UpstreamToken {
 
 /** The part of the token cache the forwarder needs; iam's IamTokenCache fits it without either folder importing the other. */
 export interface TokenSource {
-  get(projectId: string, trail?: Pick<RequestTrail, 'tokenSource'>): Promise<UpstreamToken>;
+  get(projectId: string, trail?: Pick<RequestTrail, 'tokenSource' | 'trace'>): Promise<UpstreamToken>;
   invalidate(projectId: string, value?: string): void;
 }
 
@@ -89,17 +92,25 @@ export const createPrecheckForwarder = (options: PrecheckForwarderOptions): Prec
       'X-Language': request.language,
       'X-Request-Id': request.requestId,
     };
-    if (request.traceparent) headers.traceparent = request.traceparent;
     const { trail } = request;
+    const trace = trail?.trace;
+    const operation = request.operation ?? request.route;
+    // Traced: DRS learns this call's span as its parent, also when the caller sent no traceparent.
+    const span = trace?.child(`drs ${operation}`, SpanKind.CLIENT, clientAttributes(http.server, { [GATEWAY_ATTRIBUTES.drsOperation]: operation, [GATEWAY_ATTRIBUTES.projectId]: request.projectId, [GATEWAY_ATTRIBUTES.region]: region }));
+    const traceparent = span ? trace?.traceparent(span) : request.traceparent;
+    if (traceparent) headers.traceparent = traceparent;
     const started = performance.now();
     let response: HttpResponse | undefined;
     try {
       response = await post(drsPath(request.projectId, request.route), body, headers);
     } catch (error) {
-      throw networkError(classifyNetworkError(error));
+      const failure = classifyNetworkError(error);
+      const gatewayError = networkError(failure);
+      if (span) endClientSpan(span, { failure, error: gatewayError });
+      throw gatewayError;
     } finally {
       const ms = performance.now() - started;
-      metrics.upstreamRequest(region, request.operation ?? request.route, statusClassOf(response?.status), ms / 1000);
+      metrics.upstreamRequest(region, operation, statusClassOf(response?.status), ms / 1000);
       if (trail) {
         trail.upstreamStatus = response?.status;
         trail.upstreamMs = (trail.upstreamMs ?? 0) + ms;
@@ -112,6 +123,7 @@ export const createPrecheckForwarder = (options: PrecheckForwarderOptions): Prec
       language: request.language,
       now: clock.now(),
     });
+    if (span) endClientSpan(span, { status: response.status, error: outcome.kind === 'error' ? outcome.error : undefined });
     const upstreamId = response.headers['x-request-id'];
     const upstreamRequestId = typeof upstreamId === 'string' && SAFE_TOKEN_PATTERN.test(upstreamId) ? upstreamId : undefined;
     if (trail) trail.upstreamRequestId = upstreamRequestId;

@@ -8,6 +8,7 @@ const TOKEN_VALUE = `MII${'A'.repeat(64)}`;
 const iamAnswering = (expiresAt: () => number) => {
   let calls = 0;
   const http: HttpClient = {
+    server: { address: 'iam.test', port: 443 },
     async post(): Promise<HttpResponse> {
       calls += 1;
       return { status: 201, headers: { 'x-subject-token': TOKEN_VALUE }, data: JSON.stringify({ token: { expires_at: new Date(expiresAt()).toISOString(), methods: ['password'] } }) };

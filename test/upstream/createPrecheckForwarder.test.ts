@@ -14,6 +14,7 @@ const transportError = (code: string) => new TransportError(code);
 const scriptedHttp = (script: Array<HttpResponse | Error>) => {
   const sent: Array<{ path: string; headers: Record<string, string> }> = [];
   const http: HttpClient = {
+    server: { address: 'drs.test', port: 443 },
     async post(path, _body, headers) {
       sent.push({ path, headers });
       const next = script.shift();
