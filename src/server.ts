@@ -126,7 +126,7 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
 
   let phase: Phase = 'starting';
   // Restart-only: spans of a request in flight during a reload still go to the exporter they started with.
-  const tracing = createTracing(config.tracing, { version: GATEWAY_VERSION, logger });
+  const tracing = await createTracing(config.tracing, { version: GATEWAY_VERSION, logger });
   const redis = connectRedis(config, logger);
   const prom = new PromMetrics({
     sources: {
@@ -236,7 +236,7 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
     corsOrigins: config.cors.origins,
     errorTypeBase: config.errorTypeBase,
     publicMetrics: config.metrics.port === undefined,
-    tracer: tracing.tracer,
+    tracer: tracing.requests,
   });
 
   const metricsServer =

@@ -11,8 +11,7 @@ import type { ProgressHub } from '../progress/ProgressHub';
 import type { StreamSlots } from '../progress/StreamSlots';
 import type { Clock } from '../clock';
 import type { AuditLog } from '../telemetry/AuditLog';
-import { createRequestTracer } from '../telemetry/RequestTrace';
-import type { Tracer } from '@opentelemetry/api';
+import type { RequestTracer } from '../telemetry/RequestTrace';
 import { accessLog } from './accessLog';
 import type { RuntimeSource } from './admitProjectCaller';
 import { chain } from './chain';
@@ -50,7 +49,7 @@ export interface AppDeps {
   /** False when METRICS_PORT gives /metrics its own listener: the public port then answers 404 for it. */
   publicMetrics: boolean;
   /** Present only when tracing is on; without it no request runs any tracing code. */
-  tracer?: Tracer;
+  tracer?: RequestTracer;
 }
 
 const EXPOSED_HEADERS = ['X-Request-Id', 'X-Upstream-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After', 'Idempotency-Replayed'];
@@ -85,7 +84,7 @@ export const createApp = (deps: AppDeps): Express => {
   app.use(
     chain([
       requestContext,
-      ...(deps.tracer ? [traceRequests(createRequestTracer(deps.tracer))] : []),
+      ...(deps.tracer ? [traceRequests(deps.tracer)] : []),
       accessLog(deps.logger, deps.metrics),
       helmet(),
       cors({

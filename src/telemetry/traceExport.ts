@@ -1,9 +1,7 @@
-// Decides from the typed configuration whether traces are exported, where, how, and which are sampled.
+// Turns the typed OTEL_* settings into where and how traces are exported, which are sampled, and the resource.
 import { parseKeyPairsIntoRecord } from '@opentelemetry/core';
 import { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler, type Sampler } from '@opentelemetry/sdk-trace-base';
-import type { GatewayConfig } from '../config/schema';
-
-export type TracingConfig = GatewayConfig['tracing'];
+import type { TracingConfig } from './tracingSwitch';
 
 export interface TraceExport {
   /** Where the batches are posted. */
@@ -23,21 +21,16 @@ const TRACES_PATH = 'v1/traces';
 const tracesUrlUnder = (base: string): string => `${base.endsWith('/') ? base : `${base}/`}${TRACES_PATH}`;
 
 /**
- * Undefined (tracing off) when OTEL_SDK_DISABLED is true, OTEL_TRACES_EXPORTER is none, or neither it nor an OTLP
- * endpoint is set: an operator who configured nothing pays nothing. The traces-specific variables win over the general
- * ones, as the specification orders them; headers of both are combined.
+ * Where and how spans go once tracing is on (tracingEnabled). The traces-specific variables win over the general ones,
+ * as the specification orders them; headers of both are combined.
  */
-export const traceExportOf = (tracing: TracingConfig): TraceExport | undefined => {
-  if (tracing.sdkDisabled || tracing.exporter === 'none') return undefined;
-  if (tracing.exporter === undefined && tracing.endpoint === undefined && tracing.tracesEndpoint === undefined) return undefined;
-  return {
-    url: tracing.tracesEndpoint ?? tracesUrlUnder(tracing.endpoint ?? DEFAULT_ENDPOINT),
-    protocol: tracing.tracesProtocol ?? tracing.protocol ?? 'http/protobuf',
-    headers: { ...parseKeyPairsIntoRecord(tracing.headers), ...parseKeyPairsIntoRecord(tracing.tracesHeaders) },
-    timeoutMs: tracing.tracesTimeoutMs ?? tracing.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    compression: tracing.tracesCompression ?? tracing.compression ?? 'none',
-  };
-};
+export const traceExportOf = (tracing: TracingConfig): TraceExport => ({
+  url: tracing.tracesEndpoint ?? tracesUrlUnder(tracing.endpoint ?? DEFAULT_ENDPOINT),
+  protocol: tracing.tracesProtocol ?? tracing.protocol ?? 'http/protobuf',
+  headers: { ...parseKeyPairsIntoRecord(tracing.headers), ...parseKeyPairsIntoRecord(tracing.tracesHeaders) },
+  timeoutMs: tracing.tracesTimeoutMs ?? tracing.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  compression: tracing.tracesCompression ?? tracing.compression ?? 'none',
+});
 
 /** OTEL_TRACES_SAMPLER and its ratio, built here because the SDK falls back silently on a value it does not know. */
 export const samplerOf = (tracing: Pick<TracingConfig, 'sampler' | 'samplerArg'>): Sampler => {

@@ -1,6 +1,8 @@
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { createIamClient } from '../../src/iam/createIamClient';
 import type { HttpClient, HttpResponse } from '../../src/outbound/createHttpClient';
 import { FakeClock } from '../support/fakeClock';
+import { inMemoryTrace } from '../support/inMemoryTrace';
 
 const TOKEN_VALUE = `MII${'A'.repeat(64)}`;
 
@@ -45,5 +47,58 @@ describe('createIamClient: a token must still be usable by the gateway clock whe
     const { client, warnings, clock } = setup(1_001);
     await expect(client.fetchToken('p1')).resolves.toEqual({ value: TOKEN_VALUE, expiresAt: clock.now() + 1_001, obtainedAt: clock.now() });
     expect(warnings).toEqual([]);
+  });
+});
+
+describe('createIamClient: the IAM fetch span of a traced request', () => {
+  /** An IAM whose one answer (or transport failure) the test gives. */
+  const clientAnswering = (answer: HttpResponse | Error) => {
+    const http: HttpClient = {
+      server: { address: 'iam.test', port: 443 },
+      post: async () => {
+        if (answer instanceof Error) throw answer;
+        return answer;
+      },
+      close() {},
+    };
+    return createIamClient({ http, domainName: 'd', userName: 'u', password: 's3cr3t-pa55', region: 'north', clock: new FakeClock(), logger: { warn: () => undefined } });
+  };
+  const issued = (clock: FakeClock): HttpResponse => ({ status: 201, headers: { 'x-subject-token': TOKEN_VALUE }, data: JSON.stringify({ token: { expires_at: new Date(clock.now() + 3_600_000).toISOString() } }) });
+
+  it('is a CLIENT span under the request that asked, with IAM host, project, region and status, and no token or password', async () => {
+    const { spans, trace } = inMemoryTrace();
+    await clientAnswering(issued(new FakeClock())).fetchToken('p1', { trace });
+    const [span] = spans.getFinishedSpans();
+    expect(span?.name).toBe('iam token');
+    expect(span?.kind).toBe(SpanKind.CLIENT);
+    expect(span?.parentSpanContext?.spanId).toBe(trace.span.spanContext().spanId);
+    expect(span?.attributes).toEqual({
+      'http.request.method': 'POST',
+      'server.address': 'iam.test',
+      'server.port': 443,
+      'gateway.project_id': 'p1',
+      'gateway.region': 'north',
+      'http.response.status_code': 201,
+    });
+    expect(span?.status.code).toBe(SpanStatusCode.UNSET);
+    expect(JSON.stringify(spans.getFinishedSpans().map((s) => [s.attributes, s.status, s.events]))).not.toMatch(/MII|s3cr3t/);
+  });
+
+  it.each([
+    ['refused credentials', { status: 401, headers: {}, data: '{"error":{"code":401,"message":"The username or password is wrong."}}' }, { 'http.response.status_code': 401, 'error.type': '401', 'gateway.error_code': 'GW.3001' }],
+    ['an unreachable IAM', Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }), { 'error.type': 'unreachable', 'gateway.error_code': 'GW.3002' }],
+    ['a 201 without a token', { status: 201, headers: {}, data: '{}' }, { 'http.response.status_code': 201, 'error.type': 'invalid-token', 'gateway.error_code': 'GW.3002' }],
+  ])('is an error for %s, described by the code only', async (_case, answer, attributes) => {
+    const { spans, trace } = inMemoryTrace();
+    await expect(clientAnswering(answer).fetchToken('p1', { trace })).rejects.toMatchObject({ code: attributes['gateway.error_code'] });
+    const [span] = spans.getFinishedSpans();
+    expect(span?.attributes).toMatchObject(attributes);
+    expect(span?.status).toEqual({ code: SpanStatusCode.ERROR, message: attributes['gateway.error_code'] });
+  });
+
+  it('opens no span when the request is not traced', async () => {
+    const { spans } = inMemoryTrace();
+    await clientAnswering(issued(new FakeClock())).fetchToken('p1', {});
+    expect(spans.getFinishedSpans()).toEqual([]);
   });
 });

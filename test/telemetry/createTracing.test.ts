@@ -1,6 +1,7 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
+import { SpanStatusCode } from '@opentelemetry/api';
 import { loadConfig } from '../../src/config/loadConfig';
-import { createTracing, TRACER_NAME, type Tracing } from '../../src/telemetry/createTracing';
+import { createTracing, type Tracing } from '../../src/telemetry/createTracing';
+import { TRACER_NAME } from '../../src/telemetry/startTracing';
 import { GATEWAY_VERSION } from '../../src/version';
 import { sources } from '../support/configSources';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlpReceiver';
@@ -23,16 +24,23 @@ const recordingLogger = () => {
   };
 };
 
-const tracingFrom = (env: Record<string, string>, logger = recordingLogger().logger): Tracing => createTracing(loadConfig(sources(env)).config.tracing, { version: GATEWAY_VERSION, logger });
+const tracingFrom = (env: Record<string, string>, logger = recordingLogger().logger): Promise<Tracing> => createTracing(loadConfig(sources(env)).config.tracing, { version: GATEWAY_VERSION, logger });
 
-/** A span as the gateway makes one: a parent passed explicitly, no global context. */
+/** An inbound request's span, as the gateway opens one. */
 const recordOne = (tracing: Tracing, name = 'POST /v3/:project_id/jobs/batch-precheck') => {
-  const tracer = tracing.tracer;
-  if (!tracer) throw new Error('tracing is off');
-  const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'POST', 'http.route': '/v3/:project_id/jobs/batch-precheck' } }, ROOT_CONTEXT);
+  if (!tracing.requests) throw new Error('tracing is off');
+  const { span } = tracing.requests.begin(name, {}, { 'http.request.method': 'POST', 'http.route': '/v3/:project_id/jobs/batch-precheck' });
   span.setStatus({ code: SpanStatusCode.ERROR });
   span.end();
   return span.spanContext();
+};
+
+/** Whether a new request span is recorded, for a caller's traceparent (or none). */
+const recorded = (tracing: Tracing, traceparent?: string) => {
+  const { span } = tracing.requests!.begin('GET', traceparent === undefined ? {} : { traceparent }, {});
+  const recording = span.isRecording();
+  span.end();
+  return recording;
 };
 
 describe('createTracing', () => {
@@ -45,8 +53,8 @@ describe('createTracing', () => {
   });
 
   it('gives no tracer when no exporter is configured, and its shutdown does nothing', async () => {
-    const tracing = tracingFrom({ OTEL_SERVICE_NAME: 'gw', OTEL_TRACES_SAMPLER: 'always_on' });
-    expect(tracing.tracer).toBeUndefined();
+    const tracing = await tracingFrom({ OTEL_SERVICE_NAME: 'gw', OTEL_TRACES_SAMPLER: 'always_on' });
+    expect(tracing.requests).toBeUndefined();
     await tracing.shutdown(100);
     expect(receiver.requestCount()).toBe(0);
   });
@@ -55,7 +63,7 @@ describe('createTracing', () => {
     ['http/protobuf', 'application/x-protobuf'],
     ['http/json', 'application/json'],
   ])('exports spans over OTLP %s with the service name, version and export headers from the configuration', async (protocol, contentType) => {
-    const tracing = tracingFrom({
+    const tracing = await tracingFrom({
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: protocol,
       OTEL_EXPORTER_OTLP_HEADERS: 'x-collector-key=k3y',
@@ -79,7 +87,7 @@ describe('createTracing', () => {
   });
 
   it('posts to OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as given, gzip-compressed when asked, under OTEL_SERVICE_NAME', async () => {
-    const tracing = tracingFrom({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.tracesUrl, OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: 'gzip', OTEL_SERVICE_NAME: 'precheck-eu' });
+    const tracing = await tracingFrom({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.tracesUrl, OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: 'gzip', OTEL_SERVICE_NAME: 'precheck-eu' });
     recordOne(tracing);
     await tracing.shutdown(5_000);
     expect(receiver.exports.map((e) => e.contentEncoding)).toEqual(['gzip']);
@@ -87,33 +95,31 @@ describe('createTracing', () => {
   });
 
   it("continues a caller's sampled trace by default and leaves an unsampled one unrecorded (parentbased_always_on)", async () => {
-    const tracing = tracingFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
-    const tracer = tracing.tracer!;
-    const parent = (flags: TraceFlags) =>
-      trace.setSpanContext(ROOT_CONTEXT, { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: flags, isRemote: true });
-    tracer.startSpan('sampled', {}, parent(TraceFlags.SAMPLED)).end();
-    const unsampled = tracer.startSpan('unsampled', {}, parent(TraceFlags.NONE));
-    expect(unsampled.isRecording()).toBe(false);
-    unsampled.end();
+    const tracing = await tracingFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
+    const caller = (flags: string) => `00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-${flags}`;
+    expect([recorded(tracing, caller('01')), recorded(tracing, caller('00')), recorded(tracing)]).toEqual([true, false, true]);
     await tracing.shutdown(5_000);
-    expect(receiver.spans().map((s) => [s.name, s.traceId, s.parentSpanId])).toEqual([['sampled', '4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7']]);
+    expect(receiver.spans().map((s) => [s.traceId, s.parentSpanId])).toEqual([
+      ['4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7'],
+      [expect.not.stringMatching('4bf92f3577b34da6a3ce929d0e0e4736'), undefined],
+    ]);
   });
 
   it('samples nothing with OTEL_TRACES_SAMPLER=always_off and new roots by ratio with traceidratio', async () => {
-    const off = tracingFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: 'always_off' });
-    expect(off.tracer!.startSpan('x', {}, ROOT_CONTEXT).isRecording()).toBe(false);
-    await off.shutdown(1_000);
-    const none = tracingFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' });
-    const all = tracingFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '1' });
-    const recorded = (tracing: Tracing) => Array.from({ length: 20 }, () => tracing.tracer!.startSpan('root', {}, ROOT_CONTEXT).isRecording()).filter(Boolean).length;
-    expect([recorded(none), recorded(all)]).toEqual([0, 20]);
-    await Promise.all([none.shutdown(1_000), all.shutdown(1_000)]);
+    const off = await tracingFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: 'always_off' });
+    const none = await tracingFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' });
+    const all = await tracingFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '1' });
+    const count = (tracing: Tracing) => Array.from({ length: 20 }, () => recorded(tracing)).filter(Boolean).length;
+    expect([count(off), count(none), count(all)]).toEqual([0, 0, 20]);
+    // The parent-based ratio sampler still follows a sampled caller.
+    expect(recorded(none, '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01')).toBe(true);
+    await Promise.all([off.shutdown(1_000), none.shutdown(1_000), all.shutdown(1_000)]);
   });
 
   it('logs an export refused by the collector once, with its status and without the export headers or body', async () => {
     receiver.answer(400);
     const { entries, logger } = recordingLogger();
-    const tracing = tracingFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_HEADERS: 'x-collector-key=s3cr3t-k3y' }, logger);
+    const tracing = await tracingFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_HEADERS: 'x-collector-key=s3cr3t-k3y' }, logger);
     recordOne(tracing);
     await tracing.shutdown(5_000);
     expect(entries).toEqual([
@@ -126,7 +132,7 @@ describe('createTracing', () => {
   it('finishes shutdown by its deadline when the collector accepts connections and never answers', async () => {
     receiver.answer('hang');
     const { entries, logger } = recordingLogger();
-    const tracing = tracingFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_TIMEOUT: '1000' }, logger);
+    const tracing = await tracingFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_TIMEOUT: '1000' }, logger);
     recordOne(tracing);
     const started = Date.now();
     await tracing.shutdown(300);
@@ -137,7 +143,7 @@ describe('createTracing', () => {
   });
 
   it('finishes shutdown by its deadline when nothing listens at the collector address', async () => {
-    const tracing = tracingFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await freePort()}`, OTEL_EXPORTER_OTLP_TIMEOUT: '1000' });
+    const tracing = await tracingFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await freePort()}`, OTEL_EXPORTER_OTLP_TIMEOUT: '1000' });
     recordOne(tracing);
     const started = Date.now();
     await tracing.shutdown(300);

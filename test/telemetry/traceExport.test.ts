@@ -1,19 +1,31 @@
 import { loadConfig } from '../../src/config/loadConfig';
 import { traceExportOf } from '../../src/telemetry/traceExport';
+import { tracingEnabled } from '../../src/telemetry/tracingSwitch';
 import { sources } from '../support/configSources';
 
-const exportFor = (env: Record<string, string>) => traceExportOf(loadConfig(sources(env)).config.tracing);
+const tracingOf = (env: Record<string, string>) => loadConfig(sources(env)).config.tracing;
+const exportFor = (env: Record<string, string>) => traceExportOf(tracingOf(env));
 
-describe('traceExportOf', () => {
+describe('tracingEnabled', () => {
   it.each([
     ['nothing is set', {}],
     ['only a sampler and a service name are set', { OTEL_TRACES_SAMPLER: 'always_on', OTEL_SERVICE_NAME: 'gw' }],
     ['OTEL_TRACES_EXPORTER is none, even with an endpoint', { OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }],
     ['OTEL_SDK_DISABLED is true, even with an exporter and endpoint', { OTEL_SDK_DISABLED: 'true', OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://c:4318/v1/traces' }],
-  ])('turns tracing off when %s', (_case, env) => {
-    expect(exportFor(env)).toBeUndefined();
+  ])('is false when %s', (_case, env) => {
+    expect(tracingEnabled(tracingOf(env))).toBe(false);
   });
 
+  it.each([
+    ['OTEL_TRACES_EXPORTER=otlp', { OTEL_TRACES_EXPORTER: 'otlp' }],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }],
+    ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' }],
+  ])('is true with %s alone', (_case, env) => {
+    expect(tracingEnabled(tracingOf(env))).toBe(true);
+  });
+});
+
+describe('traceExportOf', () => {
   it('exports to the specification default (http://localhost:4318/v1/traces, protobuf, 10 s) when only OTEL_TRACES_EXPORTER=otlp is set', () => {
     expect(exportFor({ OTEL_TRACES_EXPORTER: 'otlp' })).toEqual({ url: 'http://localhost:4318/v1/traces', protocol: 'http/protobuf', headers: {}, timeoutMs: 10_000, compression: 'none' });
   });

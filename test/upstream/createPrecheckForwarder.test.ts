@@ -4,8 +4,10 @@ import { createRegionBreaker } from '../../src/upstream/createRegionBreaker';
 import { createHttpClient, TransportError, type HttpClient, type HttpResponse } from '../../src/outbound/createHttpClient';
 import { createPrecheckForwarder, type TokenSource } from '../../src/upstream/createPrecheckForwarder';
 import type { RequestTrail } from '../../src/telemetry/RequestTrail';
+import { childTraceparent } from '../../src/upstream/traceparent';
 import { CountingMetrics } from '../support/CountingMetrics';
 import { FakeClock } from '../support/fakeClock';
+import { inMemoryTrace } from '../support/inMemoryTrace';
 
 const ok: HttpResponse = { status: 200, headers: {}, data: '{"results":[],"count":0}' };
 const transportError = (code: string) => new TransportError(code);
@@ -50,7 +52,7 @@ const setup = (script: Array<HttpResponse | Error>) => {
   const breaker = createRegionBreaker({ clock, failureThreshold: 5, openMs: 10_000 });
   const metrics = new CountingMetrics();
   const forwarder = createPrecheckForwarder({ http, tokens: source, breaker, clock, region: 'north', metrics });
-  const forward = (extra: { trail?: RequestTrail; operation?: 'progress-poll' } = {}) =>
+  const forward = (extra: { trail?: RequestTrail; operation?: 'progress-poll'; traceparent?: string } = {}) =>
     forwarder.forward({ projectId: 'p'.repeat(32), route: 'batch-precheck', body: { jobs: [] }, language: 'en-us', requestId: 'r1', ...extra });
   return { forward, sent, source, breaker, metrics };
 };
@@ -134,6 +136,52 @@ describe('createPrecheckForwarder', () => {
     const { forward, sent } = setup([ok]);
     await forward();
     expect(sent[0]?.path).toBe(`/v3/${'p'.repeat(32)}/jobs/batch-precheck`);
+  });
+});
+
+describe('createPrecheckForwarder and trace context', () => {
+  const CALLER = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+
+  it("without tracing sends exactly the traceparent it is given, childTraceparent's (same trace id, new parent id), and none when given none", async () => {
+    const { forward, sent } = setup([ok, ok]);
+    const untraced = childTraceparent(CALLER);
+    await forward({ traceparent: untraced, trail: {} });
+    await forward({ trail: {} });
+    expect(sent[0]?.headers.traceparent).toBe(untraced);
+    expect(sent[0]?.headers.traceparent).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-(?!00f067aa0ba902b7)[0-9a-f]{16}-01$/);
+    expect(sent[1]?.headers).not.toHaveProperty('traceparent');
+  });
+
+  const traced = () => {
+    const { spans, trace } = inMemoryTrace({ traceparent: CALLER });
+    const trail: RequestTrail = { trace };
+    return { spans, trail };
+  };
+
+  it('when traced, opens one CLIENT span per DRS call under the inbound span and sends DRS that span as parent, not the untraced value', async () => {
+    const unauthorized: HttpResponse = { status: 401, headers: {}, data: '{"error_code":"APIG.0307","error_msg":"The token must be updated."}' };
+    const { forward, sent } = setup([unauthorized, ok]);
+    const { spans, trail } = traced();
+    await forward({ trail, traceparent: childTraceparent(CALLER) });
+    const calls = spans.getFinishedSpans();
+    expect(calls.map((span) => [span.name, span.attributes['http.response.status_code'], span.status.code, span.attributes['error.type']])).toEqual([
+      ['drs batch-precheck', 401, 2, '401'],
+      ['drs batch-precheck', 200, 0, undefined],
+    ]);
+    const inbound = trail.trace!.span.spanContext();
+    expect(calls.map((span) => span.parentSpanContext?.spanId)).toEqual([inbound.spanId, inbound.spanId]);
+    expect(sent.map((s) => s.headers.traceparent)).toEqual(calls.map((span) => `00-4bf92f3577b34da6a3ce929d0e0e4736-${span.spanContext().spanId}-01`));
+    expect(calls[0]?.attributes).toMatchObject({ 'server.address': 'drs.test', 'server.port': 443, 'gateway.region': 'north', 'gateway.drs.operation': 'batch-precheck' });
+  });
+
+  it('when traced, marks a DRS call that timed out as an error with the failure kind and the code the caller gets', async () => {
+    const { forward } = setup([transportError('ETIMEDOUT')]);
+    const { spans, trail } = traced();
+    await forward({ trail }).catch(() => undefined);
+    const [call] = spans.getFinishedSpans();
+    expect(call?.status).toEqual({ code: 2, message: 'GW.3007' });
+    expect(call?.attributes).toMatchObject({ 'error.type': 'timeout', 'gateway.error_code': 'GW.3007' });
+    expect(call?.attributes['http.response.status_code']).toBeUndefined();
   });
 });
 
