@@ -31,6 +31,23 @@ export default tseslint.config(
       ],
     },
   },
+  // No global OpenTelemetry state (house rule: no module-level mutable singletons): the composition root builds the
+  // provider and hands its tracer down; parents are passed explicitly, so no context manager is needed either.
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        ...[
+          ['trace', 'setGlobalTracerProvider'],
+          ['context', 'setGlobalContextManager'],
+          ['propagation', 'setGlobalPropagator'],
+          ['diag', 'setLogger'],
+        ].map(([object, property]) => ({ object, property, message: 'No global OpenTelemetry registration: pass the tracer (src/telemetry) and parent contexts explicitly.' })),
+        { property: 'register', message: 'No global registration (a tracer provider, a default metrics registry): build it in the composition root and pass it down.' },
+      ],
+    },
+  },
   // IAM and DRS share src/outbound; neither imports the other, so each can change (per region, per credential) alone.
   {
     files: ['src/iam/**/*.ts'],

@@ -1,4 +1,4 @@
-// The folder boundaries lint enforces: src/iam and src/upstream never import each other, and both may use src/outbound.
+// The boundaries lint enforces: src/iam and src/upstream never import each other (both may use src/outbound), and src/ registers no global OpenTelemetry state.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -33,5 +33,25 @@ describe('import boundaries between src/iam and src/upstream', () => {
     const code = "import type { HttpClient } from '../outbound/createHttpClient';\nexport type T = HttpClient;\n";
     expect(await lint('src/iam/probe.ts', code)).toEqual([]);
     expect(await lint('src/upstream/probe.ts', code)).toEqual([]);
+  });
+});
+
+describe('no global OpenTelemetry registration in src/', () => {
+  it('refuses a global tracer provider, context manager, propagator or diagnostic logger, and a provider.register()', async () => {
+    const code = [
+      "import { context, diag, propagation, trace } from '@opentelemetry/api';",
+      'declare const provider: { register(): void };',
+      'trace.setGlobalTracerProvider({} as never);',
+      'context.setGlobalContextManager({} as never);',
+      'propagation.setGlobalPropagator({} as never);',
+      'diag.setLogger({} as never);',
+      'provider.register();',
+      '',
+    ].join('\n');
+    expect(await lint('src/telemetry/probe.ts', code)).toEqual(Array.from({ length: 5 }, () => 'no-restricted-properties'));
+  });
+
+  it('lets tests use the SDK as they like', async () => {
+    expect(await lint('test/telemetry/probe.ts', "import { trace } from '@opentelemetry/api';\ntrace.setGlobalTracerProvider({} as never);\n")).toEqual([]);
   });
 });
