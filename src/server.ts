@@ -15,6 +15,7 @@ import { createMetricsApp } from './http/metricsRoutes';
 import { drainConnections } from './http/drainConnections';
 import type { Phase } from './http/healthRoutes';
 import { createIdempotency } from './idempotency/createIdempotency';
+import { createAuditTrail } from './telemetry/AuditLog';
 import { createLogger, type Logger } from './logger';
 import { fanOut } from './metrics/fanOut';
 import type { MetricsHooks } from './metrics/MetricsHooks';
@@ -112,6 +113,7 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
   const configHolder = source instanceof ConfigHolder ? source : new ConfigHolder({ loaded: { config: source, generatedJwtSecret: false, fileSettings: {} }, clock });
   const config = configHolder.current().config;
   const logger = overrides.logger ?? createLogger(config.logLevel);
+  const audit = createAuditTrail(logger, config.auditLog);
   // One simulator per region that lacks an endpoint; each knows every configured IAM user, as a real account would its own.
   const simulatorRegions = Object.entries(config.regions).filter(([, region]) => region.drsEndpoint === undefined || region.iamEndpoint === undefined);
   const users = Object.values(config.credentials).map((c) => ({ domain: c.domainName, name: c.userName, password: c.password }));
@@ -189,7 +191,7 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
   setMaxListeners(0, listenerClosing.signal);
   const app = createApp({
     logger,
-    audit: logger,
+    audit: audit.log,
     verifier,
     progress: {
       hub: new ProgressHub({
@@ -277,6 +279,7 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
       closeStep('redis', async () => redis?.close()),
       closeStep('simulator', async () => void (await Promise.all(Object.values(simulators).map((sim) => sim.stop())))),
       closeStep('metrics', closeMetrics).finally(() => metricsServer?.closeAllConnections()),
+      closeStep('audit file', () => audit.close(CLOSE_STEP_MS)),
     ]);
     logger.info({}, 'gateway stopped');
   };

@@ -52,5 +52,6 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'PRECHECK_STREAMS_PER_IP', path: ['progress', 'streamsPerIp'], kind: 'int' },
   { name: 'CORS_ORIGINS', path: ['cors', 'origins'], kind: 'list' },
   { name: 'LOG_LEVEL', path: ['logLevel'], kind: 'string' },
+  { name: 'AUDIT_LOG', path: ['auditLog'], kind: 'string' },
   { name: 'ERROR_TYPE_BASE', path: ['errorTypeBase'], kind: 'string' },
 ];

@@ -143,6 +143,8 @@ export const configSchema = z.strictObject({
   }),
   cors: z.strictObject({ origins: z.array(z.url({ error: 'must be an origin such as https://app.example.com' })) }),
   logLevel: z.enum(LOG_LEVELS),
+  /** A file that receives a copy of every audit line (appended; the process log has them too). */
+  auditLog: z.string().min(1).optional(),
   /** Prefix of the problem `type` URI; the gateway serves the catalogue at /errors. */
   errorTypeBase: z.string().min(1),
 })
