@@ -15,10 +15,12 @@ export interface AuditTrail {
 
 /**
  * Audit lines are records, not diagnostics: a quieter LOG_LEVEL (warn, error) must not drop them, so they are written
- * at info through a child of that level; only `silent` (the tests' default) silences them on stdout.
+ * at info through a child of that level; only `silent` (the tests' default) silences them on stdout. Their fields are
+ * built by the writers (runPrecheck, adminRoutes) from names, ids and numbers, never a header or a body, so the root
+ * logger's path redaction (half the cost of a line) is off here as on the access line.
  */
 export const createAuditTrail = (logger: Logger, file?: string): AuditTrail => {
-  const main = logger.level === 'silent' ? logger : logger.child({}, { level: 'info' });
+  const main = logger.child({}, { level: logger.level === 'silent' ? 'silent' : 'info', redact: { paths: [] } });
   if (file === undefined) return { log: main, close: async () => undefined };
   // Opened here, synchronously, so a path the gateway cannot write stops the start-up with the reason.
   const destination = pino.destination({ fd: openSync(file, 'a'), sync: false });
