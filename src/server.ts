@@ -88,6 +88,16 @@ const urlOf = (host: string, port: number): string => {
 /** How long each client (Redis, simulator) may take to close once the HTTP drain is over. */
 export const CLOSE_STEP_MS = 2_000;
 
+/** What the log destination may take to write its last lines before the process exits anyway. */
+export const LOG_FLUSH_MS = 1_000;
+
+/**
+ * From SIGTERM to main.ts's exit watchdog: the delay, the effective grace, the close steps, the log flush and 1 s of
+ * slack. An orchestrator's kill deadline (Kubernetes terminationGracePeriodSeconds) must lie beyond it.
+ */
+export const exitDeadlineMs = (config: Pick<GatewayConfig, 'iam' | 'drs' | 'server'>): number =>
+  config.server.shutdownDelayMs + shutdownGraceMs(config) + 2 * CLOSE_STEP_MS + LOG_FLUSH_MS + 1_000;
+
 /**
  * Node only looks for expired header and request deadlines every connectionsCheckingInterval (30 s by default), so
  * a connection lived up to twice its timeout; a tenth of the shorter timeout keeps the overrun small.
