@@ -64,6 +64,14 @@ describe('deploy/prometheus/alerts.yml', () => {
     }
   });
 
+  it("has each alert's runbook line in the README, at the anchor its runbook_url names", () => {
+    const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+    for (const rule of alertRules()) {
+      const anchor = `alert-${rule.alert.toLowerCase()}`;
+      expect({ alert: rule.alert, line: new RegExp(`<a id="${anchor}"></a>\\*\\*${rule.alert}\\*\\*`).test(readme) }).toEqual({ alert: rule.alert, line: true });
+    }
+  });
+
   it('passes promtool check rules', () => {
     const { status, output } = promtoolRun(['check', 'rules', RULES_FILE]);
     expect({ status, output }).toEqual({ status: 0, output: expect.stringContaining('SUCCESS: 6 rules found') });
