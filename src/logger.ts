@@ -19,31 +19,30 @@ export const createLogger = (level: string, destination?: DestinationStream): Lo
 
 export interface ProcessLogger {
   logger: Logger;
-  /**
-   * Writes what it can within `ms`, then drops the rest. pino flushes its destination synchronously on exit and
-   * retries forever while the pipe is full or its reader gone (EAGAIN, EPIPE), so process.exit never returned;
-   * a destroyed destination is skipped there.
-   */
+  /** Writes what it can within `ms`, then drops the rest (closeDestination). */
   release(ms: number): Promise<void>;
 }
+
+/**
+ * Writes what a destination has buffered within `ms`, then drops the rest. pino flushes its destination synchronously
+ * on exit and retries forever while the pipe is full or its reader gone (EAGAIN, EPIPE), so process.exit never
+ * returned; a destroyed destination is skipped there.
+ */
+export const closeDestination = async (destination: ReturnType<typeof pino.destination>, ms: number): Promise<void> => {
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    destination.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    // end() writes what is buffered, then closes; it is a no-op once pino has given up on a broken pipe.
+    destination.end();
+  });
+  destination.destroy();
+};
 
 /** The process's own logger on stdout, for the entry point; everything else receives a Logger. */
 export const createProcessLogger = (level: string): ProcessLogger => {
   const destination = pino.destination({ dest: 1, sync: false });
-  const logger = createLogger(level, destination);
-  return {
-    logger,
-    async release(ms) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, ms);
-        destination.once('close', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        // end() writes what is buffered, then closes; it is a no-op once pino has given up on a broken pipe.
-        destination.end();
-      });
-      destination.destroy();
-    },
-  };
+  return { logger: createLogger(level, destination), release: (ms) => closeDestination(destination, ms) };
 };

@@ -4,15 +4,9 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from './config/ConfigError';
 import { ConfigHolder } from './config/ConfigHolder';
 import { loadConfig, type ConfigSources } from './config/loadConfig';
-import { shutdownGraceMs } from './config/requestBudget';
 import { createProcessLogger, type Logger } from './logger';
 import { sandboxBanner, sandboxToken } from './sandbox/sandboxBanner';
-import { CLOSE_STEP_MS, startGateway } from './server';
-
-/** What the log destination may take to write its last lines before the process exits anyway. */
-const LOG_FLUSH_MS = 1_000;
-/** Past delay + grace + the close steps, the process exits whatever is still open. */
-const EXIT_SLACK_MS = 2 * CLOSE_STEP_MS + LOG_FLUSH_MS + 1_000;
+import { exitDeadlineMs, LOG_FLUSH_MS, startGateway } from './server';
 
 /**
  * The one place SIGHUP lands: reload the configuration, log the outcome and every problem (problems name settings,
@@ -69,11 +63,12 @@ const main = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
     console.error(`${signal} received, draining`);
-    // Unref'd: it only fires when something the drain could not close would keep the process alive.
+    // Unref'd: it only fires when something the drain could not close would keep the process alive. The running
+    // configuration: a reload may have changed the timeouts the grace follows (server.* is restart-only).
     setTimeout(() => {
       log.logger.error({ signal }, 'shutdown overran its deadline; exiting with connections still open');
       exit(1);
-    }, config.server.shutdownDelayMs + shutdownGraceMs(holder.current().config) + EXIT_SLACK_MS).unref();
+    }, exitDeadlineMs(holder.current().config)).unref();
     gateway.stop().then(
       () => exit(0),
       (error: unknown) => {

@@ -15,6 +15,7 @@ import { createMetricsApp } from './http/metricsRoutes';
 import { drainConnections } from './http/drainConnections';
 import type { Phase } from './http/healthRoutes';
 import { createIdempotency } from './idempotency/createIdempotency';
+import { createAuditTrail } from './telemetry/AuditLog';
 import { createLogger, type Logger } from './logger';
 import { fanOut } from './metrics/fanOut';
 import type { MetricsHooks } from './metrics/MetricsHooks';
@@ -90,6 +91,16 @@ export const CLOSE_STEP_MS = 2_000;
 /** The trace exporter's own deadline, inside its close step, so it gives up (and closes its sockets) before the step is cut. */
 const TRACE_FLUSH_MS = CLOSE_STEP_MS - 250;
 
+/** What the log destination may take to write its last lines before the process exits anyway. */
+export const LOG_FLUSH_MS = 1_000;
+
+/**
+ * From SIGTERM to main.ts's exit watchdog: the delay, the effective grace, the close steps, the log flush and 1 s of
+ * slack. An orchestrator's kill deadline (Kubernetes terminationGracePeriodSeconds) must lie beyond it.
+ */
+export const exitDeadlineMs = (config: Pick<GatewayConfig, 'iam' | 'drs' | 'server'>): number =>
+  config.server.shutdownDelayMs + shutdownGraceMs(config) + 2 * CLOSE_STEP_MS + LOG_FLUSH_MS + 1_000;
+
 /**
  * Node only looks for expired header and request deadlines every connectionsCheckingInterval (30 s by default), so
  * a connection lived up to twice its timeout; a tenth of the shorter timeout keeps the overrun small.
@@ -115,6 +126,7 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
   const configHolder = source instanceof ConfigHolder ? source : new ConfigHolder({ loaded: { config: source, generatedJwtSecret: false, fileSettings: {} }, clock });
   const config = configHolder.current().config;
   const logger = overrides.logger ?? createLogger(config.logLevel);
+  const audit = createAuditTrail(logger, config.auditLog);
   // One simulator per region that lacks an endpoint; each knows every configured IAM user, as a real account would its own.
   const simulatorRegions = Object.entries(config.regions).filter(([, region]) => region.drsEndpoint === undefined || region.iamEndpoint === undefined);
   const users = Object.values(config.credentials).map((c) => ({ domain: c.domainName, name: c.userName, password: c.password }));
@@ -194,7 +206,7 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
   setMaxListeners(0, listenerClosing.signal);
   const app = createApp({
     logger,
-    audit: logger,
+    audit: audit.log,
     verifier,
     progress: {
       hub: new ProgressHub({
@@ -283,6 +295,7 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
       closeStep('redis', async () => redis?.close()),
       closeStep('simulator', async () => void (await Promise.all(Object.values(simulators).map((sim) => sim.stop())))),
       closeStep('metrics', closeMetrics).finally(() => metricsServer?.closeAllConnections()),
+      closeStep('audit file', () => audit.close(CLOSE_STEP_MS)),
       // After the drain, so the spans of the last requests are ended and go out in this final batch.
       closeStep('tracing', () => tracing.shutdown(TRACE_FLUSH_MS)),
     ]);

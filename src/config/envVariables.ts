@@ -72,5 +72,21 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'OTEL_BSP_MAX_QUEUE_SIZE', path: ['tracing', 'batch', 'maxQueueSize'], kind: 'int' },
   { name: 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', path: ['tracing', 'batch', 'maxExportBatchSize'], kind: 'int' },
   { name: 'LOG_LEVEL', path: ['logLevel'], kind: 'string' },
+  { name: 'AUDIT_LOG', path: ['auditLog'], kind: 'string' },
   { name: 'ERROR_TYPE_BASE', path: ['errorTypeBase'], kind: 'string' },
+];
+
+/** A secret's value may come from the file this variable names instead (`IAM_PASSWORD_FILE`). */
+export const fileVariableOf = (name: string): string => `${name}_FILE`;
+
+/** The variable naming the configuration file (contract §9); loadConfig reads it, and it sets no setting itself. */
+export const CONFIG_FILE_VARIABLE = 'GATEWAY_CONFIG';
+
+/**
+ * Every environment variable the loader reads by name: the table's, `NAME_FILE` for each secret, and the file's own.
+ * A credential's `passwordEnv` names further variables in the file itself, so they are the file's to list.
+ */
+export const knownEnvironmentNames = (): string[] => [
+  ...ENV_VARIABLES.flatMap((variable) => (variable.secret ? [variable.name, fileVariableOf(variable.name)] : [variable.name])),
+  CONFIG_FILE_VARIABLE,
 ];

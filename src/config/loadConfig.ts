@@ -2,7 +2,7 @@
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, type ConfigProblem } from './ConfigError';
 import { DEFAULT_SHUTDOWN_DELAY_MS, DEFAULTS } from './defaults';
-import { ENV_VARIABLES, type EnvVariable } from './envVariables';
+import { CONFIG_FILE_VARIABLE, ENV_VARIABLES, fileVariableOf, type EnvVariable } from './envVariables';
 import { resolveTopology, withoutFinalNewline } from './resolveTopology';
 import { configSchema, type GatewayConfig } from './schema';
 
@@ -51,16 +51,17 @@ const readEnvValue = (variable: EnvVariable, sources: ConfigSources, problems: C
   const rawDirect = sources.env[variable.name];
   // An empty variable counts as unset, as in most shells' `VAR= cmd`.
   const direct = rawDirect === '' ? undefined : rawDirect;
-  const filePath = variable.secret ? sources.env[`${variable.name}_FILE`] : undefined;
+  const fileVariable = fileVariableOf(variable.name);
+  const filePath = variable.secret ? sources.env[fileVariable] : undefined;
   if (direct !== undefined && filePath !== undefined) {
-    problems.push({ key: variable.name, problem: `set both ${variable.name} and ${variable.name}_FILE; use one` });
+    problems.push({ key: variable.name, problem: `set both ${variable.name} and ${fileVariable}; use one` });
     return undefined;
   }
   if (filePath === undefined) return direct;
   try {
     return withoutFinalNewline(sources.readFile(filePath));
   } catch {
-    problems.push({ key: `${variable.name}_FILE`, problem: 'file cannot be read' });
+    problems.push({ key: fileVariable, problem: 'file cannot be read' });
     return undefined;
   }
 };
@@ -96,7 +97,7 @@ const convert = (variable: EnvVariable, raw: string, problems: ConfigProblem[]):
 };
 
 const readConfigFile = (sources: ConfigSources, problems: ConfigProblem[]): Tree => {
-  const path = sources.env.GATEWAY_CONFIG;
+  const path = sources.env[CONFIG_FILE_VARIABLE];
   if (!path) return {};
   let text: string;
   try {

@@ -221,6 +221,8 @@ export const configSchema = z.strictObject({
         .refine((b) => b.maxExportBatchSize <= b.maxQueueSize, { message: 'must not exceed OTEL_BSP_MAX_QUEUE_SIZE', path: ['maxExportBatchSize'] }),
     }),
   logLevel: z.enum(LOG_LEVELS),
+  /** A file that receives a copy of every audit line (appended; the process log has them too). */
+  auditLog: z.string().min(1).optional(),
   /** Prefix of the problem `type` URI; the gateway serves the catalogue at /errors. */
   errorTypeBase: z.string().min(1),
 })

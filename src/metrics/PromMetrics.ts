@@ -92,7 +92,10 @@ export class PromMetrics implements MetricsHooks {
     collectDefaultMetrics({ register: this.registry, prefix: 'gateway_' });
     // Both outcomes from the start, so a rate() over failures works before the first one.
     for (const outcome of ['success', 'failure'] as const) this.configReloads.inc({ outcome }, 0);
-    for (const outcome of ['ok', 'error'] as const) this.progressPolls.inc({ outcome }, 0);
+    for (const outcome of ['ok', 'error'] as const) {
+      this.progressPolls.inc({ outcome }, 0);
+      this.iamFetches.inc({ outcome }, 0);
+    }
     if (!sources) return;
     new Gauge({
       name: 'gateway_upstream_circuit_state',

@@ -1,4 +1,7 @@
 // What on-call reads: a request found by its X-Request-Id carries every access field, and a pre-check writes one audit line.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createLogger } from '../../src/logger';
 import type { RunningGateway } from '../../src/server';
 import type { Simulator } from '../../src/simulator/startSimulator';
@@ -110,5 +113,28 @@ describe('access and audit lines', () => {
     expect(line?.project).toBeUndefined();
     expect(auditLines('bad-token-1')).toHaveLength(0);
     expect(lines.join('\n')).not.toContain(token.split('.')[2] as string);
+  });
+});
+
+describe('AUDIT_LOG', () => {
+  it('receives the audit lines of pre-checks and admin actions, and no access line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-audit-'));
+    const file = join(dir, 'audit.jsonl');
+    const gateway = await startTestGateway({ AUDIT_LOG: file });
+    try {
+      const body = { jobs: [{ job_id: JOB, precheck_mode: 'forStartJob' }] };
+      expect((await send(gateway.url, `/v3/${PROJECT}/jobs/batch-precheck`, { headers: { Authorization: bearer(), 'X-Request-Id': 'to-file-1' }, body })).status).toBe(200);
+      const admin = bearer(signToken({ sub: 'operator', scope: 'gateway:admin' }));
+      expect((await send(gateway.url, '/admin/config', { method: 'GET', headers: { Authorization: admin } })).status).toBe(200);
+    } finally {
+      await gateway.stop();
+    }
+    const written = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Line);
+    rmSync(dir, { recursive: true, force: true });
+    expect(written.map((l) => [l.audit, l.action])).toEqual([
+      ['precheck', 'batch-precheck'],
+      ['admin', 'config.read'],
+    ]);
+    expect(written[0]).toMatchObject({ requestId: 'to-file-1', caller: 'caller-1', project: PROJECT });
   });
 });

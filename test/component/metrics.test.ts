@@ -28,6 +28,7 @@ describe('GET /metrics', () => {
     expect(lines.length).toBeGreaterThan(20);
     expect(res.text).not.toMatch(/^(?!#)(?!gateway_)\S+ /m);
     expect(res.text).toContain('gateway_iam_fetches_total{outcome="ok"} 1');
+    expect(res.text).toContain('gateway_iam_fetches_total{outcome="error"} 0');
     expect(res.text).toContain('gateway_rate_limit_rejections_total{limiter="caller"} 1');
     expect(res.text).toContain('gateway_upstream_circuit_state{region="default"} 0');
     expect(res.text).toMatch(/gateway_http_request_duration_seconds_count\{route="\/v3\/:project_id\/jobs\/batch-precheck",method="POST",status="200"\} 1/);

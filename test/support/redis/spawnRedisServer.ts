@@ -1,7 +1,7 @@
 // Spawns one redis-server (plain, cluster node or sentinel) and resolves once it answers; the child dies with the test process.
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import { spawnTestChild } from '../spawnTestChild';
 
 export interface RedisChild {
   pid: number;
@@ -28,17 +28,6 @@ const answers = (port: number): Promise<boolean> =>
     socket.once('data', () => done(true));
   });
 
-/**
- * On Linux, `setpriv --pdeathsig KILL` (util-linux) makes the kernel kill redis-server when the test process dies,
- * even by SIGKILL, when no 'exit' handler runs; it execs, so the pid is still redis-server's own.
- */
-const deathSignalPrefix = (): string[] => {
-  const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path));
-  if (setpriv === undefined) return [];
-  const supported = spawnSync(setpriv, ['--pdeathsig', 'KILL', '--', 'true'], { stdio: 'ignore' }).status === 0;
-  return supported ? [setpriv, '--pdeathsig', 'KILL', '--'] : [];
-};
-
 const readLog = (logFile: string): string => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
 
 /**
@@ -64,39 +53,17 @@ export const spawnRedisServer = async (options: { server: string; args: readonly
   const { server, args, port, logFile } = options;
   // A restart reuses the log path; the previous process's lines must not vouch for this one.
   rmSync(logFile, { force: true });
-  const [command = server, ...prefixArgs] = [...deathSignalPrefix(), server];
-  const child = spawn(command, [...prefixArgs, ...args], { stdio: 'ignore' });
-  // A server a test forgot to stop must not keep jest from exiting; the handlers below still kill it.
-  child.unref();
-  let hasExited = false;
-  let spawnError: Error | undefined;
-  // A crashed or interrupted jest worker must not leave redis-server behind.
-  const killOnExit = (): void => {
-    child.kill('SIGKILL');
-  };
-  process.on('exit', killOnExit);
-  const exited = new Promise<void>((resolve) => {
-    const settle = (): void => {
-      hasExited = true;
-      process.off('exit', killOnExit);
-      resolve();
-    };
-    child.once('exit', settle);
-    child.once('error', (error) => {
-      spawnError = error;
-      settle();
-    });
-  });
+  const { child, exited, hasExited, spawnError } = spawnTestChild(server, args, 'ignore');
   const kill = async (): Promise<void> => {
-    if (!hasExited) child.kill('SIGKILL');
+    if (!hasExited()) child.kill('SIGKILL');
     await exited;
   };
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (hasExited || !hasBound(logFile) || !(await answers(port))) {
-    if (hasExited) {
+  while (hasExited() || !hasBound(logFile) || !(await answers(port))) {
+    if (hasExited()) {
       const log = logTail(logFile);
-      const error = new Error(`redis-server on port ${port} did not start: ${spawnError?.message ?? log}`);
+      const error = new Error(`redis-server on port ${port} did not start: ${spawnError()?.message ?? log}`);
       throw /Address already in use/i.test(log) ? Object.assign(error, { code: 'EADDRINUSE' }) : error;
     }
     if (Date.now() > deadline) {
