@@ -150,20 +150,27 @@ describe('deploy/kubernetes configuration loads in production', () => {
     expect(service.spec?.ports?.map((p) => p.targetPort)).toEqual(['http']);
   });
 
-  it('gives the pod longer than the gateway’s own drain: SHUTDOWN_DELAY_MS + effective grace + close steps, with no preStop wait', () => {
+  /** The preStop hook's wait: an exec of `sleep <seconds>`, the one form the manifests use. */
+  const preStopMs = (): number => {
+    const command = container.lifecycle?.preStop?.exec?.command ?? [];
+    expect(command).toEqual(['sleep', expect.stringMatching(/^\d+$/)]);
+    return Number(command[1]) * 1000;
+  };
+
+  it('waits before SIGTERM, then gives the pod longer than preStop + SHUTDOWN_DELAY_MS + effective grace + close steps', () => {
     const { config } = loaded;
-    expect(container.lifecycle?.preStop).toBeUndefined();
+    expect(preStopMs()).toBe(5_000);
     expect(config.server.shutdownDelayMs).toBe(5_000);
     expect(shutdownGraceMs(config)).toBe(30_000);
     const deadlineMs = exitDeadlineMs(config);
     expect(deadlineMs).toBeGreaterThanOrEqual(config.server.shutdownDelayMs + shutdownGraceMs(config));
-    expect((pod.terminationGracePeriodSeconds ?? 30) * 1000).toBeGreaterThan(deadlineMs);
+    expect((pod.terminationGracePeriodSeconds ?? 30) * 1000).toBeGreaterThan(preStopMs() + deadlineMs);
   });
 
   it('would need a longer grace period once UPSTREAM_TIMEOUT_MS raises the effective grace', () => {
     const { config } = loadConfig({ env: { ...environment, UPSTREAM_TIMEOUT_MS: '20000' }, readFile: (path) => readFileSync(join(dir, path), 'utf8'), generateSecret: () => '' });
     expect(shutdownGraceMs(config)).toBe(5_000 + 2 * 20_000 + 5_000);
-    expect((pod.terminationGracePeriodSeconds ?? 30) * 1000).toBeLessThan(exitDeadlineMs(config));
+    expect((pod.terminationGracePeriodSeconds ?? 30) * 1000).toBeLessThan(preStopMs() + exitDeadlineMs(config));
   });
 });
 
