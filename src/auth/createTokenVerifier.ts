@@ -2,7 +2,7 @@
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { verify as verifyJwt } from 'jsonwebtoken';
 import type { Clock } from '../clock';
-import { GatewayError } from '../errors/GatewayError';
+import { asGatewayError } from '../errors/GatewayError';
 import type { AuthLogger } from './AuthLogger';
 import type { Caller } from './Caller';
 import { callerFromClaims } from './callerFromClaims';
@@ -162,7 +162,7 @@ export const createTokenVerifier = (options: TokenVerifierOptions): TokenVerifie
         return caller;
       } catch (error) {
         // Whatever failed, only a GatewayError built here leaves; foreign errors could quote the token.
-        throw error instanceof GatewayError ? error : new GatewayError('GW.5000');
+        throw asGatewayError(error);
       }
     },
   };

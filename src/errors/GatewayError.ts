@@ -58,3 +58,6 @@ export class GatewayError extends Error {
     return this.options.errorCode ?? this.code;
   }
 }
+
+/** What a failure is to the caller: itself when it is a GatewayError, else the catalogue's internal error (GW.5000). */
+export const asGatewayError = (error: unknown): GatewayError => (error instanceof GatewayError ? error : new GatewayError('GW.5000'));

@@ -1,6 +1,6 @@
 // The pre-check use case, outside Express: idempotency claim -> job budget -> forward -> finish or release, then one audit line.
 import type { Language } from '../errors/catalogue';
-import { GatewayError } from '../errors/GatewayError';
+import { asGatewayError } from '../errors/GatewayError';
 import type { IdempotencyOutcome, IdempotentRequest } from '../idempotency/createIdempotency';
 import type { AuditLog } from '../telemetry/AuditLog';
 import type { RequestTrail } from '../telemetry/RequestTrail';
@@ -55,7 +55,7 @@ const auditedJob = (job: unknown): { job_id: unknown; precheck_mode?: unknown } 
  */
 const writeAudit = (deps: PrecheckDeps, input: PrecheckInput, outcome: { answer?: PrecheckAnswer; error?: unknown }): void => {
   const { answer, error } = outcome;
-  const failure = error === undefined ? undefined : error instanceof GatewayError ? error : new GatewayError('GW.5000');
+  const failure = error === undefined ? undefined : asGatewayError(error);
   deps.audit.info(
     {
       audit: 'precheck',

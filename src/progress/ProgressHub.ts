@@ -1,7 +1,7 @@
 // Watches pre-check progress for every open stream of this instance, polling DRS at most once per job per interval.
 import { randomUUID } from 'node:crypto';
 import { DelegateBackoff, ExponentialBackoff, handleWhen, noJitterGenerator, retry, type IBackoff, type IRetryBackoffContext, type RetryPolicy } from 'cockatiel';
-import { GatewayError } from '../errors/GatewayError';
+import { asGatewayError, GatewayError } from '../errors/GatewayError';
 import type { MetricsHooks } from '../metrics/MetricsHooks';
 import type { ForwardResult, PrecheckForwarder } from '../upstream/createPrecheckForwarder';
 import { decodeRecord, encodeRecord, isReadableItem, type PollRecord, type ProgressItem } from './pollRecord';
@@ -189,7 +189,7 @@ export class ProgressHub {
       });
     } catch (error) {
       this.options.logger.warn({ projectId, jobs: current.length, code: error instanceof GatewayError ? error.publicCode : undefined }, 'progress poll gave up');
-      const failure = error instanceof GatewayError ? error : new GatewayError('GW.5000');
+      const failure = asGatewayError(error);
       const poll = randomUUID();
       await this.options.share
         .publish(projectId, current.map((jobId) => ({ jobId, json: encodeRecord({ poll, error: failure }) })), this.options.intervalMs)
