@@ -18,9 +18,13 @@ export const renderCatalogueMarkdown = (): string =>
     'Generated from `src/errors/catalogue.ts` by `npm run docs:errors`; a test fails when this file is stale.',
     'Every error body is `application/problem+json` with `error_code`, and `type` ends in `#<code>`.',
     '',
-    '| code | status | title (en-us / zh-cn) | meaning | what to do |',
-    '|---|---|---|---|---|',
-    ...rows().map((r) => `| \`${r.code}\` | ${statusOf(r)} | ${r.entry.title['en-us']} / ${r.entry.title['zh-cn']} | ${r.entry.detail['en-us']} | ${r.entry.action} |`),
+    'The retry column says what a failure means for the work asked for: `transient`, refused before anything started',
+    '(the same request can pass later); `may-have-started`, DRS may have received the request, so read the result before',
+    'starting again (the same Idempotency-Key replays this answer); `final`, the same request gets the same answer.',
+    '',
+    '| code | status | retry | title (en-us / zh-cn) | meaning | what to do |',
+    '|---|---|---|---|---|---|',
+    ...rows().map((r) => `| \`${r.code}\` | ${statusOf(r)} | ${r.entry.retry} | ${r.entry.title['en-us']} / ${r.entry.title['zh-cn']} | ${r.entry.detail['en-us']} | ${r.entry.action} |`),
     '',
   ].join('\n');
 
@@ -31,10 +35,10 @@ export const renderCatalogueHtml = (): string =>
   [
     '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Gateway error codes</title></head><body>',
     '<h1>Gateway error codes</h1>',
-    '<table><thead><tr><th>code</th><th>status</th><th>title</th><th>meaning</th><th>what to do</th></tr></thead><tbody>',
+    '<table><thead><tr><th>code</th><th>status</th><th>retry</th><th>title</th><th>meaning</th><th>what to do</th></tr></thead><tbody>',
     ...rows().map(
       (r) =>
-        `<tr id="${escapeHtml(r.code)}"><td><code>${escapeHtml(r.code)}</code></td><td>${statusOf(r)}</td><td>${escapeHtml(r.entry.title['en-us'])}<br>${escapeHtml(r.entry.title['zh-cn'])}</td><td>${escapeHtml(r.entry.detail['en-us'])}</td><td>${escapeHtml(r.entry.action)}</td></tr>`,
+        `<tr id="${escapeHtml(r.code)}"><td><code>${escapeHtml(r.code)}</code></td><td>${statusOf(r)}</td><td>${r.entry.retry}</td><td>${escapeHtml(r.entry.title['en-us'])}<br>${escapeHtml(r.entry.title['zh-cn'])}</td><td>${escapeHtml(r.entry.detail['en-us'])}</td><td>${escapeHtml(r.entry.action)}</td></tr>`,
     ),
     '</tbody></table></body></html>',
   ].join('\n');

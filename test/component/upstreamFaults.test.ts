@@ -116,7 +116,7 @@ describe('every DRS and IAM outcome reaches the caller as one documented error',
     simulator.faults.set({ drs: { kind: 'status', status: 200, body: { results: [{ id: JOB, status: 'failed' }], count: 1 }, times: 1 } });
     const res = await call();
     expect(res.status).toBe(200);
-    expect(res.json()).toEqual({ results: [{ id: JOB, status: 'failed', error_code: 'GW.3004', error_msg: 'DRS answered with something that is not a valid response.' }], count: 1 });
+    expect(res.json()).toEqual({ results: [{ id: JOB, status: 'failed', error_code: 'GW.3004', error_msg: 'DRS answered with something that is not a valid response, or the connection was lost after the request was sent.' }], count: 1 });
   });
 
   it('answers 504 GW.3007 within UPSTREAM_TIMEOUT_MS plus a small margin when DRS is silent', async () => {

@@ -4,6 +4,7 @@ import { ERROR_CATALOGUE } from '../../src/errors/catalogue';
 import { GatewayError } from '../../src/errors/GatewayError';
 import { problemBody } from '../../src/errors/problem';
 import { renderCatalogueMarkdown } from '../../src/errors/renderCatalogue';
+import { classifyFailure } from '../../clients/typescript/src/errors';
 
 describe('the error catalogue', () => {
   it('docs/errors.md is current (regenerate with npm run docs:errors)', () => {
@@ -18,6 +19,13 @@ describe('the error catalogue', () => {
       'GW.5000': 500, 'GW.5030': 503,
     };
     for (const [code, status] of Object.entries(contract)) expect(ERROR_CATALOGUE[code as keyof typeof ERROR_CATALOGUE]?.status).toBe(status);
+  });
+
+  it("gives every gateway code the retry kind the typed client acts on", () => {
+    for (const [code, entry] of Object.entries(ERROR_CATALOGUE)) {
+      if (code === 'DRS.PASSTHROUGH') continue;
+      expect({ code, kind: classifyFailure(entry.status, code) }).toEqual({ code, kind: entry.retry });
+    }
   });
 
   it('has a title and detail in both languages for every code', () => {

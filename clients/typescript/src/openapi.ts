@@ -654,7 +654,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description `GW.3001`: IAM rejected the gateway's credentials. `GW.3003`: DRS rejected the gateway's token even after a refresh. `GW.3004`: DRS answered with something that is not a valid response. `GW.3005`: DRS answered with a server error. */
+                /** @description `GW.3001`: IAM rejected the gateway's credentials. `GW.3003`: DRS rejected the gateway's token even after a refresh. `GW.3004`: DRS answered with something that is not a valid response, or the connection was lost after the request was sent. `GW.3005`: DRS answered with a server error. */
                 502: {
                     headers: {
                         [name: string]: unknown;
@@ -825,7 +825,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description `GW.3001`: IAM rejected the gateway's credentials. `GW.3003`: DRS rejected the gateway's token even after a refresh. `GW.3004`: DRS answered with something that is not a valid response. `GW.3005`: DRS answered with a server error. */
+                /** @description `GW.3001`: IAM rejected the gateway's credentials. `GW.3003`: DRS rejected the gateway's token even after a refresh. `GW.3004`: DRS answered with something that is not a valid response, or the connection was lost after the request was sent. `GW.3005`: DRS answered with a server error. */
                 502: {
                     headers: {
                         [name: string]: unknown;
