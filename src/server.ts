@@ -40,6 +40,8 @@ export const CIRCUIT_OPEN_MS = 10_000;
 export interface GatewayOverrides {
   clock?: Clock;
   logger?: Logger;
+  /** Lines the logger's own destination dropped so far (main.ts: stdout's); the log-drop counter's `stdout` series. */
+  logLinesDropped?: () => number;
   /** Replaces the verifier built from config.jwt (tests that exercise JWKS supply their own key source this way). */
   verifier?: TokenVerifier;
   /** Receives every metrics event as well as the Prometheus exporter. */
@@ -140,12 +142,18 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
   // Restart-only: spans of a request in flight during a reload still go to the exporter they started with.
   const tracing = await createTracing(config.tracing, { version: GATEWAY_VERSION, logger });
   const redis = connectRedis(config, logger);
+  const logLinesDropped = overrides.logLinesDropped;
+  const auditLinesDropped = audit.droppedLines;
   const prom = new PromMetrics({
     sources: {
       // Read at scrape time, once `running` (built with these metrics) exists.
       circuitStates: () => Object.fromEntries(Object.entries(running.current().regions()).map(([name, region]) => [name, circuitStateValue(region.circuit)])),
       redisUp: redis ? () => (redis.status() === 'up' ? 1 : 0) : undefined,
       openStreams: () => slots.openHere(),
+      logLinesDropped: () => ({
+        ...(logLinesDropped && { stdout: logLinesDropped() }),
+        ...(auditLinesDropped && { 'audit-file': auditLinesDropped() }),
+      }),
     },
     clock,
   });

@@ -12,6 +12,8 @@ export interface GaugeSources {
   redisUp?(): number;
   /** Progress streams this instance holds open. */
   openStreams?(): number;
+  /** Per log destination (`stdout`, `audit-file`): lines dropped so far because its buffer was full. */
+  logLinesDropped?(): Record<string, number>;
 }
 
 const CIRCUIT_STATES = { closed: 0, 'half-open': 1, open: 2 } as const;
@@ -116,6 +118,20 @@ export class PromMetrics implements MetricsHooks {
         registers: [this.registry],
         collect() {
           this.set(openStreams());
+        },
+      });
+    }
+    const logLinesDropped = sources.logLinesDropped;
+    if (logLinesDropped) {
+      new Counter({
+        name: 'gateway_log_lines_dropped_total',
+        help: 'Log lines dropped because their destination (stdout, audit-file) had a full buffer of unwritten lines',
+        labelNames: ['destination'],
+        registers: [this.registry],
+        // The destinations count for themselves (they exist before this registry); a scrape copies their totals.
+        collect() {
+          this.reset();
+          for (const [destination, lines] of Object.entries(logLinesDropped())) this.inc({ destination }, lines);
         },
       });
     }
