@@ -15,6 +15,12 @@ const BODY_PARSER_ERRORS: Readonly<Record<string, GatewayError['code']>> = {
   'request.size.invalid': 'GW.0400',
 };
 
+/**
+ * 5xx answers that are the gateway protecting itself rather than failing: one error line per shed request would add
+ * to the very load being shed (the access line records each, and the change of state is logged once).
+ */
+const REFUSALS_AT_5XX: ReadonlySet<string> = new Set(['GW.5031']);
+
 const toGatewayError = (error: unknown): GatewayError => {
   if (error instanceof GatewayError) return error;
   const type = (error as { type?: unknown } | null)?.type;
@@ -38,7 +44,7 @@ export const createErrorHandler = (logger: Logger, typeBase: string) =>
     locals.trail.errorCode = gatewayError.publicCode;
     locals.trail.limiter = gatewayError.options.limiter;
     const logFields = { requestId: locals.requestId, code: gatewayError.publicCode, status: gatewayError.status, cause: causeSummary(gatewayError) };
-    if (gatewayError.status >= 500) logger.error(logFields, 'request failed');
+    if (gatewayError.status >= 500 && !REFUSALS_AT_5XX.has(gatewayError.code)) logger.error(logFields, 'request failed');
     else logger.debug(logFields, 'request refused');
     if (res.headersSent) {
       res.destroy();

@@ -1,6 +1,7 @@
 // The OpenAPI 3.1 document of every route, built from the same zod schemas that validate requests.
 import { z } from 'zod';
 import { ERROR_CATALOGUE } from '../errors/catalogue';
+import { OVERLOAD_REASONS } from '../overload/OverloadMonitor';
 import { DRS_ROUTES } from '../precheck/drsRoutes';
 import {
   invalidateTokensBodySchema,
@@ -35,7 +36,7 @@ const errorResponses = (codes: string[]): Json => {
 const AUTH_ERRORS = ['GW.1001', 'GW.1002', 'GW.1003', 'GW.1004'];
 const PRECHECK_ERRORS = [
   'GW.0400', 'GW.0401', 'GW.0405', 'GW.0413', 'GW.0415', ...AUTH_ERRORS, 'GW.1005', 'GW.2001',
-  'GW.3001', 'GW.3002', 'GW.3003', 'GW.3004', 'GW.3005', 'GW.3006', 'GW.3007', 'GW.3008', 'GW.5000', 'GW.5030',
+  'GW.3001', 'GW.3002', 'GW.3003', 'GW.3004', 'GW.3005', 'GW.3006', 'GW.3007', 'GW.3008', 'GW.5000', 'GW.5030', 'GW.5031',
 ];
 
 const headerParameters: Json[] = [
@@ -115,7 +116,7 @@ export const buildOpenApiDocument = (version: string): Json => ({
         ],
         responses: {
           '200': { description: 'An event stream: progress, done, error and end events (see the description).', content: { 'text/event-stream': { schema: { type: 'string' } } } },
-          ...errorResponses(['GW.0400', 'GW.0405', ...AUTH_ERRORS, 'GW.1005', 'GW.2001', 'GW.2003', 'GW.5030']),
+          ...errorResponses(['GW.0400', 'GW.0405', ...AUTH_ERRORS, 'GW.1005', 'GW.2001', 'GW.2003', 'GW.5030', 'GW.5031']),
         },
       },
     },
@@ -127,7 +128,7 @@ export const buildOpenApiDocument = (version: string): Json => ({
           ['200', '503'].map((status) => [
             status,
             {
-              description: status === '200' ? 'Ready.' : 'Starting or draining.',
+              description: status === '200' ? 'Ready (overloaded included: see `overload`).' : 'Starting or draining.',
               content: { 'application/json': { schema: { $ref: '#/components/schemas/Readiness' } } },
             },
           ]),
@@ -286,6 +287,17 @@ export const buildOpenApiDocument = (version: string): Json => ({
                   },
                 },
               },
+            },
+          },
+          overload: {
+            type: 'object',
+            description: 'Overload protection: while `shedding`, /v3 requests get 503 GW.5031 and readiness stays 200 (every instance pulled out at once would help nobody).',
+            properties: {
+              state: { enum: ['ok', 'shedding'] },
+              reason: { enum: [...OVERLOAD_REASONS], description: 'While shedding: the reading over its threshold.' },
+              since: { type: 'string', format: 'date-time', description: 'While shedding: when it began.' },
+              eventLoopDelayMs: { type: 'integer', description: 'Mean event-loop delay over the last sample.' },
+              heapUsedMb: { type: 'integer', description: 'V8 heap in use at the last sample (MiB).' },
             },
           },
         },

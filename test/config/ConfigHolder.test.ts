@@ -199,6 +199,13 @@ describe('the restart-only list', () => {
     });
   });
 
+  it('lets a reload change the overload thresholds, which the sampler reads from the running configuration', async () => {
+    const { files, holder } = setUp();
+    files[FILE] = `${yaml()}overload: { maxEventLoopDelayMs: 300, maxHeapUsedMb: 0 }\n`;
+    expect((await holder.reload()).ok).toBe(true);
+    expect(holder.current().config.overload).toEqual({ maxEventLoopDelayMs: 300, maxHeapUsedMb: 0 });
+  });
+
   it("is the list the README's reload section gives", () => {
     const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
     const list = /line equal to it\):([\s\S]*?)A region whose endpoint is unset/.exec(readme)?.[1] ?? '';
