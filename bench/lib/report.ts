@@ -149,7 +149,9 @@ export const renderBench = (results: BenchResults): string => {
 export const renderSoak = (soak: SoakResults): string => {
   const { settings } = soak;
   const rows = soak.samples.map(
-    (s) => `| ${fmt(s.tS, 0)} | ${s.requests.toLocaleString('en-US')} | ${fmt(s.rssMb, 1)} | ${fmt(s.heapUsedMb, 1)} | ${fmt(s.heapTotalMb, 1)} | ${fmt(s.externalMb, 1)} |`,
+    (s) =>
+      `| ${fmt(s.tS, 0)} | ${s.requests.toLocaleString('en-US')} | ${fmt(s.rssMb, 1)} | ${fmt(s.heapUsedMb, 1)} | ${fmt(s.heapTotalMb, 1)} | ${fmt(s.externalMb, 1)} | ` +
+      `${s.eventLoopDelayMs === undefined ? '–' : `${s.eventLoopDelayMs}${s.shedding ? ' (shedding)' : ''}`} |`,
   );
   return [
     '## Memory soak',
@@ -169,9 +171,12 @@ export const renderSoak = (soak: SoakResults): string => {
     soak.afterGc ? `- After the load, a forced full GC: RSS ${fmt(soak.afterGc.rssMb, 1)} MB, heapUsed ${fmt(soak.afterGc.heapUsedMb, 1)} MB.` : '',
     `- Other processes on the machine used ${fmt(soak.hostLoad.foreignCores)} cores on average during the soak (steal ${fmt(soak.hostLoad.stealCores)}).`,
     `- Case 5's access log grew to ${fmt(soak.accessLogBytes / 2 ** 20, 1)} MB (it is a file, not process memory).`,
+    soak.counters
+      ? `- The gateway shed ${soak.counters.shedRequests.toLocaleString('en-US')} requests (503 GW.5031) and dropped ${soak.counters.logLinesDropped.toLocaleString('en-US')} log lines (bounded log buffer).`
+      : '',
     '',
-    '| t (s) | requests | RSS MB | heapUsed MB | heapTotal MB | external MB |',
-    '|---:|---:|---:|---:|---:|---:|',
+    '| t (s) | requests | RSS MB | heapUsed MB | heapTotal MB | external MB | loop delay ms |',
+    '|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
   ]
     .filter((line, i, all) => line !== '' || all[i - 1] !== '')
