@@ -1,9 +1,15 @@
 // Where Idempotency-Key records live: a claim while the first request runs, then its response for 24 hours.
-export interface StoredResponse {
-  status: number;
-  body: string;
-  upstreamRequestId?: string;
+import type { ErrorCode } from '../errors/catalogue';
+import type { UpstreamProblem } from '../errors/GatewayError';
+
+/** A failure after which DRS may have started the work: its code and DRS's part, rebuilt into the same problem on a replay. */
+export interface StoredFailure {
+  code: ErrorCode;
+  upstream?: UpstreamProblem;
 }
+
+/** DRS's 200 text, or (`failure`) the answer whose outcome nobody knows, so a repeat cannot start the work twice. */
+export type StoredResponse = { status: number; upstreamRequestId?: string } & ({ body: string; failure?: undefined } | { failure: StoredFailure; body?: undefined });
 
 export type IdempotencyRecord =
   | { state: 'in-flight'; fingerprint: string }

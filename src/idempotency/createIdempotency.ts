@@ -1,4 +1,4 @@
-// Idempotency-Key for batch-precheck: a repeat gets the first 200 again, a different body 422, a repeat in flight 409.
+// Idempotency-Key for batch-precheck: a repeat gets the first answer again, a different body 422, a repeat in flight 409.
 import { createHash } from 'node:crypto';
 import { GatewayError } from '../errors/GatewayError';
 import type { StoreFailover } from '../stores/StoreFailover';
@@ -26,7 +26,7 @@ export interface IdempotentRequest {
 
 export type IdempotencyOutcome =
   | { kind: 'replay'; response: StoredResponse }
-  /** A first request: run it, then finish() with its 200, or release() when it failed. */
+  /** A first request: run it, then finish() with its answer (a 200, or a failure DRS may have acted on), or release() when nothing started. */
   | { kind: 'first'; finish(response: StoredResponse): Promise<void>; release(): Promise<void> }
   /** The store is down and the policy lets the request run without idempotency. */
   | { kind: 'unprotected' };

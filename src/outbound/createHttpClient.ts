@@ -24,9 +24,15 @@ export interface HttpClient {
   close(): void;
 }
 
-/** A transport failure with a Node-style code (ECONNREFUSED, ETIMEDOUT, ERR_RESPONSE_TOO_LARGE, …) and no URL in its message. */
+/**
+ * A transport failure with a Node-style code (ECONNREFUSED, ETIMEDOUT, ERR_RESPONSE_TOO_LARGE, …) and no URL in its
+ * message. `requestSent`: the whole request had been handed to the connection, so the upstream may have it.
+ */
 export class TransportError extends Error {
-  constructor(readonly code: string) {
+  constructor(
+    readonly code: string,
+    readonly requestSent: boolean,
+  ) {
     super(`upstream transport failure: ${code}`);
     this.name = 'TransportError';
   }
@@ -56,9 +62,12 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
     server: { address: base.hostname.replace(/^\[(.*)\]$/, '$1'), port: base.port === '' ? (secure ? 443 : 80) : Number(base.port) },
     post(path, body, headers) {
       // Only a path is ever appended to the configured origin, so no input can redirect the request elsewhere.
-      if (!path.startsWith('/')) return Promise.reject(new TransportError('ERR_INVALID_PATH'));
+      if (!path.startsWith('/')) return Promise.reject(new TransportError('ERR_INVALID_PATH', false));
       return new Promise<HttpResponse>((resolve, reject) => {
         let settled = false;
+        // 'finish': the last byte went to the socket. Before it, a lost connection cannot have delivered a whole
+        // request (Content-Length is set), so nothing started; after it, the upstream may have the request.
+        let sent = false;
         // Once DRS has begun answering it has the request, so a connection lost now is not "unreachable".
         let answering = false;
         const finish = (error: TransportError | undefined, response?: HttpResponse) => {
@@ -85,23 +94,26 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
             res.on('data', (chunk: Buffer) => {
               size += chunk.length;
               if (size > options.maxResponseBytes) {
-                finish(new TransportError('ERR_RESPONSE_TOO_LARGE'));
+                finish(new TransportError('ERR_RESPONSE_TOO_LARGE', true));
                 res.destroy();
                 return;
               }
               chunks.push(chunk);
             });
             res.on('end', () => finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, data: Buffer.concat(chunks, size).toString('utf8') }));
-            res.on('error', () => finish(new TransportError(RESPONSE_ABORTED)));
-            res.on('aborted', () => finish(new TransportError(RESPONSE_ABORTED)));
+            res.on('error', () => finish(new TransportError(RESPONSE_ABORTED, true)));
+            res.on('aborted', () => finish(new TransportError(RESPONSE_ABORTED, true)));
           },
         );
         // The deadline covers the whole exchange, body included, not just the wait for the first byte.
         const deadline = setTimeout(() => {
-          finish(new TransportError('ETIMEDOUT'));
+          finish(new TransportError('ETIMEDOUT', sent));
           req.destroy();
         }, options.timeoutMs);
-        req.on('error', (error) => finish(new TransportError(answering ? RESPONSE_ABORTED : codeOf(error))));
+        req.on('finish', () => {
+          sent = true;
+        });
+        req.on('error', (error) => finish(new TransportError(answering ? RESPONSE_ABORTED : codeOf(error), sent || answering)));
         req.end(body);
       });
     },

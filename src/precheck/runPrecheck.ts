@@ -1,7 +1,8 @@
 // The pre-check use case, outside Express: idempotency claim -> job budget -> forward -> finish or release, then one audit line.
-import type { Language } from '../errors/catalogue';
-import { asGatewayError } from '../errors/GatewayError';
+import { ERROR_CATALOGUE, type Language } from '../errors/catalogue';
+import { asGatewayError, GatewayError } from '../errors/GatewayError';
 import type { IdempotencyOutcome, IdempotentRequest } from '../idempotency/createIdempotency';
+import type { StoredResponse } from '../idempotency/IdempotencyStore';
 import type { AuditLog } from '../telemetry/AuditLog';
 import type { RequestTrail } from '../telemetry/RequestTrail';
 import type { ForwardRequest, ForwardResult } from '../upstream/createPrecheckForwarder';
@@ -53,8 +54,8 @@ const auditedJob = (job: unknown): { job_id: unknown; precheck_mode?: unknown } 
  * Who asked what of which project and region, and what DRS answered; never the token or any other part of the body.
  * Written for every call that reached the use case (refusals before it, by a limiter or validation, are access lines).
  */
-const writeAudit = (deps: PrecheckDeps, input: PrecheckInput, outcome: { answer?: PrecheckAnswer; error?: unknown }): void => {
-  const { answer, error } = outcome;
+const writeAudit = (deps: PrecheckDeps, input: PrecheckInput, outcome: { answer?: PrecheckAnswer; error?: unknown; replayed: boolean }): void => {
+  const { answer, error, replayed } = outcome;
   const failure = error === undefined ? undefined : asGatewayError(error);
   deps.audit.info(
     {
@@ -68,9 +69,9 @@ const writeAudit = (deps: PrecheckDeps, input: PrecheckInput, outcome: { answer?
       jobs: input.body.jobs.map(auditedJob),
       status: failure ? failure.status : 200,
       code: failure?.publicCode,
-      replayed: answer?.replayed || undefined,
+      replayed: replayed || undefined,
       upstream: {
-        statusCode: answer?.replayed ? undefined : (input.trail.upstreamStatus ?? failure?.options.upstream?.status),
+        statusCode: replayed ? undefined : (input.trail.upstreamStatus ?? failure?.options.upstream?.status),
         requestId: answer?.upstreamRequestId ?? input.trail.upstreamRequestId,
       },
       requestId: input.requestId,
@@ -80,24 +81,49 @@ const writeAudit = (deps: PrecheckDeps, input: PrecheckInput, outcome: { answer?
 };
 
 export const runPrecheck = async (deps: PrecheckDeps, input: PrecheckInput): Promise<PrecheckAnswer> => {
+  const state = { replayed: false };
   let answer: PrecheckAnswer;
   try {
-    answer = await attempt(deps, input);
+    answer = await attempt(deps, input, state);
   } catch (error) {
-    writeAudit(deps, input, { error });
+    writeAudit(deps, input, { error, replayed: state.replayed });
     throw error;
   }
-  writeAudit(deps, input, { answer });
+  writeAudit(deps, input, { answer, replayed: state.replayed });
   return answer;
 };
 
-const attempt = async (deps: PrecheckDeps, input: PrecheckInput): Promise<PrecheckAnswer> => {
+/** The first answer again: DRS's 200 text, or the same failure (rebuilt, so it carries this request's id). */
+const replay = (response: StoredResponse): PrecheckAnswer => {
+  const upstreamRequestId = response.upstreamRequestId;
+  if (response.failure === undefined) return { text: response.body, upstreamRequestId, replayed: true };
+  throw new GatewayError(response.failure.code, {
+    upstream: response.failure.upstream,
+    headers: { 'Idempotency-Replayed': 'true', ...(upstreamRequestId ? { 'X-Upstream-Request-Id': upstreamRequestId } : {}) },
+  });
+};
+
+/**
+ * What a failed first request leaves under its key. A failure after which DRS may have started the pre-check (its
+ * answer lost, invalid or a 5xx, or none in time) is kept and replayed, so no repeat of the key can start it twice;
+ * any other failure frees the key, since nothing started and the caller may retry with it.
+ */
+const storedFailure = (error: unknown): StoredResponse | undefined => {
+  const failure = asGatewayError(error);
+  if (ERROR_CATALOGUE[failure.code].retry !== 'may-have-started') return undefined;
+  return { status: failure.status, failure: { code: failure.code, upstream: failure.options.upstream }, upstreamRequestId: failure.options.headers?.['X-Upstream-Request-Id'] };
+};
+
+const attempt = async (deps: PrecheckDeps, input: PrecheckInput, state: { replayed: boolean }): Promise<PrecheckAnswer> => {
   const { projectId, project, route, body } = input;
   const idempotent =
     input.idempotencyKey === undefined || !route.spendsBudget
       ? undefined
       : await deps.idempotency.begin({ sub: input.sub, key: input.idempotencyKey, projectId, body });
-  if (idempotent?.kind === 'replay') return { text: idempotent.response.body, upstreamRequestId: idempotent.response.upstreamRequestId, replayed: true };
+  if (idempotent?.kind === 'replay') {
+    state.replayed = true;
+    return replay(idempotent.response);
+  }
   try {
     if (route.spendsBudget && project.jobBudget !== undefined) await deps.budget.spend(projectId, body.jobs.length, project.jobBudget);
     const result = await project.forwarder.forward({
@@ -115,8 +141,11 @@ const attempt = async (deps: PrecheckDeps, input: PrecheckInput): Promise<Preche
     }
     return { text: result.text, upstreamRequestId: result.upstreamRequestId, replayed: false };
   } catch (error) {
-    // Errors are not replayed: the key is freed so the caller can retry it.
-    if (idempotent?.kind === 'first') await idempotent.release().catch(() => undefined);
+    if (idempotent?.kind === 'first') {
+      const stored = storedFailure(error);
+      // A lost record frees the key after the claim lapses, as for a lost 200 (the documented window).
+      await (stored ? idempotent.finish(stored) : idempotent.release()).catch(() => undefined);
+    }
     throw error;
   }
 };

@@ -11,7 +11,7 @@ import type { RequestTrail } from '../telemetry/RequestTrail';
 import { clientAttributes, endClientSpan, GATEWAY_ATTRIBUTES } from '../telemetry/spans';
 import type { RegionBreaker } from './createRegionBreaker';
 import { mapDrsResponse, type DrsBatchBody } from './mapDrsResponse';
-import { classifyNetworkError, failedBeforeSending, type NetworkFailure } from '../outbound/networkFailure';
+import { classifyNetworkError, failedBeforeSending, mayHaveReachedUpstream, type NetworkFailure } from '../outbound/networkFailure';
 import { SAFE_TOKEN_PATTERN } from '../validation/schemas';
 
 export type { DrsRoute } from '../precheck/drsRoutes';
@@ -67,8 +67,9 @@ const UNREACHABLE_RETRY_AFTER_S = 5;
 const networkError = (failure: NetworkFailure): GatewayError => {
   const cause = new Error(`DRS transport failure: ${failure}`);
   if (failure === 'timeout') return new GatewayError('GW.3007', { cause });
-  // DRS was reached and began answering: the pre-check may have started, so this is a broken answer, not "unavailable".
-  if (failure === 'too-large' || failure === 'aborted') return new GatewayError('GW.3004', { cause });
+  // DRS may have the request (the connection died after it left): the pre-check may have started, so this is a lost
+  // answer, never "unavailable, try again", which callers retry as if nothing had started.
+  if (mayHaveReachedUpstream(failure)) return new GatewayError('GW.3004', { cause });
   return new GatewayError('GW.3006', { retryAfterSeconds: UNREACHABLE_RETRY_AFTER_S, cause });
 };
 
@@ -79,7 +80,8 @@ export const createPrecheckForwarder = (options: PrecheckForwarderOptions): Prec
     try {
       return await http.post(path, body, headers);
     } catch (error) {
-      // A refused connection never reached DRS, so one retry on a fresh socket cannot start a pre-check twice.
+      // Nothing reached DRS (refused, or lost before the whole request left), so one retry on a fresh socket cannot
+      // start a pre-check twice.
       if (!failedBeforeSending(error)) throw error;
       return http.post(path, body, headers);
     }

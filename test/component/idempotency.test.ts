@@ -70,14 +70,27 @@ describe('Idempotency-Key on batch-precheck', () => {
     expect(simulator.stats.drsRequests).toBe(2);
   });
 
-  it('does not replay a failure: the key is freed and a retry reaches DRS', async () => {
+  it('frees the key when the start failed before DRS could act on it (DRS throttled): a retry reaches DRS', async () => {
     const key = newKey();
-    simulator.faults.set({ drs: { kind: 'status', status: 503, times: 1 } });
-    expect((await precheck(key)).status).toBe(502);
+    simulator.faults.set({ drs: { kind: 'throttle', times: 1 } });
+    expect((await precheck(key)).json().error_code).toBe('GW.3008');
     const retry = await precheck(key);
     expect(retry.status).toBe(200);
     expect(retry.headers.get('idempotency-replayed')).toBeNull();
     expect(simulator.stats.drsRequests).toBe(2);
+  });
+
+  it('replays a failure after which DRS may have started the pre-check (a DRS 503), without calling DRS again', async () => {
+    const key = newKey();
+    simulator.faults.set({ drs: { kind: 'status', status: 503, times: 1 } });
+    const first = await precheck(key);
+    expect({ status: first.status, code: first.json().error_code }).toEqual({ status: 502, code: 'GW.3005' });
+    const repeat = await precheck(key);
+    expect({ status: repeat.status, code: repeat.json().error_code, upstream: repeat.json().upstream }).toEqual({ status: 502, code: 'GW.3005', upstream: first.json().upstream });
+    expect(repeat.headers.get('idempotency-replayed')).toBe('true');
+    expect(repeat.headers.get('x-upstream-request-id')).toBe(first.headers.get('x-upstream-request-id'));
+    expect(repeat.json().request_id).toBe(repeat.headers.get('x-request-id'));
+    expect(simulator.stats.drsRequests).toBe(1);
   });
 
   it('forgets a key after 24 hours', async () => {

@@ -67,9 +67,29 @@ describe('createHttpClient (node:http)', () => {
     await expect(client.post('http://evil.example.com/x', '', {})).rejects.toMatchObject({ code: 'ERR_INVALID_PATH' });
   });
 
-  it('reports a reset before any answer as ECONNRESET', async () => {
+  it('reports a reset after the whole request left, before any answer, as ECONNRESET with the request sent', async () => {
     handler = (req) => req.socket.destroy();
-    await expect(client.post('/x', '', {})).rejects.toMatchObject({ code: 'ECONNRESET' });
+    await expect(client.post('/x', '', {})).rejects.toMatchObject({ code: 'ECONNRESET', requestSent: true });
+  });
+
+  it('reports a connection lost while the request was still being written as not sent', async () => {
+    // More than loopback's socket buffers take at once, so the upstream's reset arrives before the last byte leaves.
+    handler = (req) => req.socket.resetAndDestroy();
+    // Its own deadline, long enough that a loaded machine's slow write of 64 MiB cannot end as a timeout first.
+    const patient = createHttpClient({ baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, timeoutMs: 20_000, maxResponseBytes: 1024, userAgent: 'test-agent/1' });
+    const error = await patient.post('/x', 'x'.repeat(64 * 1024 * 1024), {}).catch((e: unknown) => e);
+    patient.close();
+    expect(error).toMatchObject({ requestSent: false });
+    expect(['ECONNRESET', 'EPIPE']).toContain((error as { code: string }).code);
+  });
+
+  it('reports a refused connection as ECONNREFUSED with nothing sent', async () => {
+    const closed = createServer();
+    const url = await listen(closed);
+    await new Promise((resolve) => closed.close(resolve));
+    const refused = createHttpClient({ baseURL: url, timeoutMs: 1_000, maxResponseBytes: 1024, userAgent: 'test-agent/1' });
+    await expect(refused.post('/x', '{}', {})).rejects.toMatchObject({ code: 'ECONNREFUSED', requestSent: false });
+    refused.close();
   });
 
   it('reports a connection lost after the headers as ERR_RESPONSE_ABORTED, not as a reset', async () => {

@@ -27,7 +27,7 @@ const doubles = (outcome: IdempotencyOutcome = { kind: 'unprotected' }, forward:
         if (outcome.kind !== 'first') return outcome;
         return {
           kind: 'first',
-          finish: async (response) => void steps.push(`finish:${response.body}`),
+          finish: async (response) => void steps.push(response.failure ? `finish:${response.status}:${JSON.stringify(response.failure)}:${response.upstreamRequestId}` : `finish:${response.body}`),
           release: async () => void steps.push('release'),
         };
       },
@@ -123,12 +123,18 @@ describe('runPrecheck', () => {
     expect(steps).toEqual(['claim']);
   });
 
-  it('releases the key when the budget or DRS refuses, and passes the error on', async () => {
+  it('releases the key when the budget or DRS refuses before anything started, and passes the error on', async () => {
     const refused = doubles({ kind: 'first' } as IdempotencyOutcome, async () => {
-      throw new GatewayError('GW.3005');
+      throw new GatewayError('DRS.PASSTHROUGH', { status: 400, errorCode: 'DRS.M05003', upstream: { status: 400 } });
     });
-    await expect(runPrecheck(refused.deps, refused.input())).rejects.toMatchObject({ code: 'GW.3005' });
+    await expect(runPrecheck(refused.deps, refused.input())).rejects.toMatchObject({ publicCode: 'DRS.M05003' });
     expect(refused.steps).toEqual(['claim', `spend:${PROJECT}:2/5`, 'forward', 'release']);
+
+    const unreachable = doubles({ kind: 'first' } as IdempotencyOutcome, async () => {
+      throw new GatewayError('GW.3006', { retryAfterSeconds: 5 });
+    });
+    await expect(runPrecheck(unreachable.deps, unreachable.input())).rejects.toMatchObject({ code: 'GW.3006' });
+    expect(unreachable.steps).toEqual(['claim', `spend:${PROJECT}:2/5`, 'forward', 'release']);
 
     const overBudget = doubles({ kind: 'first' } as IdempotencyOutcome);
     overBudget.deps.budget.spend = async () => {
@@ -136,6 +142,25 @@ describe('runPrecheck', () => {
     };
     await expect(runPrecheck(overBudget.deps, overBudget.input())).rejects.toMatchObject({ code: 'GW.2002' });
     expect(overBudget.steps).toEqual(['claim', 'release']);
+  });
+
+  it.each(['GW.3004', 'GW.3005', 'GW.3007', 'GW.5000'] as const)('keeps %s under the key, since DRS may have started the pre-check, instead of freeing it', async (code) => {
+    const lost = doubles({ kind: 'first' } as IdempotencyOutcome, async () => {
+      throw new GatewayError(code, { upstream: code === 'GW.3005' ? { status: 503 } : undefined, headers: { 'X-Upstream-Request-Id': 'up-9' } });
+    });
+    await expect(runPrecheck(lost.deps, lost.input())).rejects.toMatchObject({ code });
+    const upstream = code === 'GW.3005' ? { upstream: { status: 503 } } : {};
+    const status = { 'GW.3004': 502, 'GW.3005': 502, 'GW.3007': 504, 'GW.5000': 500 }[code];
+    expect(lost.steps).toEqual(['claim', `spend:${PROJECT}:2/5`, 'forward', `finish:${status}:${JSON.stringify({ code, ...upstream })}:up-9`]);
+  });
+
+  it('a repeat of a key whose first answer was lost gets the same failure again, marked replayed, without budget or forwarding', async () => {
+    const { deps, input, steps, audits } = doubles({ kind: 'replay', response: { status: 502, failure: { code: 'GW.3004' }, upstreamRequestId: 'up-7' } });
+    const error = await runPrecheck(deps, input()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect(error).toMatchObject({ code: 'GW.3004', status: 502, options: { headers: { 'Idempotency-Replayed': 'true', 'X-Upstream-Request-Id': 'up-7' } } });
+    expect(steps).toEqual(['claim']);
+    expect(audits[0]?.obj).toMatchObject({ outcome: 'failure', code: 'GW.3004', replayed: true, upstream: { statusCode: undefined } });
   });
 
   it('spends nothing for a project without a budget, and a result query neither claims a key nor spends', async () => {

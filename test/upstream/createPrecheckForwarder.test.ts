@@ -10,7 +10,8 @@ import { FakeClock } from '../support/fakeClock';
 import { inMemoryTrace } from '../support/inMemoryTrace';
 
 const ok: HttpResponse = { status: 200, headers: {}, data: '{"results":[],"count":0}' };
-const transportError = (code: string) => new TransportError(code);
+/** `sent`: whether the whole request had left before the failure (true for failures that follow sending). */
+const transportError = (code: string, sent = code !== 'ECONNREFUSED') => new TransportError(code, sent);
 
 /** Answers or fails from a script, one entry per post, and records what was sent. */
 const scriptedHttp = (script: Array<HttpResponse | Error>) => {
@@ -64,11 +65,25 @@ describe('createPrecheckForwarder', () => {
     expect(sent).toHaveLength(2);
   });
 
-  it('does not retry a reset connection: the pre-check may have started', async () => {
+  it('maps a connection reset after the request left to 502 GW.3004 without Retry-After, never retried: the pre-check may have started', async () => {
     const { forward, sent, breaker } = setup([transportError('ECONNRESET'), ok]);
-    await expect(forward()).rejects.toMatchObject({ code: 'GW.3006', options: { retryAfterSeconds: 5 } });
+    const error = await forward().catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'GW.3004', status: 502 });
+    expect((error as { options: { retryAfterSeconds?: number } }).options.retryAfterSeconds).toBeUndefined();
     expect(sent).toHaveLength(1);
     expect(breaker.state).toBe('closed');
+  });
+
+  it('retries once on a fresh socket when the connection was lost before the whole request left (nothing reached DRS)', async () => {
+    const { forward, sent } = setup([transportError('ECONNRESET', false), ok]);
+    await expect(forward()).resolves.toMatchObject({ body: { count: 0 } });
+    expect(sent).toHaveLength(2);
+  });
+
+  it('answers 503 GW.3006 with Retry-After when the request could not be sent twice', async () => {
+    const { forward, sent } = setup([transportError('EPIPE', false), transportError('ECONNRESET', false)]);
+    await expect(forward()).rejects.toMatchObject({ code: 'GW.3006', status: 503, options: { retryAfterSeconds: 5 } });
+    expect(sent).toHaveLength(2);
   });
 
   it('maps a connection lost after DRS began answering to 502 GW.3004, without retrying', async () => {
@@ -185,8 +200,9 @@ describe('createPrecheckForwarder and trace context', () => {
   });
 });
 
-describe('createPrecheckForwarder over a real socket that dies mid-answer', () => {
-  it('answers 502 GW.3004 after one request when DRS sends headers and half a body, then resets', async () => {
+describe('createPrecheckForwarder over a real socket that dies', () => {
+  /** A DRS that reads each request, counts it, then does what `onRequest` says with the socket. */
+  const forwardTo = async (onRequest: (socket: Socket) => void) => {
     let requests = 0;
     const sockets = new Set<Socket>();
     const server = createServer((socket) => {
@@ -195,7 +211,7 @@ describe('createPrecheckForwarder over a real socket that dies mid-answer', () =
       socket.on('data', (chunk: Buffer) => {
         if (!chunk.toString('latin1').startsWith('POST ')) return;
         requests += 1;
-        socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 120\r\n\r\n{"results":[{"id":"a","sta', () => socket.resetAndDestroy());
+        onRequest(socket);
       });
     });
     server.listen(0, '127.0.0.1');
@@ -205,13 +221,32 @@ describe('createPrecheckForwarder over a real socket that dies mid-answer', () =
       const clock = new FakeClock();
       const forwarder = createPrecheckForwarder({ http, tokens: tokens(), breaker: createRegionBreaker({ clock, failureThreshold: 5, openMs: 10_000 }), clock, region: 'default', metrics: new CountingMetrics() });
       const error = await forwarder.forward({ projectId: 'p'.repeat(32), route: 'batch-precheck', body: { jobs: [] }, language: 'en-us', requestId: 'r1' }).catch((e: unknown) => e);
-      expect(error).toMatchObject({ code: 'GW.3004', status: 502 });
-      expect(requests).toBe(1);
+      return { error, requests };
     } finally {
       http.close();
       for (const socket of sockets) socket.destroy();
       server.close();
       await once(server, 'close');
     }
+  };
+
+  it('answers 502 GW.3004 after one request when DRS sends headers and half a body, then resets', async () => {
+    const { error, requests } = await forwardTo((socket) =>
+      socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 120\r\n\r\n{"results":[{"id":"a","sta', () => socket.resetAndDestroy()),
+    );
+    expect(error).toMatchObject({ code: 'GW.3004', status: 502 });
+    expect(requests).toBe(1);
+  });
+
+  it('answers 502 GW.3004, not a retryable 503, after one request when DRS receives the start and resets before answering', async () => {
+    const { error, requests } = await forwardTo((socket) => socket.resetAndDestroy());
+    expect(error).toMatchObject({ code: 'GW.3004', status: 502 });
+    expect(requests).toBe(1);
+  });
+
+  it('answers 502 GW.3004 after one request when DRS receives the start and closes without a word', async () => {
+    const { error, requests } = await forwardTo((socket) => socket.end());
+    expect(error).toMatchObject({ code: 'GW.3004', status: 502 });
+    expect(requests).toBe(1);
   });
 });

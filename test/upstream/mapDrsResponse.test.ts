@@ -29,7 +29,7 @@ describe('mapDrsResponse: the table from DRS answers to gateway outcomes', () =>
 
   it('fills error_code and error_msg of a failed item that lacks them, in the caller language', () => {
     const outcome = mapDrsResponse(answer(200, { results: [{ id: 'a', status: 'failed' }, { id: 'b', status: 'success' }], count: 2 }, { language: 'zh-cn' }));
-    const filled = { results: [{ id: 'a', status: 'failed', error_code: 'GW.3004', error_msg: 'DRS 返回了无效的响应。' }, { id: 'b', status: 'success' }], count: 2 };
+    const filled = { results: [{ id: 'a', status: 'failed', error_code: 'GW.3004', error_msg: 'DRS 返回了无效的响应，或请求发出后连接中断。' }, { id: 'b', status: 'success' }], count: 2 };
     expect(outcome).toEqual({ kind: 'ok', body: filled, text: JSON.stringify(filled) });
   });
 
