@@ -15,8 +15,9 @@ export const renderTypes = async (document) => HEADER + astToString(await openap
 const fromBuiltGateway = () => {
   const require = createRequire(import.meta.url);
   const { buildOpenApiDocument } = require('../../../dist/openapi/buildOpenApiDocument.js');
+  const { DRS_ROUTE_TABLE } = require('../../../dist/drs/drsRouteTable.js');
   const { GATEWAY_VERSION } = require('../../../dist/version.js');
-  return buildOpenApiDocument(GATEWAY_VERSION);
+  return buildOpenApiDocument(GATEWAY_VERSION, DRS_ROUTE_TABLE);
 };
 
 const fromUrl = async (url) => {
