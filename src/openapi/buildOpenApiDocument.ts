@@ -79,6 +79,18 @@ const idempotencyKeyParameter: Json = {
   description: 'The same caller repeating a key with the same body within 24 h gets the first 200 again (Idempotency-Replayed: true) without a second DRS call; another body: 422; while the first is in flight: 409. Failures are not replayed.',
 };
 
+/** A GET that needs no token and answers one body; like every route, another method on its path is a 405. */
+const openGet = (operationId: string, tag: string, summary: string, description: string, ok: { description: string; mediaType: string; schema: Json }, errors: readonly ErrorCode[] = ['GW.0405']): Json => ({
+  get: {
+    operationId,
+    tags: [tag],
+    summary,
+    description,
+    security: OPEN,
+    responses: { '200': { description: ok.description, content: { [ok.mediaType]: { schema: ok.schema } } }, ...errorResponses(errors) },
+  },
+});
+
 /** The stream read as its sequence of events; each is one frame, `event: <event>` then `data: <data as JSON>`. */
 const progressEvents: Json = {
   type: 'array',
@@ -163,16 +175,11 @@ export const buildOpenApiDocument = (version: string, routes: DrsRouteTable): Js
         },
       },
     },
-    '/healthz': {
-      get: {
-        operationId: 'getHealth',
-        tags: [TAGS.operations],
-        summary: 'Liveness',
-        description: 'Answers while the process serves; reads no dependency.',
-        security: OPEN,
-        responses: { '200': { description: 'The process serves.', content: { 'application/json': { schema: { type: 'object', properties: { status: { const: 'ok' } } } } } }, ...errorResponses(['GW.0405']) },
-      },
-    },
+    '/healthz': openGet('getHealth', TAGS.operations, 'Liveness', 'Answers while the process serves; reads no dependency.', {
+      description: 'The process serves.',
+      mediaType: 'application/json',
+      schema: { type: 'object', properties: { status: { const: 'ok' } } },
+    }),
     '/readyz': {
       get: {
         operationId: 'getReadiness',
@@ -194,46 +201,29 @@ export const buildOpenApiDocument = (version: string, routes: DrsRouteTable): Js
         },
       },
     },
-    '/metrics': {
-      get: {
-        operationId: 'getMetrics',
-        tags: [TAGS.operations],
-        summary: 'Prometheus metrics (prefix gateway_)',
-        description: 'Served here unless METRICS_PORT gives it its own listener (then 404 here). The text may be up to 1 s old.',
-        security: OPEN,
-        responses: { '200': { description: 'Prometheus text format.', content: { 'text/plain': { schema: { type: 'string' } } } }, ...errorResponses(['GW.0404', 'GW.0405']) },
-      },
-    },
-    '/errors': {
-      get: {
-        operationId: 'getErrorCatalogue',
-        tags: [TAGS.documentation],
-        summary: 'The error catalogue',
-        description: 'Every error code with its status, title, detail and what the caller should do.',
-        security: OPEN,
-        responses: { '200': { description: 'HTML page with an anchor per code.', content: { 'text/html': { schema: { type: 'string' } } } }, ...errorResponses(['GW.0405']) },
-      },
-    },
-    '/openapi.json': {
-      get: {
-        operationId: 'getOpenApiDocument',
-        tags: [TAGS.documentation],
-        summary: 'This document',
-        description: 'Built once at start-up from the same schemas that validate requests.',
-        security: OPEN,
-        responses: { '200': { description: 'OpenAPI 3.1.', content: { 'application/json': { schema: { type: 'object' } } } }, ...errorResponses(['GW.0405']) },
-      },
-    },
-    '/docs': {
-      get: {
-        operationId: 'getDocsPage',
-        tags: [TAGS.documentation],
-        summary: 'This document as a page',
-        description: 'A self-contained HTML page of every path; it loads nothing from elsewhere.',
-        security: OPEN,
-        responses: { '200': { description: 'HTML.', content: { 'text/html': { schema: { type: 'string' } } } }, ...errorResponses(['GW.0405']) },
-      },
-    },
+    '/metrics': openGet(
+      'getMetrics',
+      TAGS.operations,
+      'Prometheus metrics (prefix gateway_)',
+      'Served here unless METRICS_PORT gives it its own listener (then 404 here). The text may be up to 1 s old.',
+      { description: 'Prometheus text format.', mediaType: 'text/plain', schema: { type: 'string' } },
+      ['GW.0404', 'GW.0405'],
+    ),
+    '/errors': openGet('getErrorCatalogue', TAGS.documentation, 'The error catalogue', 'Every error code with its status, title, detail and what the caller should do.', {
+      description: 'HTML page with an anchor per code.',
+      mediaType: 'text/html',
+      schema: { type: 'string' },
+    }),
+    '/openapi.json': openGet('getOpenApiDocument', TAGS.documentation, 'This document', 'Built once at start-up from the same schemas that validate requests.', {
+      description: 'OpenAPI 3.1.',
+      mediaType: 'application/json',
+      schema: { type: 'object' },
+    }),
+    '/docs': openGet('getDocsPage', TAGS.documentation, 'This document as a page', 'A self-contained HTML page of every path; it loads nothing from elsewhere.', {
+      description: 'HTML.',
+      mediaType: 'text/html',
+      schema: { type: 'string' },
+    }),
     '/admin/config': {
       get: {
         operationId: 'getConfig',
