@@ -1,6 +1,7 @@
 // Jest runs TypeScript through SWC; type errors are caught separately by `npm run typecheck`.
-// jose (under jwks-rsa) ships ESM only, which Jest's CommonJS runtime cannot load, so SWC transforms it too; the OTLP
-// exporter loads node:http with a dynamic import(), which Jest's VM refuses without a flag, so SWC turns it into require.
+// jose (under jwks-rsa) and github-slugger (the docs tests) ship ESM only, which Jest's CommonJS runtime cannot load,
+// so SWC transforms them too; the OTLP exporter loads node:http with a dynamic import(), which Jest's VM refuses
+// without a flag, so SWC turns it into require.
 // The client's sources import siblings as `./x.js` (ESM rules); Jest maps them back to the TypeScript files.
 module.exports = {
   testEnvironment: 'node',
@@ -8,9 +9,9 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
-    '^.+/node_modules/(jose|@opentelemetry/otlp-exporter-base)/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
+    '^.+/node_modules/(jose|github-slugger|@opentelemetry/otlp-exporter-base)/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!jose/|@opentelemetry/otlp-exporter-base/)'],
+  transformIgnorePatterns: ['/node_modules/(?!jose/|github-slugger/|@opentelemetry/otlp-exporter-base/)'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testTimeout: 20000,
   maxWorkers: 2,

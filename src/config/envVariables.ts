@@ -1,4 +1,4 @@
-// The table from environment variables to configuration paths; the README and .env.example follow it.
+// The table from environment variables to configuration paths; docs/configuration.md and .env.example follow it.
 export type EnvKind = 'string' | 'int' | 'number' | 'boolean' | 'list';
 
 export interface EnvVariable {

@@ -1,6 +1,4 @@
 // ConfigHolder: reloads all or nothing, restart-only settings refused by name, secrets re-read, the version's hash and time.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ConfigHolder, type ReloadResult, type RunningConfig } from '../../src/config/ConfigHolder';
 import { configHash } from '../../src/config/configVersion';
 import { loadConfig } from '../../src/config/loadConfig';
@@ -8,6 +6,7 @@ import { RESTART_ONLY_SETTINGS } from '../../src/config/restartOnly';
 import { sources } from '../support/configSources';
 import { FakeClock } from '../support/fakeClock';
 import { gatewayYaml, MAIN_PASSWORD_FILE, PARTNER_PASSWORD_ENV, PROJECT_B } from '../support/gatewayYaml';
+import { readRepoFile, sectionOf } from '../support/markdown';
 
 const FILE = '/etc/gateway.yaml';
 const PROJECT = PROJECT_B;
@@ -199,10 +198,9 @@ describe('the restart-only list', () => {
     });
   });
 
-  it("is the list the README's reload section gives", () => {
-    const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
-    const list = /line equal to it\):([\s\S]*?)A region whose endpoint is unset/.exec(readme)?.[1] ?? '';
-    const named = [...list.replace(/\([^)]*\)/g, '').matchAll(/`([^`]+)`/g)].map((m) => (m[1] as string).replace(/\.\*$/, ''));
+  it('is the list docs/configuration.md gives under "Restart-only settings"', () => {
+    const section = sectionOf(readRepoFile('docs/configuration.md'), 'Restart-only settings');
+    const named = [...section.matchAll(/^- `([^`]+)`/gm)].map((m) => (m[1] as string).replace(/\.\*$/, ''));
     expect(named.sort()).toEqual([...RESTART_ONLY_SETTINGS].sort());
   });
 

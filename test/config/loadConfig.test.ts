@@ -4,7 +4,9 @@ import { ConfigError } from '../../src/config/ConfigError';
 import { ENV_VARIABLES } from '../../src/config/envVariables';
 import { loadConfig } from '../../src/config/loadConfig';
 import { shutdownGraceMs } from '../../src/config/requestBudget';
+import { RESTART_ONLY_SETTINGS } from '../../src/config/restartOnly';
 import { configErrorOf, sources } from '../support/configSources';
+import { codeSpans, readRepoFile, sectionOf, tableRows } from '../support/markdown';
 
 const problemsOf = (env: Record<string, string>, files?: Record<string, string>) => configErrorOf(sources(env, files));
 
@@ -161,12 +163,24 @@ describe('the example configuration files', () => {
 
 describe('the documentation of the settings', () => {
   const root = join(__dirname, '../..');
-  it('.env.example and the README name every environment variable the loader reads', () => {
+  it('.env.example names every environment variable the loader reads', () => {
     const example = readFileSync(join(root, '.env.example'), 'utf8');
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
     for (const { name } of ENV_VARIABLES) {
       expect({ name, inExample: new RegExp(`^${name}=`, 'm').test(example) }).toEqual({ name, inExample: true });
-      expect({ name, inReadme: readme.includes(`\`${name}\``) }).toEqual({ name, inReadme: true });
+    }
+  });
+
+  it("docs/configuration.md's settings tables give every environment variable its file key and whether a reload applies it", () => {
+    const rows = tableRows(sectionOf(readRepoFile('docs/configuration.md'), 'Settings'));
+    const restartOnly = (path: string): boolean => RESTART_ONLY_SETTINGS.some((prefix) => path === prefix || path.startsWith(`${prefix}.`));
+    for (const { name, path } of ENV_VARIABLES) {
+      const row = rows.find(([variables]) => codeSpans(variables ?? '').includes(name));
+      const key = path.join('.');
+      expect({ name, fileKeys: codeSpans(row?.[1] ?? ''), onReload: row?.at(-1) }).toEqual({
+        name,
+        fileKeys: expect.arrayContaining([key]),
+        onReload: restartOnly(key) ? 'restart' : 'reload',
+      });
     }
   });
 });

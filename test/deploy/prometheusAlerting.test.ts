@@ -151,7 +151,7 @@ describe('Prometheus scraping a gateway with the shipped configuration and alert
       return alerts.find((candidate) => candidate.labels.alertname === 'GatewayUpstreamCircuitOpen' && candidate.state === 'firing');
     });
     expect(alert.labels).toEqual({ alertname: 'GatewayUpstreamCircuitOpen', severity: 'critical', job: 'drs-gateway', instance: target, region: 'default' });
-    expect(alert.annotations.runbook_url).toBe('README.md#alert-gatewayupstreamcircuitopen');
+    expect(alert.annotations.runbook_url).toBe('docs/operations.md#alert-gatewayupstreamcircuitopen');
     expect(alert.annotations.description).toContain(`${target} has refused calls to DRS in region default`);
   }, 120_000);
 });

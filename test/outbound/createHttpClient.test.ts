@@ -75,7 +75,10 @@ describe('createHttpClient (node:http)', () => {
   it('reports a connection lost while the request was still being written as not sent', async () => {
     // More than loopback's socket buffers take at once, so the upstream's reset arrives before the last byte leaves.
     handler = (req) => req.socket.resetAndDestroy();
-    const error = await client.post('/x', 'x'.repeat(64 * 1024 * 1024), {}).catch((e: unknown) => e);
+    // Its own deadline, long enough that a loaded machine's slow write of 64 MiB cannot end as a timeout first.
+    const patient = createHttpClient({ baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, timeoutMs: 20_000, maxResponseBytes: 1024, userAgent: 'test-agent/1' });
+    const error = await patient.post('/x', 'x'.repeat(64 * 1024 * 1024), {}).catch((e: unknown) => e);
+    patient.close();
     expect(error).toMatchObject({ requestSent: false });
     expect(['ECONNRESET', 'EPIPE']).toContain((error as { code: string }).code);
   });
