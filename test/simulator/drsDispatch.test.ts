@@ -23,7 +23,7 @@ describe('the simulated DRS routes', () => {
 
   it('answers APIG 404 for a DRS-shaped path no row names, and for a row path with another method', async () => {
     sim.resetStats();
-    for (const name of ['batch-precheck-results', 'batch-precheck/extra', 'batch-status']) {
+    for (const name of ['batch-precheck-results', 'batch-precheck/extra', 'no-such-route']) {
       const res = await postJson(`${sim.url}/v3/${PROJECT_ID}/jobs/${name}`, { jobs: [JOB_ID] });
       expect({ name, status: res.status, code: ((await res.json()) as { error_code?: string }).error_code }).toEqual({ name, status: 404, code: 'APIG.0101' });
     }
@@ -33,13 +33,13 @@ describe('the simulated DRS routes', () => {
   });
 
   it('refuses a fault aimed at a route it does not serve', async () => {
-    const res = await fetch(`${sim.url}/__sim/faults`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ drs: { route: 'batch-status', kind: 'drop' } }) });
+    const res = await fetch(`${sim.url}/__sim/faults`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ drs: { route: 'no-such-route', kind: 'drop' } }) });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { problems: string[] }).problems.join(' ')).toContain('drs');
   });
 
   it('does not start with a row it has no behaviour for', async () => {
-    const table = [...DRS_ROUTE_TABLE, { ...DRS_ROUTE_TABLE[1], name: 'batch-status' }] as unknown as DrsRouteTable;
-    await expect(startSimulator({ drsRoutes: table })).rejects.toThrow('the simulator has no behaviour for the DRS route batch-status');
+    const table = [...DRS_ROUTE_TABLE, { ...DRS_ROUTE_TABLE[1], name: 'no-such-route' }] as unknown as DrsRouteTable;
+    await expect(startSimulator({ drsRoutes: table })).rejects.toThrow('the simulator has no behaviour for the DRS route no-such-route');
   });
 });
