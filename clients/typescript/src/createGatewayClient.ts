@@ -108,9 +108,9 @@ export const createClientFor = <Operations extends Readonly<Record<string, DrsOp
   /**
    * One attempt: the answer's body, or a GatewayClientError for a refusal or a lost exchange. `safe` says which
    * failures that may have started a pre-check can be repeated: a read repeats anything; a start repeats only a lost
-   * answer, which its Idempotency-Key covers (the gateway replays a stored 200 or answers 409 while the first runs).
-   * A start the gateway answered with 502/504 is not repeated: the gateway keeps only 200s and frees the key on a
-   * failure, so a second attempt would reach DRS again.
+   * answer, which its Idempotency-Key covers (the gateway replays the first answer or answers 409 while the first runs).
+   * A start the gateway answered with a may-have-started failure (502/504/500) is not repeated: the gateway keeps that
+   * failure under the key, so a second attempt would only get it again; the caller reads the result instead.
    */
   const attempt = async <T>(path: string, call: CallOptions, safe: { lost: boolean; answered: boolean }, send: () => Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> => {
     let answer: { data?: T; error?: unknown; response: Response };
