@@ -3,10 +3,10 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { RunningGateway } from '../../../src/server';
-import { startTestGateway } from '../../../test/support/startTestGateway';
+import type { RunningGateway } from '../../../../src/server';
+import { startTestGateway } from '../../../../test/support/startTestGateway';
 
-const CLIENT = join(__dirname, '..');
+const CLIENT = join(__dirname, '..', '..');
 
 describe('the client types generated from /openapi.json', () => {
   let gateway: RunningGateway;

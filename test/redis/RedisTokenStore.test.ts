@@ -2,8 +2,8 @@
 import { RedisTokenStore } from '../../src/iam/RedisTokenStore';
 import { TokenSealer } from '../../src/iam/TokenSealer';
 import { createRedisConnection, type RedisConnection } from '../../src/redis';
-import { recordingLogger } from '../redis/recordingLogger';
-import { waitForStatus } from '../redis/waitForStatus';
+import { recordingLogger } from './recordingLogger';
+import { waitForStatus } from './waitForStatus';
 import { FakeClock } from '../support/fakeClock';
 import { startRedis, type RedisProcess } from '../support/redis';
 
