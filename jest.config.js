@@ -7,11 +7,11 @@
 // Three tiers, chosen by folder so a new test file lands in one without editing this file:
 // - component: real HTTP against one gateway and the simulator (test/component/, the client's test/component/);
 // - system: several processes or an outside binary: gateways sharing Redis, Chromium, the compiled entry point and
-//   its signals, deploy/ checked with promtool, Prometheus and npm, and whatever needs a real redis-server
-//   (test/redis/, the client's test/browser/);
+//   its signals, deploy/ checked with promtool, Prometheus and npm, the lint rules run through ESLint, and whatever
+//   needs a real redis-server (test/redis/, the client's test/browser/);
 // - unit: every other folder, which needs nothing but Node.
 const COMPONENT = ['test/component', 'clients/typescript/test/component'];
-const SYSTEM = ['test/shared-state', 'test/browser', 'test/sandbox', 'test/deploy', 'test/redis', 'clients/typescript/test/browser'];
+const SYSTEM = ['test/shared-state', 'test/browser', 'test/sandbox', 'test/deploy', 'test/redis', 'test/lint', 'clients/typescript/test/browser'];
 const folders = (paths) => paths.map((path) => `<rootDir>/${path}/`);
 
 const ESM_ONLY = '(jose|cockatiel|eventsource-parser|@opentelemetry/otlp-exporter-base)';
