@@ -4,10 +4,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { RunningGateway } from '../../../src/server';
-import { startTestGateway } from '../../../test/support/startTestGateway';
+import type { RunningGateway } from '../../../../src/server';
+import { startTestGateway } from '../../../../test/support/startTestGateway';
 
-const CLIENT = join(__dirname, '..');
+const CLIENT = join(__dirname, '..', '..');
 
 describe('the client files generated from /openapi.json', () => {
   let gateway: RunningGateway;
