@@ -10,6 +10,7 @@ import { ConfigHolder, type ReloadCheck } from './config/ConfigHolder';
 import { redactConfig } from './config/redactConfig';
 import { DEFAULT_NAME, type GatewayConfig } from './config/schema';
 import { longestRequestMs, shutdownGraceMs } from './config/requestBudget';
+import { DRS_ROUTE_TABLE, type DrsRouteTable } from './drs/drsRouteTable';
 import { createApp } from './http/createApp';
 import { createMetricsApp } from './http/metricsRoutes';
 import { drainConnections } from './http/drainConnections';
@@ -56,6 +57,8 @@ export interface GatewayOverrides {
    * tests shorten the period and wait instead.
    */
   circuitOpenMs?: number;
+  /** The DRS routes served (DRS_ROUTE_TABLE); the route-table test passes a copy with a row added. */
+  drsRoutes?: DrsRouteTable;
 }
 
 export interface RunningGateway {
@@ -275,6 +278,7 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
     errorTypeBase: config.errorTypeBase,
     publicMetrics: config.metrics.port === undefined,
     tracer: tracing.requests,
+    drsRoutes: overrides.drsRoutes ?? DRS_ROUTE_TABLE,
   });
 
   const metricsServer =

@@ -11,6 +11,7 @@ import type { OverloadMonitor } from '../overload/OverloadMonitor';
 import type { ProgressHub } from '../progress/ProgressHub';
 import type { StreamSlots } from '../progress/StreamSlots';
 import type { Clock } from '../clock';
+import type { DrsRouteTable } from '../drs/drsRouteTable';
 import type { AuditLog } from '../telemetry/AuditLog';
 import type { RequestTracer } from '../telemetry/RequestTrace';
 import { accessLog } from './accessLog';
@@ -54,6 +55,8 @@ export interface AppDeps {
   publicMetrics: boolean;
   /** Present only when tracing is on; without it no request runs any tracing code. */
   tracer?: RequestTracer;
+  /** The DRS routes served, forwarded and documented: DRS_ROUTE_TABLE, or a test's copy with rows added. */
+  drsRoutes: DrsRouteTable;
 }
 
 const EXPOSED_HEADERS = ['X-Request-Id', 'X-Upstream-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After', 'Idempotency-Replayed'];
@@ -105,11 +108,11 @@ export const createApp = (deps: AppDeps): Express => {
   );
 
   // The hot path first: every layer before it would be walked on every pre-check.
-  precheckRoutes(app, { verifier: deps.verifier, bodyLimitBytes: deps.bodyLimitBytes, runtime: deps.runtime, idempotency: deps.idempotency, audit: deps.audit });
+  precheckRoutes(app, { verifier: deps.verifier, bodyLimitBytes: deps.bodyLimitBytes, runtime: deps.runtime, idempotency: deps.idempotency, audit: deps.audit, routes: deps.drsRoutes });
   app.use(progressRoutes({ verifier: deps.verifier, runtime: deps.runtime, ...deps.progress, errorTypeBase: deps.errorTypeBase }));
   app.use(healthRoutes(deps.readiness));
   app.use(errorsPage());
-  app.use(docsRoutes());
+  app.use(docsRoutes(deps.drsRoutes));
   if (deps.publicMetrics) app.use(metricsRoutes(deps.metrics));
 
   app.use(

@@ -1,12 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { RunningGateway } from '../../src/server';
 import type { Simulator } from '../../src/simulator/startSimulator';
+import { PRECHECK, RESULT } from '../support/drsPaths';
 import { send } from '../support/http';
 import { startTestGateway } from '../support/startTestGateway';
-import { bearer, JOB, JOB_2, PROJECT, signToken } from '../support/tokens';
+import { bearer, JOB, JOB_2, signToken } from '../support/tokens';
 
-const PRECHECK = `/v3/${PROJECT}/jobs/batch-precheck`;
-const RESULT = `/v3/${PROJECT}/jobs/batch-precheck-result`;
 const precheckBody = { jobs: [{ job_id: JOB, precheck_mode: 'forStartJob' }] };
 
 describe('pre-check routes through the gateway to the simulator (HS256)', () => {

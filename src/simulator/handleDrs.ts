@@ -1,13 +1,11 @@
-// The two DRS routes: recording, faults, APIG authentication, DRS validation, then the pre-check logic.
+// One request to a DRS route of the table: recording, faults, APIG authentication, then the route's behaviour.
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { DrsRouteName, DrsRouteRow, DrsRouteTable } from '../drs/drsRouteTable';
 import { apigError } from './apigErrors';
 import { applyFault } from './applyFault';
-import { batchPrecheck } from './batchPrecheck';
-import { batchPrecheckResult } from './batchPrecheckResult';
 import type { SimulatorContext } from './context';
 import { authenticateDrs } from './drsAuth';
-import { validatePrecheckBody, validateResultBody } from './drsValidation';
-import type { DrsRoute } from './faults';
+import type { DrsBehaviour } from './drsBehaviour';
 import { drsError, drsLanguage } from './messages';
 import { JSON_TYPE, parseJson, readBody, send } from './respond';
 
@@ -20,13 +18,31 @@ const jobIdsOf = (body: unknown): string[] => {
   return jobs.map((job: unknown) => (typeof job === 'string' ? job : (job as { job_id?: unknown } | null)?.job_id)).filter((id): id is string => typeof id === 'string');
 };
 
-export const DRS_PATH = /^\/v3\/([^/]+)\/jobs\/(batch-precheck|batch-precheck-result)$/;
+/** A row of the route table with what DRS does for it. */
+export interface SimulatedDrsRoute {
+  name: DrsRouteName;
+  method: DrsRouteRow['method'];
+  behaviour: DrsBehaviour;
+}
+
+/** Every DRS path has this shape; the last segment picks the route, and a name no row has is APIG's 404. */
+export const DRS_PATH = /^\/v3\/([^/]+)\/jobs\/([^/]+)$/;
+
+/** Built once per simulator: each row of the table by its name. A row without a behaviour stops the start. */
+export const simulatedDrsRoutes = (table: DrsRouteTable, behaviour: Readonly<Record<string, DrsBehaviour>>): ReadonlyMap<string, SimulatedDrsRoute> =>
+  new Map(
+    table.map((row) => {
+      const answer = behaviour[row.name];
+      if (answer === undefined) throw new Error(`the simulator has no behaviour for the DRS route ${row.name}`);
+      return [row.name, { name: row.name, method: row.method, behaviour: answer }];
+    }),
+  );
 
 export const handleDrs = async (
   ctx: SimulatorContext,
   req: IncomingMessage,
   res: ServerResponse,
-  route: DrsRoute,
+  { name: route, behaviour }: SimulatedDrsRoute,
   projectId: string,
 ): Promise<void> => {
   ctx.stats.countDrs(route);
@@ -52,11 +68,6 @@ export const handleDrs = async (
   if (!auth.ok) return reply(auth.status, auth.body);
   ctx.stats.countDrsUser(auth.user);
   if (!parsed.ok) return reply(400, drsError('DRS.M00007', language));
-
-  if (route === 'batch-precheck') {
-    const items = validatePrecheckBody(parsed.value, language);
-    return items.ok ? reply(200, batchPrecheck(ctx, items.value, language)) : reply(400, items.error);
-  }
-  const ids = validateResultBody(parsed.value, language);
-  return ids.ok ? reply(200, batchPrecheckResult(ctx, ids.value, language)) : reply(400, ids.error);
+  const answer = behaviour(ctx, parsed.value, language);
+  return reply(answer.status, answer.body);
 };

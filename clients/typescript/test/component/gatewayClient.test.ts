@@ -1,11 +1,11 @@
 // The client against a real gateway and its simulator, in Node: start, watch, read, retries, lost answers, aborts.
-import type { RunningGateway } from '../../../src/server';
-import { startSimulator, type Simulator } from '../../../src/simulator/startSimulator';
-import { send } from '../../../test/support/http';
-import { startTestGateway } from '../../../test/support/startTestGateway';
-import { bearer, JOB, JOB_2, PROJECT, signToken } from '../../../test/support/tokens';
-import { createGatewayClient, GatewayClientError, type GatewayClientOptions, type PrecheckEvent, type ReconnectNotice, type RetryNotice } from '../src';
-import { startTcpProxy, type TcpProxy } from './support/tcpProxy';
+import type { RunningGateway } from '../../../../src/server';
+import { startSimulator, type Simulator } from '../../../../src/simulator/startSimulator';
+import { send } from '../../../../test/support/http';
+import { startTestGateway } from '../../../../test/support/startTestGateway';
+import { bearer, JOB, JOB_2, PROJECT, signToken } from '../../../../test/support/tokens';
+import { createGatewayClient, GatewayClientError, type GatewayClientOptions, type PrecheckEvent, type ReconnectNotice, type RetryNotice } from '../../src';
+import { startTcpProxy, type TcpProxy } from '../support/tcpProxy';
 
 const POLL_MS = 150;
 const jobId = (n: number): string => `${String(n).padStart(8, '0')}-1111-4222-8333-44444444c${String(n).padStart(3, '0')}`;

@@ -2,11 +2,11 @@
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
-import type { RunningGateway } from '../../../src/server';
-import { startSimulator, type Simulator } from '../../../src/simulator/startSimulator';
-import { launchChromium, servePage, type ServedPage } from '../../../test/support/browser';
-import { startTestGateway } from '../../../test/support/startTestGateway';
-import { JOB, PROJECT, signToken } from '../../../test/support/tokens';
+import type { RunningGateway } from '../../../../src/server';
+import { startSimulator, type Simulator } from '../../../../src/simulator/startSimulator';
+import { launchChromium, servePage, type ServedPage } from '../../../../test/support/browser';
+import { startTestGateway } from '../../../../test/support/startTestGateway';
+import { JOB, PROJECT, signToken } from '../../../../test/support/tokens';
 
 /** What a web app does with the client: start, watch to done, read; and what it sees of a refusal. */
 const APP = `
@@ -31,7 +31,7 @@ window.runRefused = async (gateway, token, project) => {
 
 const bundleClient = async (): Promise<string> => {
   const result = await build({
-    entryPoints: [join(__dirname, '..', 'src', 'index.ts')],
+    entryPoints: [join(__dirname, '..', '..', 'src', 'index.ts')],
     bundle: true,
     format: 'iife',
     globalName: 'GatewayClient',

@@ -1,13 +1,11 @@
 // The store factory against a real redis-server: every store writes under the key names the instances share, and memory stands in without Redis.
 import { createIdempotency } from '../../src/idempotency/createIdempotency';
 import { MemoryProgressShare } from '../../src/progress/ProgressShare';
-import { createRedisConnection, type RedisConnection } from '../../src/redis';
 import { createStores } from '../../src/stores/createStores';
-import { recordingLogger } from '../redis/recordingLogger';
-import { waitForStatus } from '../redis/waitForStatus';
 import { CountingMetrics } from '../support/CountingMetrics';
 import { FakeClock } from '../support/fakeClock';
-import { startRedis, type RedisProcess } from '../support/redis';
+import { recordingLogger } from './recordingLogger';
+import { useEmptyRedis } from './useEmptyRedis';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
 const USER = { domainName: 'acme', userName: 'drs-gateway' };
@@ -15,25 +13,11 @@ const PROJECT = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 
 describe('createStores with Redis', () => {
   const clock = new FakeClock();
-  let redis: RedisProcess;
-  let connection: RedisConnection;
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    connection = createRedisConnection({ url: redis.url, commandTimeoutMs: 1_000, connectTimeoutMs: 1_000 }, recordingLogger());
-    await waitForStatus(connection, 'up');
-  });
-  afterAll(async () => {
-    await connection.close();
-    await redis.stop();
-  });
-  beforeEach(async () => {
-    await connection.client.flushall();
-  });
+  const redis = useEmptyRedis();
 
   const build = (tokenCacheKey?: string) => {
     const logger = recordingLogger();
-    const stores = createStores({ redis: connection.client, tokenCacheKey, onStoreError: 'closed', clock, metrics: new CountingMetrics(), logger });
+    const stores = createStores({ redis: redis.connection.client, tokenCacheKey, onStoreError: 'closed', clock, metrics: new CountingMetrics(), logger });
     return { stores, logger };
   };
 
@@ -54,7 +38,7 @@ describe('createStores with Redis', () => {
     ip.shutdown?.();
     caller.shutdown?.();
 
-    const keys = await connection.client.keys('*');
+    const keys = await redis.connection.client.keys('*');
     expect(keys).toHaveLength(7);
     expect(keys).toEqual(
       expect.arrayContaining([
@@ -67,7 +51,7 @@ describe('createStores with Redis', () => {
         `gw:progress:{${PROJECT}}:job-1`,
       ]),
     );
-    expect(await connection.client.get(`gw:budget:${PROJECT}`)).toBe('2');
+    expect(await redis.connection.client.get(`gw:budget:${PROJECT}`)).toBe('2');
     expect(logger.lines).toEqual([]);
   });
 
