@@ -54,7 +54,7 @@ export const adminRoutes = (deps: AdminRoutesDeps): Router => {
   router
     .route('/admin/config/reload')
     .post(...admin, async (_req: Request, res: Response) => {
-      const result = await deps.config.reload();
+      const result = await deps.config.reload('route');
       if (!result.ok) {
         audit(res, 'config.reload', 'failure', { settings: result.problems.map((p) => p.key) }, 'configuration reload refused');
         throw new GatewayError('GW.4001', { errors: result.problems.map((p) => ({ setting: p.key, message: p.problem })) });

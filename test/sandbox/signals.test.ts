@@ -132,7 +132,7 @@ describe('SIGHUP reloads the configuration', () => {
       writeConfig(gatewayYaml({ max: 5, passwordFile: passwordPath, extra: 'redis: { url: redis://other:6379 }' }).replace(`passwordFile: ${passwordPath}`, `password: ${passwords.inline}`));
       child.kill('SIGHUP');
       const refused = await waitFor('the refusal line', logged('configuration reload refused; the running configuration stays'), 5_000);
-      expect(refused.problems.map((p: { key: string }) => p.key)).toEqual(['credentials.main.password', 'redis.url in GATEWAY_CONFIG']);
+      expect(refused.problems.map((p: { setting: string }) => p.setting)).toEqual(['credentials.main.password', 'redis.url in GATEWAY_CONFIG']);
       expect(await healthy(url)).toBe(true);
       expect((await shown()).rateLimit.tiers[0]?.max).toBe(2);
 
