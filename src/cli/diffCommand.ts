@@ -46,7 +46,8 @@ const describe = (changes: readonly ConfigChange[], running: { hash: string; loa
   const width = Math.max(...changes.map((c) => c.setting.length));
   const restart = changes.filter((c) => c.restartOnly).length;
   const lines = changes.map((c) => `  ${c.change.padEnd(7)}  ${c.setting.padEnd(width)}  ${c.restartOnly ? 'restart-only' : 'reloadable'}\n`);
-  const verdict = restart > 0 ? `${restart} of them need${restart === 1 ? 's' : ''} a restart: a reload would be refused` : 'a reload applies them';
+  const verdict =
+    restart > 0 ? `${restart === 1 && changes.length === 1 ? 'it needs' : `${restart} of them need${restart === 1 ? 's' : ''}`} a restart: a reload would be refused` : `a reload applies ${changes.length === 1 ? 'it' : 'them'}`;
   return `${changes.length} setting${changes.length === 1 ? '' : 's'} differ${changes.length === 1 ? 's' : ''} from the running configuration (version ${running.hash}, loaded ${running.loadedAt}):\n${lines.join('')}${verdict}\n`;
 };
 

@@ -15,8 +15,10 @@ const SETTINGS = new Set(Object.keys(configSchema.shape));
 
 const reasonOf = (error: unknown): string => {
   if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError')) return `no answer within ${FETCH_TIMEOUT_MS / 1000} s`;
-  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
-  return typeof cause?.code === 'string' ? cause.code : 'the connection failed';
+  // fetch says only "fetch failed"; its cause says why (ECONNREFUSED, ENOTFOUND, a port it refuses to use).
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  if (typeof (cause as { code?: unknown } | undefined)?.code === 'string') return (cause as { code: string }).code;
+  return cause instanceof Error ? cause.message : 'the connection failed';
 };
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
