@@ -3,6 +3,7 @@ import type { AuditLog } from '../telemetry/AuditLog';
 import type { Request, Response, Router } from 'express';
 import { strictRouter } from './strictRouter';
 import type { TokenVerifier } from '../auth';
+import type { ConfigProblem } from '../config/ConfigError';
 import type { ConfigHolder } from '../config/ConfigHolder';
 import { settingProblems } from '../config/settingProblems';
 import { GatewayError } from '../errors/GatewayError';
@@ -38,7 +39,7 @@ const optionalJson = (limitBytes: number) => {
       : readJson(req, res);
 };
 
-const refusedReload = (problems: Parameters<typeof settingProblems>[0]): GatewayError =>
+const refusedReload = (problems: readonly ConfigProblem[]): GatewayError =>
   new GatewayError('GW.4001', { errors: settingProblems(problems) });
 
 export const adminRoutes = (deps: AdminRoutesDeps): Router => {
