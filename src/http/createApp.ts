@@ -39,7 +39,7 @@ export interface AppDeps {
   /** Its flag decides, per request, whether /v3 is shed (503 GW.5031). */
   overload: Pick<OverloadMonitor, 'shedding' | 'reason'>;
   metrics: PromMetrics;
-  /** Already redacted, with the running `version`. */
+  /** Already redacted, with the running `version` and `lastReload`. */
   effectiveConfig: AdminRoutesDeps['effectiveConfig'];
   config: AdminRoutesDeps['config'];
   /** The running configuration's resolver, limiters, budget, forwarders and token caches (replaced on reload). */
