@@ -201,7 +201,7 @@ describe('the restart-only list', () => {
   it('lets a reload change the overload thresholds, which the sampler reads from the running configuration', async () => {
     const { files, holder } = setUp();
     files[FILE] = `${yaml()}overload: { maxEventLoopDelayMs: 300, maxHeapUsedMb: 0 }\n`;
-    expect((await holder.reload()).ok).toBe(true);
+    expect((await holder.reload('signal')).ok).toBe(true);
     expect(holder.current().config.overload).toEqual({ maxEventLoopDelayMs: 300, maxHeapUsedMb: 0 });
   });
 
