@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTokenVerifier, type TokenVerifier } from './auth';
-import { withDeadline } from './auth/withDeadline';
+import { withDeadline } from './time/withDeadline';
 import { systemClock, type Clock } from './clock';
 import { ConfigHolder, type ReloadCheck } from './config/ConfigHolder';
 import { redactConfig } from './config/redactConfig';

@@ -1,9 +1,8 @@
 // Settings read only when the gateway starts: a reload that changes one is refused, naming each.
 import stringify from 'safe-stable-stringify';
+import { isRecord, type UnknownRecord } from '../isRecord';
 import type { ConfigProblem } from './ConfigError';
 import { ENV_VARIABLES } from './envVariables';
-
-type Tree = Record<string, unknown>;
 
 /**
  * Dotted prefixes of the configuration built into long-lived parts at start: the listeners and their timeouts, the
@@ -28,15 +27,13 @@ export const RESTART_ONLY_SETTINGS: readonly string[] = [
   'tracing',
 ];
 
-const isTree = (v: unknown): v is Tree => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-const at = (tree: unknown, path: string): unknown => path.split('.').reduce<unknown>((node, key) => (isTree(node) ? node[key] : undefined), tree);
+const at = (tree: unknown, path: string): unknown => path.split('.').reduce<unknown>((node, key) => (isRecord(node) ? node[key] : undefined), tree);
 
 /** Dotted paths of the leaves that differ between two values (a list is one leaf). */
 const changedLeaves = (path: string, before: unknown, after: unknown): string[] => {
-  if (isTree(before) || isTree(after)) {
-    const b = isTree(before) ? before : {};
-    const a = isTree(after) ? after : {};
+  if (isRecord(before) || isRecord(after)) {
+    const b = isRecord(before) ? before : {};
+    const a = isRecord(after) ? after : {};
     return [...new Set([...Object.keys(b), ...Object.keys(a)])].sort().flatMap((key) => changedLeaves(`${path}.${key}`, b[key], a[key]));
   }
   return stringify(before) === stringify(after) ? [] : [path];
@@ -48,7 +45,7 @@ const envNameOf = (path: string): string | undefined => ENV_VARIABLES.find((v) =
  * Every restart-only setting that differs, in the effective configuration or in the file as written: a file change
  * that an environment variable overrides today would still take effect at the next start without it.
  */
-export const restartOnlyProblems = (running: { config: object; file: Tree }, next: { config: object; file: Tree }): ConfigProblem[] => {
+export const restartOnlyProblems = (running: { config: object; file: UnknownRecord }, next: { config: object; file: UnknownRecord }): ConfigProblem[] => {
   const problems: ConfigProblem[] = [];
   const named = new Set<string>();
   for (const prefix of RESTART_ONLY_SETTINGS) {

@@ -3,7 +3,7 @@ import type { Clock } from '../clock';
 import type { Delays } from './delays';
 import type { FaultController } from './faults';
 import type { JobStore } from './jobStore';
-import type { IamUser } from './sandboxUser';
+import type { IamUser } from './IamUser';
 import type { StatsRecorder } from './stats';
 import type { TokenStore } from './tokens';
 

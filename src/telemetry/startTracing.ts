@@ -9,7 +9,7 @@ import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
-import { withDeadline } from '../auth/withDeadline';
+import { withDeadline } from '../time/withDeadline';
 import type { Tracing, TracingDeps } from './createTracing';
 import { reportExportFailures } from './reportExportFailures';
 import type { RequestTracer } from './RequestTrace';
