@@ -11,7 +11,7 @@ import type { ProgressHub } from '../progress/ProgressHub';
 import type { StreamSlots } from '../progress/StreamSlots';
 import type { Clock } from '../clock';
 import type { AuditLog } from '../telemetry/AuditLog';
-import type { RequestTracer } from '../telemetry/RequestTrace';
+import type { RequestTracer } from '../telemetry/RequestSpans';
 import { accessLog } from './accessLog';
 import type { RuntimeSource } from './admitProjectCaller';
 import { chain } from './chain';

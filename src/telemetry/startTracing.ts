@@ -10,9 +10,9 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { withDeadline } from '../time/withDeadline';
-import type { Tracing, TracingDeps } from './createTracing';
+import type { Tracing, TracingDeps } from './Tracing';
 import { reportExportFailures } from './reportExportFailures';
-import type { RequestTracer } from './RequestTrace';
+import type { RequestTracer } from './RequestSpans';
 import { resourceAttributesOf, samplerOf, traceExportOf } from './traceExport';
 import type { TracingConfig } from './tracingSwitch';
 
