@@ -26,7 +26,8 @@ import { createRedisConnection, type RedisConnection } from './redis';
 import { startSimulator, type Simulator } from './simulator/startSimulator';
 import { createStores } from './stores/createStores';
 import { createTracing } from './telemetry/createTracing';
-import { bestDrsState, createRuntimeHolder, type RuntimeHolder } from './topology/createRuntime';
+import { createRuntimeHolder, type RuntimeHolder } from './topology/createRuntimeHolder';
+import { bestDrsState } from './topology/Runtime';
 import type { ForwardRequest } from './upstream/createPrecheckForwarder';
 import { GATEWAY_VERSION } from './version';
 
@@ -169,7 +170,8 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
     configHolder.onChange(({ config: next, version }) => {
       prom.configRunning(version.hash);
       try {
-        running.replace(next);
+        const { built } = running.replace(next);
+        logger.info({ version: version.hash, built }, 'request path rebuilt from the new configuration');
       } catch (error) {
         logger.error({ reason: (error as Error).message }, 'request path kept its previous configuration: rebuild failed');
       }
