@@ -11,6 +11,11 @@ export interface Part {
   close(): Promise<void> | void;
 }
 
+export interface CloseReport {
+  /** The parts whose close failed or ran out of time, in the order they settled. */
+  cutShort: string[];
+}
+
 export interface PartsLogger {
   warn(obj: object, msg: string): void;
 }
@@ -24,7 +29,7 @@ const deadlineOf = (part: Part): number => (typeof part.closeWithinMs === 'numbe
  */
 export class Parts {
   private readonly parts: Part[] = [];
-  private closing: Promise<void> | undefined;
+  private closing: Promise<CloseReport> | undefined;
 
   constructor(private readonly logger: PartsLogger) {}
 
@@ -37,11 +42,16 @@ export class Parts {
     this.parts.push(part);
   }
 
+  /** The parts added so far, in order: what a part that uses all of them depends on. */
+  names(): string[] {
+    return this.parts.map((part) => part.name);
+  }
+
   /**
    * Closes every part once every part that uses it has closed or run out of time; a close that fails or overruns is
    * logged and the shutdown goes on. Resolves when every part is settled; calling it again returns the same promise.
    */
-  close(): Promise<void> {
+  close(): Promise<CloseReport> {
     this.closing ??= this.closeAll();
     return this.closing;
   }
@@ -60,25 +70,32 @@ export class Parts {
     return this.parts.filter((other) => other.dependsOn?.includes(part.name));
   }
 
-  private async closeAll(): Promise<void> {
+  private async closeAll(): Promise<CloseReport> {
+    const cutShort: string[] = [];
     const settled = new Map<string, Promise<void>>();
     // Reverse order of addition: every user of a part was added after it, so its promise already exists.
     for (const part of [...this.parts].reverse()) {
       const users = this.usersOf(part).map((user) => settled.get(user.name));
       settled.set(
         part.name,
-        Promise.all(users).then(() => this.closeOne(part)),
+        Promise.all(users).then(async () => {
+          if (!(await this.closeOne(part))) cutShort.push(part.name);
+        }),
       );
     }
     await Promise.all(settled.values());
+    return { cutShort };
   }
 
-  private async closeOne(part: Part): Promise<void> {
+  /** Whether the part closed in time. */
+  private async closeOne(part: Part): Promise<boolean> {
     const deadlineMs = deadlineOf(part);
     try {
       await withDeadline(async () => part.close(), deadlineMs);
+      return true;
     } catch (error) {
       this.logger.warn({ part: part.name, deadlineMs, reason: (error as Error).message }, 'shutdown step cut short');
+      return false;
     }
   }
 }

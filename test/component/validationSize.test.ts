@@ -1,9 +1,8 @@
 import fc from 'fast-check';
-import type { RunningGateway } from '../../src/server';
 import type { Simulator } from '../../src/simulator/startSimulator';
 import { MAX_LISTED_PROBLEMS } from '../../src/validation/validate';
 import { send } from '../support/http';
-import { startTestGateway } from '../support/startTestGateway';
+import { startTestGateway, type TestGateway } from '../support/startTestGateway';
 import { bearer, PROJECT, signToken } from '../support/tokens';
 
 const PRECHECK = `/v3/${PROJECT}/jobs/batch-precheck`;
@@ -20,7 +19,7 @@ interface Problem {
 }
 
 describe('a 400 is never much larger than the request that caused it', () => {
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
   const auth = { Authorization: bearer(signToken({ sub: 'size-checker', projects: ['*'] }, { expiresIn: 3600 })) };
 
   beforeAll(async () => {

@@ -66,7 +66,7 @@ describe('Parts', () => {
     expect(p.events.slice(-2)).toEqual(['end runtime', 'start redis']);
     p.finish('redis');
     p.finish('audit');
-    await closed;
+    expect(await closed).toEqual({ cutShort: [] });
     expect(p.warnings).toEqual([]);
   });
 
@@ -81,7 +81,7 @@ describe('Parts', () => {
     expect(p.events).toEqual(['start listener', 'start redis']);
     expect(p.warnings).toEqual([{ part: 'listener', deadlineMs: 500, reason: 'deadline exceeded' }]);
     await jest.advanceTimersByTimeAsync(2_000);
-    await closed;
+    expect(await closed).toEqual({ cutShort: ['listener', 'redis'] });
     expect(p.warnings.map((w) => w.part)).toEqual(['listener', 'redis']);
   });
 
@@ -98,7 +98,7 @@ describe('Parts', () => {
         throw new Error('collector gone');
       },
     });
-    await parts.close();
+    expect(await parts.close()).toEqual({ cutShort: ['tracing'] });
     expect(closed).toEqual(['redis']);
     expect(warnings).toEqual([{ part: 'tracing', deadlineMs: 100, reason: 'collector gone' }]);
   });
