@@ -1,11 +1,8 @@
 // The reload seam: replace(config) swaps the snapshot, reuses what did not change, and keeps the running one on failure.
-import { systemClock } from '../../src/clock';
 import type { GatewayConfig } from '../../src/config/schema';
-import { createLogger } from '../../src/logger';
 import { startSimulator, type IamUser, type Simulator } from '../../src/simulator/startSimulator';
-import { createStores } from '../../src/stores/createStores';
 import { createRuntimeHolder, type RuntimeHolder } from '../../src/topology/createRuntimeHolder';
-import { CountingMetrics } from '../support/CountingMetrics';
+import { testRuntimeServices } from '../support/runtimeServices';
 import { testConfig } from '../support/startTestGateway';
 
 const A = '054ba152d480d55b2f5dc0069e7ddef0';
@@ -39,17 +36,7 @@ describe('createRuntimeHolder', () => {
   beforeEach(() => {
     north.resetStats();
     south.resetStats();
-    const metrics = new CountingMetrics();
-    const logger = createLogger('silent');
-    holder = createRuntimeHolder(base, {
-      clock: systemClock,
-      logger,
-      metrics,
-      stores: createStores({ onStoreError: 'local', clock: systemClock, metrics, logger }),
-      simulatorUrls: new Map(),
-      userAgent: 'test',
-      circuit: { failureThreshold: 5, openMs: 10_000 },
-    });
+    holder = createRuntimeHolder(base, testRuntimeServices());
   });
   afterEach(() => holder.close());
   afterAll(() => Promise.all([north.stop(), south.stop()]));

@@ -1,19 +1,16 @@
 // Every reloadable setting, changed alone where an operator changes it, reaches the request path: a new piece or the new value.
 import stringify from 'safe-stable-stringify';
 import type { z } from 'zod';
-import { systemClock } from '../../src/clock';
 import { ConfigError } from '../../src/config/ConfigError';
 import { ENV_VARIABLES } from '../../src/config/envVariables';
 import { loadConfig, type ConfigSources } from '../../src/config/loadConfig';
 import { RESTART_ONLY_SETTINGS } from '../../src/config/restartOnly';
 import { configSchema, type GatewayConfig } from '../../src/config/schema';
 import { isRecord, type UnknownRecord } from '../../src/isRecord';
-import { createLogger } from '../../src/logger';
-import { createStores } from '../../src/stores/createStores';
 import { createRuntimeHolder } from '../../src/topology/createRuntimeHolder';
 import type { Runtime } from '../../src/topology/Runtime';
-import { CountingMetrics } from '../support/CountingMetrics';
 import { TEST_SECRET } from '../support/tokens';
+import { testRuntimeServices } from '../support/runtimeServices';
 
 const A = '054ba152d480d55b2f5dc0069e7ddef0';
 const B = 'a4a5d4098fb4474fa22cd05f897d6b99';
@@ -171,17 +168,7 @@ const placements = (runtime: Runtime, projects: readonly string[]) =>
 
 /** What a replace shows of a change: the pieces it built anew, or projects placed differently. */
 const seenByRequestPath = (before: GatewayConfig, after: GatewayConfig): string[] => {
-  const metrics = new CountingMetrics();
-  const logger = createLogger('silent');
-  const holder = createRuntimeHolder(before, {
-    clock: systemClock,
-    logger,
-    metrics,
-    stores: createStores({ onStoreError: 'local', clock: systemClock, metrics, logger }),
-    simulatorUrls: new Map(),
-    userAgent: 'test',
-    circuit: { failureThreshold: 5, openMs: 10_000 },
-  });
+  const holder = createRuntimeHolder(before, testRuntimeServices());
   try {
     const projects = [...new Set([...Object.keys(before.projects ?? {}), ...Object.keys(after.projects ?? {}), UNSERVED])];
     const placed = placements(holder.current(), projects);
