@@ -89,8 +89,9 @@ export class Parts {
 
   /** Whether the part closed in time. */
   private async closeOne(part: Part): Promise<boolean> {
-    const deadlineMs = deadlineOf(part);
+    let deadlineMs: number | undefined;
     try {
+      deadlineMs = deadlineOf(part);
       await withDeadline(async () => part.close(), deadlineMs);
       return true;
     } catch (error) {

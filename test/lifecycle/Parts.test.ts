@@ -103,6 +103,24 @@ describe('Parts', () => {
     expect(warnings).toEqual([{ part: 'tracing', deadlineMs: 100, reason: 'collector gone' }]);
   });
 
+  it('counts a part whose deadline cannot be read as cut short, and closes what it uses all the same', async () => {
+    const warnings: Array<Record<string, unknown>> = [];
+    const parts = new Parts({ warn: (obj) => warnings.push(obj as Record<string, unknown>) });
+    const closed: string[] = [];
+    parts.add({ name: 'redis', closeWithinMs: 100, close: () => void closed.push('redis') });
+    parts.add({
+      name: 'listener',
+      dependsOn: ['redis'],
+      closeWithinMs: () => {
+        throw new Error('no running configuration');
+      },
+      close: () => void closed.push('listener'),
+    });
+    expect(await parts.close()).toEqual({ cutShort: ['listener'] });
+    expect(closed).toEqual(['redis']);
+    expect(warnings).toEqual([{ part: 'listener', deadlineMs: undefined, reason: 'no running configuration' }]);
+  });
+
   it('reads a deadline when the close starts, so a value changed while running counts', async () => {
     const p = probe();
     let graceMs = 100;
