@@ -103,7 +103,7 @@ describe('Parts', () => {
     expect(warnings).toEqual([{ part: 'tracing', deadlineMs: 100, reason: 'collector gone' }]);
   });
 
-  it('counts a part whose deadline cannot be read as cut short, and closes what it uses all the same', async () => {
+  it('counts a part whose deadline cannot be read as cut short, its close not run, and closes what it uses all the same', async () => {
     const warnings: Array<Record<string, unknown>> = [];
     const parts = new Parts({ warn: (obj) => warnings.push(obj as Record<string, unknown>) });
     const closed: string[] = [];
