@@ -184,7 +184,7 @@ const buildState = ({ config, clock, logger, simulatorUrls, overrides, parts }: 
   const overload = new OverloadMonitor({
     readings: overrides.overloadReadings ?? processReadings(),
     // The running configuration's thresholds: a reload changes them from the next sample.
-    limits: () => running.current().config.overload,
+    limits: () => running.current().overloadLimits,
     clock,
     onChange: (status) => {
       if (status.state === 'shedding') logger.warn({ overload: status }, 'overloaded: shedding /v3 requests (503 GW.5031)');

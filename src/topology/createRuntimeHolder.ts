@@ -8,6 +8,7 @@ import { iamClientFactory } from './iamClientFactory';
 import { iamHttpFactory } from './iamHttpFactory';
 import { jobBudgetFactory } from './jobBudgetFactory';
 import { limitersFactory } from './limitersFactory';
+import { overloadLimitsFactory } from './overloadLimitsFactory';
 import { Pool } from './Pool';
 import { projectAccessFactory } from './projectAccessFactory';
 import { createProjectResolver } from './resolveProject';
@@ -44,6 +45,7 @@ export const createRuntimeHolder = (initial: GatewayConfig, services: RuntimeSer
     limiters: new Pool(limitersFactory(services)),
     jobBudget: new Pool(jobBudgetFactory(services)),
     access: new Pool(projectAccessFactory()),
+    overloadLimits: new Pool(overloadLimitsFactory()),
   };
   const allPools = Object.values(pools);
   /** Pieces that went away in a reload, closed once no request that may use them can still be running. */
@@ -98,6 +100,7 @@ export const createRuntimeHolder = (initial: GatewayConfig, services: RuntimeSer
       access: pools.access.take(config),
       limiters: pools.limiters.take(config),
       budget: pools.jobBudget.take(config),
+      overloadLimits: pools.overloadLimits.take(config),
       forwarder: {
         forward(request) {
           const project = resolve(request.projectId);
