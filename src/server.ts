@@ -45,10 +45,7 @@ export interface GatewayOverrides {
   verifier?: TokenVerifier;
   /** Receives every metrics event as well as the Prometheus exporter. */
   metrics?: MetricsHooks;
-  /**
-   * How long a region's circuit stays open (10 s). cockatiel reads Date.now() rather than the injected clock, so
-   * tests shorten the period and wait instead.
-   */
+  /** How long a region's circuit stays open (10 s), timed on the injected clock. */
   circuitOpenMs?: number;
   /** The DRS routes served (DRS_ROUTE_TABLE); the route-table test passes a copy with a row added. */
   drsRoutes?: DrsRouteTable;

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { SCRAPE_MAX_AGE_MS } from '../../src/metrics/PromMetrics';
 import type { RunningGateway } from '../../src/server';
 import type { DrsFault, IamFault } from '../../src/simulator/faults';
 import type { Simulator } from '../../src/simulator/startSimulator';
@@ -222,7 +222,7 @@ describe('DRS unreachable', () => {
 });
 
 describe('circuit breaker and stale tokens, on a controlled clock', () => {
-  const OPEN_MS = 300;
+  const OPEN_MS = 5_000;
   let gateway: RunningGateway;
   let simulator: Simulator;
   const clock = new FakeClock(Date.now());
@@ -249,11 +249,32 @@ describe('circuit breaker and stale tokens, on a controlled clock', () => {
     expect(simulator.stats.drsRequests).toBe(0);
     expect((await send(gateway.url, '/readyz', { method: 'GET' })).json()).toMatchObject({ dependencies: { upstream: 'circuit-open' } });
 
-    // cockatiel times the open period with Date.now(), not the injected clock: a short period, waited out for real.
-    await sleep(OPEN_MS + 50);
+    clock.advance(OPEN_MS);
     expect((await call()).status).toBe(200);
     expect(simulator.stats.drsRequests).toBe(1);
     expect((await send(gateway.url, '/readyz', { method: 'GET' })).json()).toMatchObject({ dependencies: { upstream: 'up' } });
+  });
+
+  it('an idle open circuit reads half-open on /metrics and /readyz once its open period has passed, before any request', async () => {
+    await call();
+    simulator.faults.set({ drs: { kind: 'status', status: 502, times: 5 } });
+    for (let i = 0; i < 5; i += 1) expect((await call()).status).toBe(502);
+    const circuit = async () => ({
+      gauge: /^gateway_upstream_circuit_state\{region="default"\} (\d)$/m.exec((await send(gateway.url, '/metrics', { method: 'GET' })).text)?.[1],
+      readiness: (await send(gateway.url, '/readyz', { method: 'GET' })).json(),
+    });
+    // Past the scrape cache's age as well, so each scrape renders afresh.
+    clock.advance(SCRAPE_MAX_AGE_MS + 1);
+    expect(await circuit()).toMatchObject({ gauge: '2', readiness: { dependencies: { upstream: 'circuit-open', regions: { default: { drs: 'circuit-open', circuit: 'open' } } } } });
+
+    simulator.resetStats();
+    clock.advance(OPEN_MS);
+    expect(await circuit()).toMatchObject({ gauge: '1', readiness: { dependencies: { upstream: 'circuit-half-open', regions: { default: { drs: 'circuit-half-open', circuit: 'half-open' } } } } });
+    expect(simulator.stats.drsRequests).toBe(0);
+
+    expect((await call()).status).toBe(200);
+    clock.advance(SCRAPE_MAX_AGE_MS + 1);
+    expect(await circuit()).toMatchObject({ gauge: '0', readiness: { dependencies: { upstream: 'up', regions: { default: { drs: 'up', circuit: 'closed' } } } } });
   });
 
   it('keeps using a cached token inside its margin while IAM is down, and refuses once it has expired', async () => {
