@@ -140,7 +140,9 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
   // Restart-only: spans of a request in flight during a reload still go to the exporter they started with.
   const tracing = await createTracing(config.tracing, { version: GATEWAY_VERSION, logger });
   const redis = connectRedis(config, logger);
+  const drsRoutes = overrides.drsRoutes ?? DRS_ROUTE_TABLE;
   const prom = new PromMetrics({
+    upstreamOperations: [...drsRoutes.map((route) => route.name), 'progress-poll'],
     sources: {
       // Read at scrape time, once `running` (built with these metrics) exists.
       circuitStates: () => Object.fromEntries(Object.entries(running.current().regions()).map(([name, region]) => [name, circuitStateValue(region.circuit)])),
@@ -161,6 +163,7 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
     circuit: { failureThreshold: CIRCUIT_FAILURE_THRESHOLD, openMs: overrides.circuitOpenMs ?? CIRCUIT_OPEN_MS },
   });
   prom.configRunning(configHolder.current().version.hash);
+  prom.regionsConfigured(Object.keys(config.regions));
   // The seam for reloads: each listener swaps what it owns; what a check refuses never reaches them. The loader has
   // checked every reference the runtime resolves, so a rebuild failing here would be a bug: it is logged, not fatal.
   const configSubscriptions = [
@@ -168,6 +171,7 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
     configHolder.onReload((result) => prom.configReload(result.ok ? 'success' : 'failure')),
     configHolder.onChange(({ config: next, version }) => {
       prom.configRunning(version.hash);
+      prom.regionsConfigured(Object.keys(next.regions));
       try {
         running.replace(next);
       } catch (error) {
@@ -249,7 +253,7 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
     errorTypeBase: config.errorTypeBase,
     publicMetrics: config.metrics.port === undefined,
     tracer: tracing.requests,
-    drsRoutes: overrides.drsRoutes ?? DRS_ROUTE_TABLE,
+    drsRoutes,
   });
 
   const metricsServer =
