@@ -119,6 +119,29 @@ describe('every DRS and IAM outcome reaches the caller as one documented error',
     expect(res.json()).toEqual({ results: [{ id: JOB, status: 'failed', error_code: 'GW.3004', error_msg: 'DRS answered with something that is not a valid response, or the connection was lost after the request was sent.' }], count: 1 });
   });
 
+  it('scrubs the error_msg of failed items in a 200 answer: hosts, URLs and tokens replaced, a message with internals dropped for the catalogue text', async () => {
+    const hostile = [
+      { id: JOB, status: 'failed', error_code: 'DRS.M00304', error_msg: `Job busy, see ${simulator.url}/jobs or db-master-01.prod.svc:5432, token MII${'x'.repeat(40)}` },
+      { id: JOB, status: 'failed', error_code: 'DRS.M00202', error_msg: 'Error: connect ECONNREFUSED 10.0.0.3:5432\n    at TCPConnectWrap.afterConnect (node:net:1555:16)' },
+      { id: JOB, status: 'failed', error_code: 'DRS.M00203', error_msg: 'java.lang.IllegalStateException: job locked in /opt/drs/lib/JobLock.java:42' },
+      { id: JOB, status: 'failed', error_code: '<script>alert(1)</script>', error_msg: 'Traceback (most recent call last):\n  File "/srv/drs/app.py", line 7' },
+    ];
+    simulator.faults.set({ drs: { kind: 'status', status: 200, body: { results: hostile, count: hostile.length }, times: 1 } });
+    const res = await call();
+    expect(res.status).toBe(200);
+    expect(res.json()).toEqual({
+      results: [
+        { id: JOB, status: 'failed', error_code: 'DRS.M00304', error_msg: 'Job busy, see [url] or [host], token [token]' },
+        { id: JOB, status: 'failed', error_code: 'DRS.M00202', error_msg: 'DRS rejected the request.' },
+        { id: JOB, status: 'failed', error_code: 'DRS.M00203', error_msg: 'DRS rejected the request.' },
+        { id: JOB, status: 'failed', error_code: 'GW.3004', error_msg: 'DRS answered with something that is not a valid response, or the connection was lost after the request was sent.' },
+      ],
+      count: 4,
+    });
+    expect(res.text).not.toMatch(/db-master|10\.0\.0\.3|ECONNREFUSED|MIIx|java\.lang|JobLock|\/opt\/|\/srv\/|Traceback|<script>/);
+    expect(res.text).not.toContain(simulator.url);
+  });
+
   it('answers 504 GW.3007 within UPSTREAM_TIMEOUT_MS plus a small margin when DRS is silent', async () => {
     await call();
     simulator.faults.set({ drs: { kind: 'hang', times: 1 } });
