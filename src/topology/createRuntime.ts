@@ -185,13 +185,18 @@ export const createRuntimeHolder = (initial: GatewayConfig, services: RuntimeSer
       return { value: http, close: () => http.close() };
     });
 
-  /** `commit` collects changes to shared pieces that only a successful build may make. */
+  /**
+   * One line per (region, credential), keyed by the region's name as well as its IAM endpoint: its metrics and spans
+   * name the region, so two regions sharing an endpoint, or a region renamed by a reload, must not share a line.
+   * Nothing is fetched twice for it: a project is served by one region only, and Redis shares tokens by credential
+   * and project whatever the region. `commit` collects changes to shared pieces that only a successful build may make.
+   */
   const tokenLine = (config: GatewayConfig, regionName: string, credentialName: string, commit: Array<() => void>): TokenLine => {
     const endpoint = endpointOf(regionName, config.regions[regionName]?.iamEndpoint);
     const credential = config.credentials[credentialName] as GatewayConfig['credentials'][string];
     const http = iamHttp(config, endpoint);
     const iamClient = () => createIamClient({ http, domainName: credential.domainName, userName: credential.userName, password: credential.password, region: regionName, clock, logger });
-    const line = tokenPool.take(key(endpoint, config.iam.timeoutMs, config.iam.refreshMarginMs, credential.domainName, credential.userName), () => {
+    const line = tokenPool.take(key(regionName, endpoint, config.iam.timeoutMs, config.iam.refreshMarginMs, credential.domainName, credential.userName), () => {
       const self: TokenLine = { state: 'unknown', iam: iamClient(), password: credential.password, cache: undefined as unknown as IamTokenCache };
       const observed: IamTokenFetcher = {
         async fetchToken(projectId, parent) {
