@@ -102,7 +102,8 @@ export class GatewayClientError extends Error {
   }
 }
 
-const isProblem = (body: unknown): body is Problem =>
+/** The gateway's problem format, as far as the client relies on it (an error code and a status). */
+export const isProblem = (body: unknown): body is Problem =>
   typeof body === 'object' && body !== null && typeof (body as Problem).error_code === 'string' && typeof (body as Problem).status === 'number';
 
 /** A problem body the client writes itself, for failures the gateway could not describe. */
@@ -141,10 +142,18 @@ export const networkError = (cause: unknown, path: string, requestId: string | u
     cause,
   });
 
-/** The progress stream carried an event whose data is not JSON: not the gateway speaking, nothing to retry. */
-export const unreadableEventError = (event: string, cause: unknown): GatewayClientError =>
+/** The progress stream carried an event whose data is not what the gateway sends: not the gateway speaking, nothing to retry. */
+export const unreadableEventError = (event: string, cause?: unknown): GatewayClientError =>
   new GatewayClientError({
-    problem: clientProblem(200, UNEXPECTED_RESPONSE_CODE, 'Unreadable stream event', `The data of a "${event}" event is not JSON.`, 'precheck-progress', undefined, 'The progress stream carried an unreadable event.'),
+    problem: clientProblem(
+      200,
+      UNEXPECTED_RESPONSE_CODE,
+      'Unreadable stream event',
+      event === 'error' ? 'The data of an "error" event is not a problem object.' : `The data of a "${event}" event is not a JSON object.`,
+      'precheck-progress',
+      undefined,
+      'The progress stream carried an unreadable event.',
+    ),
     idempotent: true,
     cause,
   });
