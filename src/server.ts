@@ -10,6 +10,7 @@ import { ConfigHolder, type ReloadCheck } from './config/ConfigHolder';
 import { redactConfig } from './config/redactConfig';
 import { DEFAULT_NAME, type GatewayConfig } from './config/schema';
 import { longestRequestMs, shutdownGraceMs } from './config/requestBudget';
+import { answerClientError } from './http/clientError';
 import { createApp } from './http/createApp';
 import { createMetricsApp } from './http/metricsRoutes';
 import { drainConnections } from './http/drainConnections';
@@ -259,6 +260,7 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
     { headersTimeout: headersTimeoutMs, requestTimeout: requestTimeoutMs, keepAliveTimeout: keepAliveTimeoutMs, connectionsCheckingInterval: checkingIntervalMs(headersTimeoutMs) },
     app,
   );
+  server.on('clientError', answerClientError(logger, config.errorTypeBase));
   const connections = drainConnections(server);
   server.listen(config.server.port, config.server.host);
   await once(server, 'listening');

@@ -15,8 +15,19 @@ const BODY_PARSER_ERRORS: Readonly<Record<string, GatewayError['code']>> = {
   'request.size.invalid': 'GW.0400',
 };
 
-const toGatewayError = (error: unknown): GatewayError => {
+/** The router's own refusal of a path parameter that is not valid percent-encoding (`/v3/%/jobs/...`): a 400, not a fault. */
+const isUndecodablePath = (error: unknown): boolean => error instanceof URIError && (error as { status?: unknown }).status === 400;
+
+/** body-parser reports a gzip, deflate or br body that does not inflate as a bare 400, with zlib's code and no type. */
+const isUndecodableBody = (error: unknown, req: Request): boolean => {
+  const { status, type } = (error ?? {}) as { status?: unknown; type?: unknown };
+  return status === 400 && type === undefined && req.headers['content-encoding'] !== undefined;
+};
+
+const toGatewayError = (error: unknown, req: Request): GatewayError => {
   if (error instanceof GatewayError) return error;
+  if (isUndecodablePath(error)) return new GatewayError('GW.0400', { errors: [{ message: 'the path is not valid percent-encoding' }], cause: error });
+  if (isUndecodableBody(error, req)) return new GatewayError('GW.0400', { errors: [{ header: 'Content-Encoding', message: 'the body does not decode with this encoding' }], cause: error });
   const type = (error as { type?: unknown } | null)?.type;
   const code = typeof type === 'string' ? BODY_PARSER_ERRORS[type] : undefined;
   return new GatewayError(code ?? 'GW.5000', { cause: error });
@@ -33,7 +44,7 @@ const causeSummary = (error: GatewayError): string | undefined => {
 
 export const createErrorHandler = (logger: Logger, typeBase: string) =>
   (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
-    const gatewayError = toGatewayError(error);
+    const gatewayError = toGatewayError(error, req);
     const locals = localsOf(res);
     locals.trail.errorCode = gatewayError.publicCode;
     locals.trail.limiter = gatewayError.options.limiter;

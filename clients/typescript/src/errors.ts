@@ -14,7 +14,7 @@ export type Problem = components['schemas']['Problem'];
 export type FailureKind = 'transient' | 'may-have-started' | 'final';
 
 /** Codes from docs/errors.md whose request never had an effect and can pass later. */
-const TRANSIENT_CODES: ReadonlySet<string> = new Set(['GW.0409', 'GW.1003', 'GW.2001', 'GW.2002', 'GW.2003', 'GW.3002', 'GW.3006', 'GW.3008', 'GW.5030']);
+const TRANSIENT_CODES: ReadonlySet<string> = new Set(['GW.0408', 'GW.0409', 'GW.1003', 'GW.2001', 'GW.2002', 'GW.2003', 'GW.3002', 'GW.3006', 'GW.3008', 'GW.5030']);
 /** Codes answered after DRS may have received the request (docs/errors.md: "the pre-check may have started"). */
 const MAY_HAVE_STARTED_CODES: ReadonlySet<string> = new Set(['GW.3004', 'GW.3005', 'GW.3007', 'GW.5000']);
 
