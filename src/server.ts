@@ -11,6 +11,7 @@ import { redactConfig } from './config/redactConfig';
 import { DEFAULT_NAME, type GatewayConfig } from './config/schema';
 import { longestRequestMs, shutdownGraceMs } from './config/requestBudget';
 import { answerClientError } from './http/clientError';
+import { serveConnect } from './http/connectMethod';
 import { createApp } from './http/createApp';
 import { createMetricsApp } from './http/metricsRoutes';
 import { drainConnections } from './http/drainConnections';
@@ -261,6 +262,10 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
     app,
   );
   server.on('clientError', answerClientError(logger, config.errorTypeBase));
+  // An Expect other than 100-continue is served like any request (RFC 9110 lets a server ignore it), not refused
+  // with Node's bare 417, which no error format covers.
+  server.on('checkExpectation', app);
+  server.on('connect', serveConnect(app, logger, config.errorTypeBase));
   const connections = drainConnections(server);
   server.listen(config.server.port, config.server.host);
   await once(server, 'listening');

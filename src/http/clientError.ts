@@ -1,4 +1,4 @@
-// Answers a request Node's HTTP parser refused (bytes HTTP forbids, headers too large, too slow) in the error format.
+// Answers requests the app never sees (refused by Node's HTTP parser: bytes HTTP forbids, headers too large, too slow) in the error format.
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
@@ -22,10 +22,26 @@ const REFUSALS: Readonly<Record<string, { code: GatewayError['code']; problem?: 
 
 const NOT_HTTP: FieldProblem = { message: 'the request is not valid HTTP/1.1' };
 
+/** Ends a connection with `error` as problem+json, for requests the app never sees; no path was read, so `instance` is empty. */
+export const endWithProblem = (socket: Duplex, error: GatewayError, logger: Logger, typeBase: string, cause: string | undefined): void => {
+  const requestId = newRequestId();
+  logger.debug({ requestId, code: error.publicCode, status: error.status, cause }, 'request refused before routing');
+  const body = JSON.stringify(problemBody(error, { instance: '', requestId, language: 'en-us', typeBase }));
+  socket.end(
+    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? ''}\r\n` +
+      'Content-Type: application/problem+json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      `X-Request-Id: ${requestId}\r\n` +
+      'Cache-Control: no-store\r\n' +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
+};
+
 /**
  * Node's own handler writes a bare status line (400, 408, 431) with no body; this writes the same status as
  * problem+json. As Node does, it answers only a connection that has carried no answer yet (a response half-written
- * there would be corrupted), and never one that is gone. The request was never parsed: no path, no language.
+ * there would be corrupted), and never one that is gone.
  */
 export const answerClientError = (logger: Logger, typeBase: string) =>
   (error: Error & { code?: string }, socket: Duplex): void => {
@@ -34,17 +50,5 @@ export const answerClientError = (logger: Logger, typeBase: string) =>
       return;
     }
     const refusal = REFUSALS[error.code ?? ''] ?? { code: 'GW.0400' as const, problem: NOT_HTTP };
-    const gatewayError = new GatewayError(refusal.code, refusal.code === 'GW.0400' ? { errors: [refusal.problem ?? NOT_HTTP] } : {});
-    const requestId = newRequestId();
-    logger.debug({ requestId, code: refusal.code, status: gatewayError.status, cause: error.code }, 'request refused by the HTTP parser');
-    const body = JSON.stringify(problemBody(gatewayError, { instance: '', requestId, language: 'en-us', typeBase }));
-    socket.end(
-      `HTTP/1.1 ${gatewayError.status} ${STATUS_CODES[gatewayError.status] ?? ''}\r\n` +
-        'Content-Type: application/problem+json; charset=utf-8\r\n' +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-        `X-Request-Id: ${requestId}\r\n` +
-        'Cache-Control: no-store\r\n' +
-        'Connection: close\r\n\r\n' +
-        body,
-    );
+    endWithProblem(socket, new GatewayError(refusal.code, refusal.code === 'GW.0400' ? { errors: [refusal.problem ?? NOT_HTTP] } : {}), logger, typeBase, error.code);
   };

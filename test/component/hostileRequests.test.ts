@@ -61,6 +61,22 @@ describe('hostile requests answered in the error format', () => {
     expect(problemOf(answer)).toMatchObject({ error_code: 'GW.0431', title: 'Request headers too large' });
   });
 
+  it('serves a request with an Expect it cannot meet like any other (it got a bare 417 from Node)', async () => {
+    const answer = await send({ headers: [auth, json, ['Expect', 'foo']], body: BODY });
+    expect(answer.status).toBe(200);
+  });
+
+  it.each([
+    ['a known path', '/admin/config', 405, 'GW.0405'],
+    ['an unknown path', '/nowhere', 404, 'GW.0404'],
+    ['a host and port', 'drs.example.com:443', 404, 'GW.0404'],
+  ])('answers CONNECT to %s with a problem (the connection closed without a word)', async (_name, target, status, code) => {
+    const answer = await send({ method: 'CONNECT', target, headers: [auth] });
+    expect(answer.status).toBe(status);
+    expect(problemOf(answer)).toMatchObject({ error_code: code });
+    if (status === 405) expect(answer.headers.get('allow')).toBe('GET, HEAD');
+  });
+
   it('answers a request whose headers do not arrive within SERVER_HEADERS_TIMEOUT_MS with 408 GW.0408 as a problem', async () => {
     // Only the start of a head: the gateway's deadline, not the test, ends the exchange.
     const answer = await exchange(gateway.port, Buffer.from('GET /healthz HTTP/1.1\r\nHost: gateway\r\n', 'latin1'));
