@@ -1,11 +1,12 @@
 // Fuzzes the request parser and validator over real sockets: hostile requests get a documented answer of bounded size, never a 5xx, a crash or a secret.
 import fc from 'fast-check';
 import { ERROR_CATALOGUE } from '../../src/errors/catalogue';
+import type { ProblemBody as Problem } from '../../src/errors/problem';
 import { createLogger } from '../../src/logger';
 import type { RunningGateway } from '../../src/server';
 import type { Simulator } from '../../src/simulator/startSimulator';
 import { MAX_LISTED_PROBLEMS, MAX_MESSAGE_CHARS, MAX_POINTER_TOKEN_CHARS } from '../../src/validation/validate';
-import { assertFuzz, loadCorpus } from '../fuzz/support/fuzzing';
+import { assertFuzz, replayCorpus } from '../fuzz/support/fuzzing';
 import { logLines } from '../support/logLines';
 import { encode, exchange, type Answer, type WireRequest } from '../support/rawHttp';
 import { startTestGateway } from '../support/startTestGateway';
@@ -220,19 +221,6 @@ const withTokens = (input: WireRequest): WireRequest => ({
 
 // ---- the oracle -------------------------------------------------------------------------------------------------
 
-interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance: string;
-  error_code: string;
-  error_msg: string;
-  request_id: string;
-  errors?: Array<{ pointer?: string; parameter?: string; header?: string; setting?: string; message: string }>;
-  errors_omitted?: number;
-  upstream?: { status: number };
-}
 
 
 /** A 200's documented shape, by route; undefined when no 200 is documented for this request. */
@@ -348,9 +336,7 @@ describe('hostile requests to the pre-check, progress and admin routes (fuzzing)
   };
 
   describe('replays its kept corpus first', () => {
-    for (const { kind, note, input } of loadCorpus<WireRequest>('requests')) {
-      it(`${kind}: ${note}`, () => check(input));
-    }
+    replayCorpus('requests', check);
   });
 
   it('answers every hostile request with a documented 200 or problem of bounded size, never a 5xx, a secret or a crash', async () => {

@@ -6,7 +6,7 @@ import { ENV_VARIABLES, knownEnvironmentNames } from '../../src/config/envVariab
 import { loadConfig, type LoadedConfig } from '../../src/config/loadConfig';
 import { configSchema } from '../../src/config/schema';
 import { sources } from '../support/configSources';
-import { assertFuzz, loadCorpus } from './support/fuzzing';
+import { assertFuzz, replayCorpus } from './support/fuzzing';
 
 /** What loadConfig reads: the environment and the files it may open (the config file, `*_FILE` and passwordFile secrets). */
 interface ConfigInput {
@@ -371,24 +371,18 @@ const faultFor = (c: ValidConfig): fc.Arbitrary<Fault> => {
       plant: (tree: Record<string, unknown>) => put(tree, ['projects', id], field, value),
       setting: `projects.${id}.${field}`,
     })),
-    fc.tuple(credentialName, fc.oneof(fc.constant('UNSET_VARIABLE'), secret)).map(([name, value]) => ({
-      name: 'password variable not set',
-      plant: (tree: Record<string, unknown>) => {
-        const entry = at(tree, ['credentials', name]);
-        delete entry.passwordFile;
-        entry.passwordEnv = value;
-      },
-      setting: `credentials.${name}.passwordEnv`,
-    })),
-    fc.tuple(credentialName, fc.oneof(fc.constant('/run/secrets/missing'), secret)).map(([name, value]) => ({
-      name: 'password file missing',
-      plant: (tree: Record<string, unknown>) => {
-        const entry = at(tree, ['credentials', name]);
-        delete entry.passwordEnv;
-        entry.passwordFile = value;
-      },
-      setting: `credentials.${name}.passwordFile`,
-    })),
+    // A reference that resolves to nothing: the other kind of reference is taken out, so this one is the only one.
+    fc
+      .tuple(credentialName, fc.constantFrom(['passwordEnv', 'passwordFile', 'UNSET_VARIABLE'], ['passwordFile', 'passwordEnv', '/run/secrets/missing']), secret, fc.boolean())
+      .map(([name, [field, other, missing], misplaced, useSecret]) => ({
+        name: `${field} resolves to nothing`,
+        plant: (tree: Record<string, unknown>) => {
+          const entry = at(tree, ['credentials', name]);
+          delete entry[other];
+          entry[field] = useSecret ? misplaced : missing;
+        },
+        setting: `credentials.${name}.${field}`,
+      })),
     fc.tuple(fc.constantFrom(...SCALARS), clearlyWrong).map(([[path, setting], value]) => ({
       name: 'wrong type',
       plant: (tree: Record<string, unknown>) => {
@@ -436,16 +430,12 @@ const checkPlanted = (input: PlantedInput): void => {
 
 describe('the configuration loader under fuzzing', () => {
   describe('replays its kept corpus first', () => {
-    for (const { kind, note, input } of loadCorpus<ConfigInput>('config')) {
-      it(`${kind}: ${note}`, () => checkChaos(input));
-    }
-    for (const { kind, note, input } of loadCorpus<PlantedInput>('config-planted')) {
-      it(`${kind}: ${note}`, () => checkPlanted(input));
-    }
+    replayCorpus('config', checkChaos);
+    replayCorpus('config-planted', checkPlanted);
   });
 
   it('gives a consistent configuration or a ConfigError naming settings, never values, whatever the environment and file', async () => {
-    await assertFuzz('config', fc.property(chaos, checkChaos), 400);
+    await assertFuzz('config', fc.property(chaos, checkChaos), 300);
   });
 
   it('loads a generated valid configuration, and refuses it with one planted fault, naming its setting and no value', async () => {

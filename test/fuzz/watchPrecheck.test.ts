@@ -1,7 +1,7 @@
 // Fuzzes the typed client's progress stream reader: any chunking reads as one chunk, garbage ends in a GatewayClientError, no job is done twice.
 import fc from 'fast-check';
 import { createGatewayClient, GatewayClientError, type PrecheckEvent } from '../../clients/typescript/src';
-import { assertFuzz, loadCorpus } from './support/fuzzing';
+import { assertFuzz, replayCorpus } from './support/fuzzing';
 
 const PROJECT = '054ba152d480d55b2f5dc0069e7ddef0';
 const JOBS = ['aaaaaaaa-1111-4222-8333-44444444a001', 'bbbbbbbb-1111-4222-8333-44444444b002', 'cccccccc-1111-4222-8333-44444444c003'];
@@ -232,12 +232,8 @@ const checkGarbage = async (input: WatchInput): Promise<void> => {
 
 describe('the client progress stream under fuzzing', () => {
   describe('replays its kept corpus first', () => {
-    for (const { kind, note, input } of loadCorpus<ChunkingInput>('sse-chunking')) {
-      it(`${kind}: ${note}`, () => checkChunking(input));
-    }
-    for (const { kind, note, input } of loadCorpus<WatchInput>('sse-garbage')) {
-      it(`${kind}: ${note}`, () => checkGarbage(input));
-    }
+    replayCorpus('sse-chunking', checkChunking);
+    replayCorpus('sse-garbage', checkGarbage);
   });
 
   it('reads a valid stream cut into any chunks (inside UTF-8 sequences and CRLF pairs included) exactly as in one chunk', async () => {

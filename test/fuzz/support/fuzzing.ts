@@ -13,8 +13,13 @@ export interface CorpusEntry<T> {
 
 const CORPUS_DIR = join(__dirname, '..', 'corpus');
 
-export const loadCorpus = <T>(target: string): Array<CorpusEntry<T>> =>
+const loadCorpus = <T>(target: string): Array<CorpusEntry<T>> =>
   JSON.parse(readFileSync(join(CORPUS_DIR, `${target}.json`), 'utf8')) as Array<CorpusEntry<T>>;
+
+/** One test per kept input of `target`, named by its note, each run through the same check as the random inputs. */
+export const replayCorpus = <T>(target: string, check: (input: T) => unknown): void => {
+  for (const { kind, note, input } of loadCorpus<T>(target)) it(`${kind}: ${note}`, async () => void (await check(input)));
+};
 
 /**
  * Runs per property: the target's own default in `npm test`, or FUZZ_RUNS for a longer campaign
