@@ -6,7 +6,7 @@ import { createLogger } from '../../src/logger';
 import type { RunningGateway } from '../../src/server';
 import type { Simulator } from '../../src/simulator/startSimulator';
 import { MAX_LISTED_PROBLEMS, MAX_MESSAGE_CHARS, MAX_POINTER_TOKEN_CHARS } from '../../src/validation/validate';
-import { assertFuzz, replayCorpus } from '../fuzz/support/fuzzing';
+import { assertFuzz, FUZZ_TIMEOUT_MS, replayCorpus } from '../fuzz/support/fuzzing';
 import { logLines } from '../support/logLines';
 import { encode, exchange, type Answer, type WireRequest } from '../support/rawHttp';
 import { startTestGateway } from '../support/startTestGateway';
@@ -341,5 +341,5 @@ describe('hostile requests to the pre-check, progress and admin routes (fuzzing)
 
   it('answers every hostile request with a documented 200 or problem of bounded size, never a 5xx, a secret or a crash', async () => {
     await assertFuzz('requests', fc.asyncProperty(request, check), 300);
-  }, 120_000);
+  }, FUZZ_TIMEOUT_MS);
 });

@@ -6,7 +6,7 @@ import { ENV_VARIABLES, knownEnvironmentNames } from '../../src/config/envVariab
 import { loadConfig, type LoadedConfig } from '../../src/config/loadConfig';
 import { configSchema } from '../../src/config/schema';
 import { sources } from '../support/configSources';
-import { assertFuzz, replayCorpus } from './support/fuzzing';
+import { assertFuzz, FUZZ_TIMEOUT_MS, replayCorpus } from './support/fuzzing';
 
 /** What loadConfig reads: the environment and the files it may open (the config file, `*_FILE` and passwordFile secrets). */
 interface ConfigInput {
@@ -436,9 +436,9 @@ describe('the configuration loader under fuzzing', () => {
 
   it('gives a consistent configuration or a ConfigError naming settings, never values, whatever the environment and file', async () => {
     await assertFuzz('config', fc.property(chaos, checkChaos), 300);
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   it('loads a generated valid configuration, and refuses it with one planted fault, naming its setting and no value', async () => {
     await assertFuzz('config-planted', fc.property(planted, checkPlanted), 400);
-  });
+  }, FUZZ_TIMEOUT_MS);
 });

@@ -1,7 +1,7 @@
 // Fuzzes the typed client's progress stream reader: any chunking reads as one chunk, garbage ends in a GatewayClientError, no job is done twice.
 import fc from 'fast-check';
 import { createGatewayClient, GatewayClientError, type PrecheckEvent } from '../../clients/typescript/src';
-import { assertFuzz, replayCorpus } from './support/fuzzing';
+import { assertFuzz, FUZZ_TIMEOUT_MS, replayCorpus } from './support/fuzzing';
 
 const PROJECT = '054ba152d480d55b2f5dc0069e7ddef0';
 const JOBS = ['aaaaaaaa-1111-4222-8333-44444444a001', 'bbbbbbbb-1111-4222-8333-44444444b002', 'cccccccc-1111-4222-8333-44444444c003'];
@@ -238,9 +238,9 @@ describe('the client progress stream under fuzzing', () => {
 
   it('reads a valid stream cut into any chunks (inside UTF-8 sequences and CRLF pairs included) exactly as in one chunk', async () => {
     await assertFuzz('sse-chunking', fc.asyncProperty(validStream, checkChunking), 150);
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   it('ends garbage streams and answers with every job done or a GatewayClientError, never delivering a done twice', async () => {
     await assertFuzz('sse-garbage', fc.asyncProperty(garbage, checkGarbage), 150);
-  });
+  }, FUZZ_TIMEOUT_MS);
 });

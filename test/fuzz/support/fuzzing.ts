@@ -31,6 +31,12 @@ export const fuzzParameters = (defaultRuns: number): { numRuns: number; seed?: n
   return { numRuns: Number.isInteger(runs) && runs > 0 ? runs : defaultRuns, ...(Number.isInteger(seed) ? { seed } : {}) };
 };
 
+/**
+ * A property's time limit: its default runs take seconds, but a loaded 2-core machine can make that ten times longer,
+ * and FUZZ_RUNS campaigns take as long as they need.
+ */
+export const FUZZ_TIMEOUT_MS = process.env.FUZZ_RUNS ? 3_600_000 : 120_000;
+
 /** Like fc.assert, but a failure also prints the shrunk input as a ready corpus entry, so keeping it is one paste. */
 export const assertFuzz = async <T>(target: string, property: fc.IAsyncPropertyWithHooks<[T]> | fc.IPropertyWithHooks<[T]>, defaultRuns: number): Promise<void> => {
   const parameters = fuzzParameters(defaultRuns);
