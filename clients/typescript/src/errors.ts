@@ -102,9 +102,11 @@ export class GatewayClientError extends Error {
   }
 }
 
-/** The gateway's problem format, as far as the client relies on it (an error code and a status). */
-export const isProblem = (body: unknown): body is Problem =>
-  typeof body === 'object' && body !== null && typeof (body as Problem).error_code === 'string' && typeof (body as Problem).status === 'number';
+/** The gateway's problem format, as far as the client relies on it: an error code, and the 4xx or 5xx status it came with. */
+export const isProblem = (body: unknown): body is Problem => {
+  const { error_code: code, status } = (typeof body === 'object' && body !== null ? body : {}) as Partial<Problem>;
+  return typeof code === 'string' && code !== '' && Number.isInteger(status) && (status as number) >= 400 && (status as number) <= 599;
+};
 
 /** A problem body the client writes itself, for failures the gateway could not describe. */
 const clientProblem = (status: number, error_code: string, title: string, detail: string, instance: string, requestId: string | undefined, error_msg: string): Problem => ({

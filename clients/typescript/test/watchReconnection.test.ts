@@ -129,11 +129,12 @@ describe('watchPrecheck and the stream protocol', () => {
   });
 
   // Found by test/fuzz/watchPrecheck.test.ts: `null` data ended the watch with a TypeError, a number was skipped as if it
-  // were an event, and an error event without a problem became a GatewayClientError with neither status nor code.
+  // were an event, and an error event without a problem (or with an empty code) became a GatewayClientError without a code.
   it.each([
     ['null data on a progress event', 'event: progress\ndata: null\n\n', 'The data of a "progress" event is not a JSON object.'],
     ['a number on a done event', 'event: done\ndata: 7\n\n', 'The data of a "done" event is not a JSON object.'],
     ['an error event whose data is not a problem', 'event: error\ndata: 0\n\n', 'The data of an "error" event is not a problem object.'],
+    ['an error event with an empty code and status 0', 'event: error\ndata: {"status":0,"error_code":""}\n\n', 'The data of an "error" event is not a problem object.'],
   ])('ends with a GatewayClientError (CLIENT.UNEXPECTED_RESPONSE) on %s', async (_name, text, detail) => {
     const { client } = scripted(stream(text));
     const failure = await collect(client.watchPrecheck(PROJECT, [A])).catch((error: unknown) => error);
