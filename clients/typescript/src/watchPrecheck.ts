@@ -1,6 +1,6 @@
 // Follows the progress stream over fetch, parses it with eventsource-parser, and reconnects for the jobs still open.
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { GatewayClientError, NETWORK_ERROR_CODE, networkError, unreadableEventError, type Problem } from './errors.js';
+import { GatewayClientError, isProblem, NETWORK_ERROR_CODE, networkError, unreadableEventError } from './errors.js';
 import type { components } from './openapi.js';
 import { backoffMs, sleep } from './retry.js';
 
@@ -85,12 +85,16 @@ class Watchdog {
   }
 }
 
+/** Every event the gateway sends carries a JSON object; anything else (`null`, a number, broken JSON) ends the watch. */
 const parseData = (message: EventSourceMessage): Record<string, unknown> => {
+  let data: unknown;
   try {
-    return JSON.parse(message.data) as Record<string, unknown>;
+    data = JSON.parse(message.data);
   } catch (error) {
     throw unreadableEventError(message.event ?? 'message', error);
   }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw unreadableEventError(message.event ?? 'message');
+  return data as Record<string, unknown>;
 };
 
 const signature = (data: ProgressData): string => JSON.stringify([data.process, data.total_passed_rate, data.result, data.error_code]);
@@ -207,7 +211,8 @@ async function* readConnection(body: ReadableStream<Uint8Array>, open: Set<strin
           yield { type: 'done', data: done };
           if (open.size === 0) return undefined;
         } else if (message.event === 'error') {
-          const error = new GatewayClientError({ problem: data as unknown as Problem, idempotent: true });
+          if (!isProblem(data)) throw unreadableEventError('error');
+          const error = new GatewayClientError({ problem: data, idempotent: true });
           if (error.error_code !== TOKEN_EXPIRED) throw error;
           return { reason: 'token-expired', progressed, error };
         } else if (message.event === 'end') {

@@ -128,6 +128,30 @@ describe('watchPrecheck and the stream protocol', () => {
     expect(failure).toMatchObject({ error_code: 'CLIENT.UNEXPECTED_RESPONSE', retryable: false });
   });
 
+  // Found by test/fuzz/watchPrecheck.test.ts: `null` data ended the watch with a TypeError, a number was skipped as if it
+  // were an event, and an error event without a problem (or with an empty code) became a GatewayClientError without a code.
+  it.each([
+    ['null data on a progress event', 'event: progress\ndata: null\n\n', 'The data of a "progress" event is not a JSON object.'],
+    ['a number on a done event', 'event: done\ndata: 7\n\n', 'The data of a "done" event is not a JSON object.'],
+    ['an error event whose data is not a problem', 'event: error\ndata: 0\n\n', 'The data of an "error" event is not a problem object.'],
+    ['an error event with an empty code and status 0', 'event: error\ndata: {"status":0,"error_code":""}\n\n', 'The data of an "error" event is not a problem object.'],
+  ])('ends with a GatewayClientError (CLIENT.UNEXPECTED_RESPONSE) on %s', async (_name, text, detail) => {
+    const { client } = scripted(stream(text));
+    const failure = await collect(client.watchPrecheck(PROJECT, [A])).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(GatewayClientError);
+    expect(failure).toMatchObject({ status: 200, error_code: 'CLIENT.UNEXPECTED_RESPONSE', retryable: false, problem: expect.objectContaining({ detail }) });
+  });
+
+  it.each([
+    ['a 204', () => new Response(null, { status: 204 })],
+    ['an empty 200 with Content-Length: 0', () => new Response('', { status: 200, headers: { 'Content-Length': '0' } })],
+  ])('takes %s (no body: a TypeError before) for a dropped connection and reconnects', async (_name, answer) => {
+    const { client, reconnects } = scripted(answer, stream(done(A)));
+    const events = await collect(client.watchPrecheck(PROJECT, [A]));
+    expect(events).toEqual([{ type: 'done', data: expect.objectContaining({ job_id: A }) }]);
+    expect(reconnects).toEqual([expect.objectContaining({ reason: 'dropped', jobIds: [A] })]);
+  });
+
   it('replaces a connection that goes silent (no event, no keep-alive) for idleTimeoutMs', async () => {
     const hanging = new ReadableStream<Uint8Array>({ start: (controller) => controller.enqueue(new TextEncoder().encode(progress(A, '10%'))) });
     const { client, requests, reconnects } = scripted(new Response(hanging, { status: 200 }), stream(progress(A, '100%') + done(A)));
