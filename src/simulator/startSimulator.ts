@@ -15,7 +15,7 @@ import { createTokenStore } from './tokens';
 export { SANDBOX_IAM_USER } from './sandboxUser';
 export type { IamUser } from './sandboxUser';
 export type { DrsFault, FaultSettings, FaultSnapshot, Faults, IamErrorShape, IamFault } from './faults';
-export type { JobView, Jobs, PrecheckOutcome, SimulatedJob } from './jobStore';
+export type { JobView, Jobs, PrecheckOutcome, SimulatedJob, StartRecord } from './jobStore';
 export type { JobStatus } from './jobStatus';
 export type { RecordedRequest, SimulatorStats } from './stats';
 
