@@ -78,8 +78,9 @@ export const createGatewayClient = (options: GatewayClientOptions): GatewayClien
    * One attempt: the answer's body, or a GatewayClientError for a refusal or a lost exchange. `safe` says which
    * failures that may have started a pre-check can be repeated: a read repeats anything; a start repeats only a lost
    * answer, which its Idempotency-Key covers (the gateway replays a stored 200 or answers 409 while the first runs).
-   * A start the gateway answered with 502/504 is not repeated: the gateway keeps only 200s and frees the key on a
-   * failure, so a second attempt would reach DRS again.
+   * A start the gateway answered with a may-have-started failure (502 GW.3004/GW.3005, 504 GW.3007, 500 GW.5000) is
+   * not repeated: the gateway keeps that failure under the key and would only replay it. Whether DRS started is
+   * learnt from getPrecheckResults (a job never started reads DRS.M00002); only then a new key may start it again.
    */
   const attempt = async <T>(path: string, call: CallOptions, safe: { lost: boolean; answered: boolean }, send: () => Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> => {
     let answer: { data?: T; error?: unknown; response: Response };
