@@ -1,4 +1,6 @@
 // Process entry point: load configuration, start the gateway, print the sandbox banner, drain and exit on signals.
+// First, before any module that takes time to load: a SIGHUP must never end the process (see holdSighup).
+import { ignoreSighupWhileLoading } from './holdSighup';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ConfigError } from './config/ConfigError';
@@ -50,6 +52,7 @@ const main = async (): Promise<void> => {
   // would race the parts being built from the configuration, so it waits for the start.
   let started = false;
   process.on('SIGHUP', () => void handleSighup(started ? holder : undefined, log.logger));
+  process.off('SIGHUP', ignoreSighupWhileLoading);
 
   const gateway = await startGateway(holder, { logger: log.logger });
   started = true;
