@@ -46,7 +46,9 @@ const seeded = (seed: number): (() => number) => {
 const WATCH_GRACE_MS = 15_000;
 
 export const runExperiment = async (options: ExperimentOptions): Promise<ExperimentResult> => {
-  const log = options.log ?? (() => undefined);
+  const began = Date.now();
+  const say = options.log ?? (() => undefined);
+  const log = (line: string): void => say(`${((Date.now() - began) / 1000).toFixed(1)} s: ${line}`);
   const group = options.group ?? new ProcessGroup();
   const schedule = options.mode === 'full' ? FULL_SCHEDULE : SHORT_SCHEDULE;
   const work = mkdtempSync(join(tmpdir(), 'drs-chaos-'));
@@ -102,7 +104,9 @@ export const runExperiment = async (options: ExperimentOptions): Promise<Experim
       hostLoad: { foreignCores: hostLoad.foreignCores },
     };
     const verdicts = checkHistory(history);
+    log('checking the history and writing the report');
     const files = await writeReport(options.outDir, history, verdicts, notes);
+    log(`done: ${options.outDir}`);
     // Every process's log (gateways, HAProxy, Redis, sentinels, simulator) goes with the report.
     cpSync(work, join(options.outDir, 'logs'), { recursive: true });
     rmSync(work, { recursive: true, force: true });

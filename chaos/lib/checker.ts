@@ -89,7 +89,10 @@ const documentedAnswers = (history: History): Verdict => {
   for (const exchange of failed) {
     const entry = catalogueEntry(exchange.errorCode);
     byCode.set(exchange.errorCode ?? `HTTP ${exchange.status} (not a problem)`, (byCode.get(exchange.errorCode ?? `HTTP ${exchange.status} (not a problem)`) ?? 0) + 1);
-    if (!exchange.problem || entry === undefined) violations.push(`${exchange.route} answered ${exchange.status} ${exchange.errorCode ?? '(no problem body)'} at ${at(history, exchange.answeredAt)}: not a documented problem`);
+    if (!exchange.problem || entry === undefined) {
+      const body = exchange.foreignBody === undefined ? '' : ` ("${exchange.foreignBody.replace(/\s+/g, ' ').slice(0, 80)}")`;
+      violations.push(`${exchange.route} answered ${exchange.status} ${exchange.errorCode ?? '(no problem body)'} at ${at(history, exchange.answeredAt)}: not a documented problem${body}`);
+    }
     else if (entry.status !== exchange.status) violations.push(`${exchange.errorCode ?? ''} came with status ${exchange.status}, the catalogue says ${entry.status}`);
   }
   const outcomes = [

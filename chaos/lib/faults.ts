@@ -85,8 +85,8 @@ export const rollingRestart = (atS: number, instances?: readonly number[]): Faul
       if (gateway === undefined) continue;
       await gateway.stop();
       await gateway.start();
-      // HAProxy needs two passing checks (300 ms apart) before it sends traffic again.
-      await sleep(1_000);
+      // HAProxy needs two passing checks (500 ms apart) before it sends traffic again.
+      await sleep(1_500);
     }
     record(`SIGTERM, drain, restart, one at a time: ${chosen.map((i) => topology.gateways[i]?.name).join(', ')}`);
   },
@@ -133,8 +133,8 @@ export const FULL_SCHEDULE: Schedule = {
 
 /** The short mode inside `npm test`: a subset, shorter. */
 export const SHORT_SCHEDULE: Schedule = {
-  loadS: 30,
-  steps: [drsResets(3, 'reset-after', 0.4, 5), redisFailover(9, { lagMs: 1_500 }), rollingRestart(18, [0]), sighupReloads(19, 2, 3)],
+  loadS: 25,
+  steps: [drsResets(2, 'reset-after', 0.4, 5), redisFailover(8, { lagMs: 1_500 }), rollingRestart(15, [0]), sighupReloads(16, 2, 3)],
 };
 
 export const runSchedule = async (topology: Topology, schedule: Schedule, startedAt: number, windows: FaultWindow[], failures: string[]): Promise<void> => {

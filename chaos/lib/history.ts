@@ -23,6 +23,8 @@ export interface Exchange {
   /** The RateLimit header as sent. */
   rateLimit?: string;
   networkError?: string;
+  /** The start of an error answer that is not a problem (a proxy's own page), to tell who wrote it. */
+  foreignBody?: string;
 }
 
 /** One startPrecheck call as the service saw it, retries included. */

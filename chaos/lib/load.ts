@@ -49,13 +49,15 @@ const recordingFetch = (actor: string, exchanges: Exchange[]) => async (request:
     const response = await fetch(request);
     const problem = (response.headers.get('Content-Type') ?? '').includes('application/problem+json');
     let errorCode: string | undefined;
-    if (!response.ok && route !== 'progress') {
+    let foreignBody: string | undefined;
+    if (!response.ok) {
       const text = await response.clone().text();
       try {
         errorCode = (JSON.parse(text) as { error_code?: string }).error_code;
       } catch {
         errorCode = undefined;
       }
+      if (!problem) foreignBody = text.slice(0, 160);
     }
     exchanges.push({
       ...base,
@@ -65,6 +67,7 @@ const recordingFetch = (actor: string, exchanges: Exchange[]) => async (request:
       problem,
       replayed: response.headers.get('Idempotency-Replayed') === 'true',
       rateLimit: response.headers.get('RateLimit') ?? undefined,
+      foreignBody,
     });
     return response;
   } catch (error) {

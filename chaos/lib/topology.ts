@@ -92,8 +92,11 @@ const haproxyConfig = (port: number, gateways: readonly { name: string; port: nu
   [
     'global',
     '  maxconn 4000',
+    '  log stdout format raw local0',
     'defaults',
     '  mode http',
+    '  log global',
+    '  option httplog',
     '  timeout connect 2s',
     '  timeout client 90s',
     '  timeout server 90s',
@@ -109,7 +112,10 @@ const haproxyConfig = (port: number, gateways: readonly { name: string; port: nu
     '  balance roundrobin',
     '  option httpchk GET /readyz',
     '  http-check expect status 200',
-    '  default-server inter 300 fall 2 rise 2',
+    // A check answered late is not a gateway down: on a loaded 2-core machine a /readyz may take a second. A drain is
+    // seen within 3 checks (SHUTDOWN_DELAY_MS covers them).
+    '  timeout check 2s',
+    '  default-server inter 500 fall 3 rise 2',
     ...gateways.map((gateway) => `  server ${gateway.name} 127.0.0.1:${gateway.port} check`),
     '',
   ].join('\n');
@@ -224,7 +230,7 @@ export const startTopology = async (group: ProcessGroup, dir: string, options: {
       RATE_LIMIT_MAX: '1000000',
       IP_RATE_LIMIT_MAX: '1000000',
       RATE_LIMIT_ON_STORE_ERROR: 'closed',
-      SHUTDOWN_DELAY_MS: '1500',
+      SHUTDOWN_DELAY_MS: '2500',
       PRECHECK_POLL_INTERVAL_MS: '1000',
       LOG_LEVEL: 'info',
       OTEL_SDK_DISABLED: 'true',
