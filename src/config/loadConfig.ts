@@ -108,9 +108,11 @@ const readConfigFile = (sources: ConfigSources, problems: ConfigProblem[]): Tree
   }
   try {
     const parsed: unknown = parseYaml(text);
-    if (parsed === null || parsed === undefined) return {};
-    if (isTree(parsed)) return parsed;
-    problems.push({ key: 'GATEWAY_CONFIG', problem: 'must hold a YAML or JSON object' });
+    // An empty file is most likely one caught mid-write (the chaos run started an instance on a half-written file,
+    // which then ran without Redis); `{}` still says "no settings" on purpose.
+    if (parsed === null || parsed === undefined) problems.push({ key: 'GATEWAY_CONFIG', problem: 'is empty (write {} for a file with no settings)' });
+    else if (isTree(parsed)) return parsed;
+    else problems.push({ key: 'GATEWAY_CONFIG', problem: 'must hold a YAML or JSON object' });
   } catch {
     problems.push({ key: 'GATEWAY_CONFIG', problem: 'is not valid YAML or JSON' });
   }
