@@ -69,7 +69,7 @@ export const redisFailover = (atS: number, options: { lagMs?: number }): FaultSt
     await topology.killRedisNode(master);
     if (options.lagMs !== undefined) replica.process.signal('SIGCONT');
     await waitFor('sentinel failover', async () => (await topology.currentMaster()) === replica, 30_000);
-    await topology.restartRedisNode(master);
+    await topology.restartRedisNode(master, replica);
     await waitFor('old master back as replica', async () => (await sendRedisCommand(master.port, ['INFO', 'replication'])).includes('master_link_status:up'), 30_000);
     record(`${master.name} SIGKILLed${options.lagMs === undefined ? '' : ` after its replica was paused and cut off for ${options.lagMs} ms`}; ${replica.name} promoted; ${master.name} back as replica`);
   },

@@ -7,7 +7,7 @@
 // gateways', the sentinels' pings, the replication link) crosses that node's proxy, as every path to a real node
 // crosses its network link. The gateways reach the sentinels directly: discovery stays up while a node's link fails.
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDebianPackage } from '../../test/support/ensureDebianPackage';
 import { ensureRedisInstalled, freePort, sendRedisCommand } from '../../test/support/redis';
@@ -49,8 +49,11 @@ export interface Topology {
   /** The node the sentinels call master now. */
   currentMaster(): Promise<RedisNode>;
   killRedisNode(node: RedisNode): Promise<void>;
-  /** Starts a killed node again, empty, on its port; the sentinels make it a replica of the current master. */
-  restartRedisNode(node: RedisNode): Promise<void>;
+  /**
+   * Starts a killed node again, empty, on its port, as a replica of `master`: as an operator would, rather than let it
+   * come back as a master the sentinels convert some seconds later.
+   */
+  restartRedisNode(node: RedisNode, master: RedisNode): Promise<void>;
   /** Rewrites the reloadable part of the configuration file (DRS timeout), so a SIGHUP has something to apply. */
   writeReloadableConfig(drsTimeoutMs: number): void;
   stop(): Promise<void>;
@@ -73,6 +76,8 @@ const redisArgs = (port: number, dir: string, announcePort: number, replicaOf?: 
   '--replica-announce-ip', '127.0.0.1',
   '--replica-announce-port', String(announcePort),
   ...(replicaOf === undefined ? [] : ['--replicaof', '127.0.0.1', String(replicaOf)]),
+  // A replica that (re)joins gets its copy at once rather than after diskless sync's default 5 s wait for company.
+  '--repl-diskless-sync-delay', '0',
 ];
 
 const sentinelConfig = (port: number, dir: string, masterProxyPort: number): string =>
@@ -154,7 +159,10 @@ export const startTopology = async (group: ProcessGroup, dir: string, options: {
     }
     const [first, second] = redisNodes as [RedisNode, RedisNode];
     const launchRedis = async (target: RedisNode, replicaOf?: number): Promise<void> => {
-      target.process = group.start(target.name, redisServer, redisArgs(target.port, dir, target.proxy.port, replicaOf), { logFile: join(dir, `${target.name}.log`) });
+      // Each node its own data folder: a restarted node must not load another node's dump.
+      const dataDir = join(dir, `${target.name}-data`);
+      mkdirSync(dataDir, { recursive: true });
+      target.process = group.start(target.name, redisServer, redisArgs(target.port, dataDir, target.proxy.port, replicaOf), { logFile: join(dir, `${target.name}.log`) });
       await waitFor(target.name, () => redisAnswers(target.port), 10_000, target.process);
     };
     await launchRedis(first);
@@ -197,9 +205,10 @@ export const startTopology = async (group: ProcessGroup, dir: string, options: {
 
     // The gateways.
     const configFile = join(dir, 'gateway.yaml');
+    // Written to a temporary file and renamed, as configuration tools do: a reader never sees it half-written.
     const writeReloadableConfig = (drsTimeoutMs: number): void => {
       writeFileSync(
-        configFile,
+        `${configFile}.next`,
         [
           'redis:',
           '  sentinel:',
@@ -214,6 +223,7 @@ export const startTopology = async (group: ProcessGroup, dir: string, options: {
           '',
         ].join('\n'),
       );
+      renameSync(`${configFile}.next`, configFile);
     };
     writeReloadableConfig(5_000);
     const tokenCacheKey = randomBytes(32).toString('base64');
@@ -277,7 +287,7 @@ export const startTopology = async (group: ProcessGroup, dir: string, options: {
         await target.process?.stop({ signal: 'SIGKILL' });
         target.process = undefined;
       },
-      restartRedisNode: (target) => launchRedis(target),
+      restartRedisNode: (target, master) => launchRedis(target, master.proxy.port),
       writeReloadableConfig,
       stop: stopEverything,
     };
