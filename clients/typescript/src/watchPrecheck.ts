@@ -209,9 +209,10 @@ async function* readConnection(body: ReadableStream<Uint8Array>, open: Set<strin
         } else if (message.event === 'error') {
           const error = new GatewayClientError({ problem: data as unknown as Problem, idempotent: true });
           if (error.error_code === TOKEN_EXPIRED) return { reason: 'token-expired', progressed, error };
-          // A transient failure (DRS or IAM unreachable, a circuit open) ends one stream, not the pre-check: the chaos
-          // run saw watches of running jobs end for good on GW.3006 while DRS came back seconds later.
-          if (error.kind === 'transient') return { reason: 'refused', progressed, error };
+          // A failure a read may repeat (DRS or IAM unreachable, a circuit open, DRS's 5xx or a lost answer persisting)
+          // ends one stream, not the pre-check, as it ends no getPrecheckResults call: the chaos run saw watches of
+          // running jobs end for good on GW.3006 and GW.3004 while DRS came back seconds later.
+          if (error.retryable) return { reason: 'refused', progressed, error };
           throw error;
         } else if (message.event === 'end') {
           return { reason: 'max-lifetime', progressed, error: networkError(new Error(`the gateway ended the stream: ${String(data.reason)}`), 'precheck-progress', undefined, true) };

@@ -91,12 +91,19 @@ describe('watchPrecheck and the stream protocol', () => {
     expect(requests).toHaveLength(4);
   });
 
-  it('ends with the GatewayClientError of an error event that is not transient', async () => {
-    const { client, requests } = scripted(stream(progress(A, '10%') + frame('error', problem(502, 'GW.3005'))));
+  it('reconnects after an error event a read may repeat (502 GW.3004 persisting), as getPrecheckResults would retry', async () => {
+    const { client, reconnects } = scripted(stream(progress(A, '10%') + frame('error', problem(502, 'GW.3004'))), stream(progress(A, '100%') + done(A)));
+    const events = await collect(client.watchPrecheck(PROJECT, [A]));
+    expect(events.at(-1)).toEqual({ type: 'done', data: expect.objectContaining({ job_id: A }) });
+    expect(reconnects.map((r) => r.reason)).toEqual(['refused']);
+  });
+
+  it('ends with the GatewayClientError of a final error event', async () => {
+    const { client, requests } = scripted(stream(progress(A, '10%') + frame('error', problem(502, 'GW.3003'))));
     const seen: PrecheckEvent[] = [];
     const failure = await client.followPrecheck(PROJECT, [A], (event) => seen.push(event)).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(GatewayClientError);
-    expect(failure).toMatchObject({ status: 502, error_code: 'GW.3005' });
+    expect(failure).toMatchObject({ status: 502, error_code: 'GW.3003', retryable: false });
     expect(seen).toHaveLength(1);
     expect(requests).toHaveLength(1);
   });
