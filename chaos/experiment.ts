@@ -17,6 +17,8 @@ import { PROBE_TIER, startTopology } from './lib/topology';
 export interface ExperimentOptions {
   mode: 'full' | 'short';
   outDir: string;
+  /** redis.waitReplicas for the gateways (default: theirs, 1 with Sentinel). */
+  waitReplicas?: number;
   /** The caller's group, so a signal handler can stop what it started. */
   group?: ProcessGroup;
   log?: (line: string) => void;
@@ -53,10 +55,10 @@ export const runExperiment = async (options: ExperimentOptions): Promise<Experim
   const schedule = options.mode === 'full' ? FULL_SCHEDULE : SHORT_SCHEDULE;
   const work = mkdtempSync(join(tmpdir(), 'drs-chaos-'));
   mkdirSync(options.outDir, { recursive: true });
-  const notes: string[] = [];
+  const notes: string[] = options.waitReplicas === undefined ? [] : [`the gateways ran with redis.waitReplicas ${options.waitReplicas}`];
   const random = seeded(18);
   log(`starting the topology (logs in ${work})`);
-  const topology = await startTopology(group, work, { gateways: 3 });
+  const topology = await startTopology(group, work, { gateways: 3, waitReplicas: options.waitReplicas });
   try {
     log(`3 gateways behind HAProxy at ${topology.url}; load for ${schedule.loadS} s`);
     const meter = meterHostLoad(() => [process.pid, ...group.pids()]);

@@ -1,4 +1,5 @@
 // `npm run chaos`: the full experiment (CHAOS_MODE=short for the short one), its report under chaos/out/<time>/.
+// CHAOS_WAIT_REPLICAS sets the gateways' redis.waitReplicas (0 shows the double starts it prevents).
 import { join } from 'node:path';
 import { ROOT } from '../bench/lib/paths';
 import { runExperiment } from './experiment';
@@ -15,7 +16,10 @@ const bail = (signal: NodeJS.Signals): void => {
 process.once('SIGINT', bail);
 process.once('SIGTERM', bail);
 
-runExperiment({ mode, outDir, group, log: (line) => console.log(`chaos: ${line}`) }).then(
+const waitReplicas = process.env.CHAOS_WAIT_REPLICAS === undefined ? undefined : Number(process.env.CHAOS_WAIT_REPLICAS);
+if (waitReplicas !== undefined && !(Number.isInteger(waitReplicas) && waitReplicas >= 0)) throw new Error('CHAOS_WAIT_REPLICAS must be a whole number');
+
+runExperiment({ mode, outDir, group, waitReplicas, log: (line) => console.log(`chaos: ${line}`) }).then(
   ({ verdicts, files, notes }) => {
     for (const verdict of verdicts) console.log(`${verdict.pass ? 'PASS' : 'FAIL'}  ${verdict.id}: ${verdict.figures.join('; ')}`);
     for (const note of notes) console.log(`note: ${note}`);

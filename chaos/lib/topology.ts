@@ -127,7 +127,13 @@ const haproxyConfig = (port: number, gateways: readonly { name: string; port: nu
 
 const redisAnswers = (port: number): Promise<boolean> => sendRedisCommand(port, ['PING']).then((reply) => reply === 'PONG');
 
-export const startTopology = async (group: ProcessGroup, dir: string, options: { gateways: number }): Promise<Topology> => {
+export interface TopologyOptions {
+  gateways: number;
+  /** redis.waitReplicas for the gateways; undefined: their default (1 with Sentinel). 0 shows what it prevents. */
+  waitReplicas?: number;
+}
+
+export const startTopology = async (group: ProcessGroup, dir: string, options: TopologyOptions): Promise<Topology> => {
   const haproxyBinary = ensureHaproxy();
   const { server: redisServer } = ensureRedisInstalled();
   const node = process.execPath;
@@ -215,6 +221,7 @@ export const startTopology = async (group: ProcessGroup, dir: string, options: {
           `    name: ${MASTER_NAME}`,
           '    sentinels:',
           ...sentinelPorts.map((port) => `      - { host: 127.0.0.1, port: ${port} }`),
+          ...(options.waitReplicas === undefined ? [] : [`  waitReplicas: ${options.waitReplicas}`]),
           'drs:',
           `  timeoutMs: ${drsTimeoutMs}`,
           'rateLimit:',
