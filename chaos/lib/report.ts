@@ -162,7 +162,7 @@ export const renderMarkdown = (history: History, verdicts: readonly Verdict[], f
     for (const verdict of broken) lines.push(`### ${verdict.id}`, '', ...verdict.violations.map((violation) => `- ${violation}`), '');
   }
   if (notes.length > 0) lines.push('## Notes', '', ...notes.map((note) => `- ${note}`), '');
-  lines.push(`Data: [${files.json}](${files.json}).`, '');
+  lines.push(`Verdicts and faults: [${files.json}](${files.json}); the whole history (every exchange, start, watch and sample) is history.json beside it, and every process's log is under logs/.`, '');
   return lines.join('\n');
 };
 
@@ -178,6 +178,10 @@ export const writeReport = async (outDir: string, history: History, verdicts: re
   writeFileSync(join(outDir, 'timeline.svg'), svg);
   const png = (await renderPng(svg, join(outDir, 'timeline.png'))) ? 'timeline.png' : undefined;
   writeFileSync(join(outDir, 'history.json'), `${JSON.stringify({ verdicts, notes, history }, null, 1)}\n`);
-  writeFileSync(join(outDir, 'report.md'), renderMarkdown(history, verdicts, { json: 'history.json', svg: 'timeline.svg', png }, notes));
+  // The verdicts and faults alone, small enough to keep with an example run.
+  const { exchanges, starts, readFailures, watches, drsStarts, rss, keys, ...run } = history;
+  const counts = { exchanges: exchanges.length, starts: starts.length, readFailures: readFailures.length, watches: watches.length, drsStarts: drsStarts.length, rssSamples: rss.length, keys: keys.length };
+  writeFileSync(join(outDir, 'summary.json'), `${JSON.stringify({ verdicts, notes, run, counts }, null, 1)}\n`);
+  writeFileSync(join(outDir, 'report.md'), renderMarkdown(history, verdicts, { json: 'summary.json', svg: 'timeline.svg', png }, notes));
   return { markdown: join(outDir, 'report.md'), json: join(outDir, 'history.json'), svg: join(outDir, 'timeline.svg'), png: png === undefined ? undefined : join(outDir, png) };
 };
