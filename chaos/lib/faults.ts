@@ -133,8 +133,8 @@ export const FULL_SCHEDULE: Schedule = {
 
 /** The short mode inside `npm test`: a subset, shorter. */
 export const SHORT_SCHEDULE: Schedule = {
-  loadS: 25,
-  steps: [drsResets(2, 'reset-after', 0.4, 5), redisFailover(8, { lagMs: 1_500 }), rollingRestart(15, [0]), sighupReloads(16, 2, 3)],
+  loadS: 20,
+  steps: [drsResets(2, 'reset-after', 0.4, 4), redisFailover(6, { lagMs: 1_500 }), rollingRestart(12, [0]), sighupReloads(13, 2, 3)],
 };
 
 export const runSchedule = async (topology: Topology, schedule: Schedule, startedAt: number, windows: FaultWindow[], failures: string[]): Promise<void> => {
