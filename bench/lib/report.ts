@@ -1,5 +1,5 @@
-// docs/performance.md: a fixed method header, then one section per script (bench, profile, soak) and a hand-written
-// notes section. Each script replaces only its own section; the others are kept as they are.
+// docs/performance.md: a fixed method header, a hand-written summary (the README links it), one section per script
+// (bench, profile, soak) and hand-written notes. Each script replaces only its own section; the others are kept as they are.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import type { BenchResults, CaseSummary, ProfileResults, SoakResults, TargetCheck } from './results';
@@ -7,10 +7,13 @@ import type { Machine } from './machine';
 import { PERFORMANCE_DOC, ROOT } from './paths';
 import { caseInfo, CASES, JOB, REQUEST_PATH } from './testbed';
 
-const SECTIONS = ['bench', 'profile', 'soak', 'notes'] as const;
+const SECTIONS = ['summary', 'bench', 'profile', 'soak', 'notes'] as const;
 type Section = (typeof SECTIONS)[number];
+/** The sections people write; no script replaces them. */
+type HandWritten = 'summary' | 'notes';
 
 const PLACEHOLDER: Record<Section, string> = {
+  summary: '## Summary\n\n(Hand-written: the latest figures against the targets; the scripts keep this section as it is.)',
   bench: '## Results\n\nNot run yet: `npm run bench`.',
   profile: '## CPU profile\n\nNot run yet: `npm run bench -- --profile`.',
   soak: '## Memory soak\n\nNot run yet: `npm run bench:soak`.',
@@ -21,6 +24,26 @@ const HEADER = `# Performance
 
 How much the gateway costs on top of DRS, measured by \`bench/\` (issue #5). The sections below are written by
 the scripts (\`npm run bench\`, \`npm run bench -- --profile\`, \`npm run bench:soak\`); each replaces only its own.
+The summary and the reading at the end are written by hand.
+
+## Running it
+
+- \`npm run bench\` (about 10 minutes) measures, in one run, the five cases below at concurrency 1, 32 and 128: the
+  simulator alone, a bare Express + \`node:http\` relay, a bare Express + axios relay, the gateway with in-memory
+  stores and the gateway with Redis and every feature on.
+- \`npm run bench -- --profile\` takes CPU profiles; \`BENCH_PROFILE_C\` sets their concurrency.
+- \`npm run bench:soak\` drives the Redis case at \`BENCH_SOAK_CONNECTIONS\` (default 32) for \`BENCH_SOAK_S\` seconds
+  (default 300), samples memory and the gateway's overload state, and reports the requests it shed and the log
+  lines it dropped; \`BENCH_SOAK_RSS_LIMIT_MB\` sets its RSS target (default 150; 320 checks the Deployment's limit).
+- \`BENCH_QUICK=1\` checks the harness in a minute.
+- \`BENCH_CASES=1,2,5\` and \`BENCH_CONCURRENCY=1,32\` narrow a run for experiments; a narrowed run never writes
+  this page.
+- \`npm run bench:streams\` (about 2 minutes) measures other callers' p50 quiet and during a 30 s flood of 2,000
+  progress streams from one caller, with the default stream caps and with caps above the flood
+  (\`BENCH_FLOOD_STREAMS\`, \`BENCH_FLOOD_S\`, \`BENCH_FLOOD_C\`). It prints its table and never writes this page
+  (figures under "Progress stream flood" below).
+- \`npm run bench:alloc\` measures the bytes allocated per request, by package; \`BENCH_ALLOC_CASE=2|4|5\` picks the
+  case.
 
 ## Method
 
@@ -37,7 +60,8 @@ the scripts (\`npm run bench\`, \`npm run bench -- --profile\`, \`npm run bench:
      \`JWT_PUBLIC_KEY\`, both limiters on with limits no run reaches (\`100000000\`), \`LOG_LEVEL=warn\`;
   5. the gateway with Redis and every feature on: case 4 plus \`REDIS_URL\` (a \`redis-server --save "" --appendonly no\`
      the bench starts on a free port), \`TOKEN_CACHE_KEY\`, \`JWT_ISSUER\`/\`JWT_AUDIENCE\`, and an access log line per
-     request at \`info\` written to a file through \`pino.destination({ sync: false })\`.
+     request at \`info\` written to a file through the gateway's own bounded asynchronous destination (at most
+     4 MiB waiting; what does not fit is dropped and counted).
 - **Load**: autocannon in the parent process, one run per case × concurrency (1, 32, 128) of a fixed duration,
   repeated and interleaved (repeat 1 of every case, then repeat 2, …) so drift hits every case alike; a warm-up
   run per process is discarded. Figures are medians over the repeats (peak RSS: the highest).
@@ -68,7 +92,7 @@ const extract = (text: string, section: Section): string | undefined => {
   return text.slice(begin + marker(section, 'begin').length, end).trim();
 };
 
-export const updatePerformanceDoc = (section: Exclude<Section, 'notes'>, markdown: string): void => {
+export const updatePerformanceDoc = (section: Exclude<Section, HandWritten>, markdown: string): void => {
   const existing = existsSync(PERFORMANCE_DOC) ? readFileSync(PERFORMANCE_DOC, 'utf8') : '';
   const body = SECTIONS.map((name) => {
     const content = name === section ? markdown.trim() : (extract(existing, name) ?? PLACEHOLDER[name]);
@@ -149,7 +173,9 @@ export const renderBench = (results: BenchResults): string => {
 export const renderSoak = (soak: SoakResults): string => {
   const { settings } = soak;
   const rows = soak.samples.map(
-    (s) => `| ${fmt(s.tS, 0)} | ${s.requests.toLocaleString('en-US')} | ${fmt(s.rssMb, 1)} | ${fmt(s.heapUsedMb, 1)} | ${fmt(s.heapTotalMb, 1)} | ${fmt(s.externalMb, 1)} |`,
+    (s) =>
+      `| ${fmt(s.tS, 0)} | ${s.requests.toLocaleString('en-US')} | ${fmt(s.rssMb, 1)} | ${fmt(s.heapUsedMb, 1)} | ${fmt(s.heapTotalMb, 1)} | ${fmt(s.externalMb, 1)} | ` +
+      `${s.eventLoopDelayMs === undefined ? '–' : `${s.eventLoopDelayMs}${s.shedding ? ' (shedding)' : ''}`} |`,
   );
   return [
     '## Memory soak',
@@ -169,9 +195,12 @@ export const renderSoak = (soak: SoakResults): string => {
     soak.afterGc ? `- After the load, a forced full GC: RSS ${fmt(soak.afterGc.rssMb, 1)} MB, heapUsed ${fmt(soak.afterGc.heapUsedMb, 1)} MB.` : '',
     `- Other processes on the machine used ${fmt(soak.hostLoad.foreignCores)} cores on average during the soak (steal ${fmt(soak.hostLoad.stealCores)}).`,
     `- Case 5's access log grew to ${fmt(soak.accessLogBytes / 2 ** 20, 1)} MB (it is a file, not process memory).`,
+    soak.counters
+      ? `- The gateway shed ${soak.counters.shedRequests.toLocaleString('en-US')} requests (503 GW.5031) and dropped ${soak.counters.logLinesDropped.toLocaleString('en-US')} log lines (bounded log buffer).`
+      : '',
     '',
-    '| t (s) | requests | RSS MB | heapUsed MB | heapTotal MB | external MB |',
-    '|---:|---:|---:|---:|---:|---:|',
+    '| t (s) | requests | RSS MB | heapUsed MB | heapTotal MB | external MB | loop delay ms |',
+    '|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
   ]
     .filter((line, i, all) => line !== '' || all[i - 1] !== '')

@@ -1,5 +1,5 @@
 // Built-in defaults: the sandbox values that let `npm start` run with no configuration at all.
-import { SANDBOX_IAM_USER } from '../simulator/sandboxUser';
+import { SANDBOX_IAM_USER } from './sandboxIamUser';
 
 export const DEFAULTS = {
   nodeEnv: 'development',
@@ -25,6 +25,7 @@ export const DEFAULTS = {
   jwt: { clockToleranceMs: 30_000 },
   rateLimit: { max: 60, windowMs: 60_000, ipMax: 1200, ipWindowMs: 60_000, onStoreError: 'local', projectJobBudgetWindowMs: 60_000, tiers: [] },
   progress: { pollIntervalMs: 3_000, heartbeatMs: 15_000, maxStreamMs: 3_600_000, streamsPerCaller: 20, streamsPerIp: 100 },
+  overload: { maxEventLoopDelayMs: 150, maxHeapUsedMb: 160 },
   metrics: { host: '127.0.0.1' },
   access: { groups: {} },
   cors: { origins: [] },

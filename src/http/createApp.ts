@@ -7,11 +7,13 @@ import type { TokenVerifier } from '../auth';
 import { GatewayError } from '../errors/GatewayError';
 import type { PromMetrics } from '../metrics/PromMetrics';
 import type { Idempotency } from '../idempotency/createIdempotency';
+import type { OverloadMonitor } from '../overload/OverloadMonitor';
 import type { ProgressHub } from '../progress/ProgressHub';
 import type { StreamSlots } from '../progress/StreamSlots';
 import type { Clock } from '../clock';
+import type { DrsRouteTable } from '../drs/drsRouteTable';
 import type { AuditLog } from '../telemetry/AuditLog';
-import type { RequestTracer } from '../telemetry/RequestTrace';
+import type { RequestTracer } from '../telemetry/RequestSpans';
 import { accessLog } from './accessLog';
 import type { RuntimeSource } from './admitProjectCaller';
 import { chain } from './chain';
@@ -24,6 +26,7 @@ import { metricsRoutes } from './metricsRoutes';
 import { precheckRoutes } from './precheckRoutes';
 import { progressRoutes } from './progressRoutes';
 import { requestContext } from './requestContext';
+import { shedOverload } from './shedOverload';
 import { strictApp } from './strictRouter';
 import { traceRequests } from './traceRequests';
 
@@ -33,8 +36,10 @@ export interface AppDeps {
   audit: AuditLog;
   verifier: TokenVerifier;
   readiness: ReadinessProbe;
+  /** Its flag decides, per request, whether /v3 is shed (503 GW.5031). */
+  overload: Pick<OverloadMonitor, 'shedding' | 'reason'>;
   metrics: PromMetrics;
-  /** Already redacted, with the running `version`. */
+  /** Already redacted, with the running `version` and `lastReload`. */
   effectiveConfig: AdminRoutesDeps['effectiveConfig'];
   config: AdminRoutesDeps['config'];
   /** The running configuration's resolver, limiters, budget, forwarders and token caches (replaced on reload). */
@@ -50,6 +55,8 @@ export interface AppDeps {
   publicMetrics: boolean;
   /** Present only when tracing is on; without it no request runs any tracing code. */
   tracer?: RequestTracer;
+  /** The DRS routes served, forwarded and documented: DRS_ROUTE_TABLE, or a test's copy with rows added. */
+  drsRoutes: DrsRouteTable;
 }
 
 const EXPOSED_HEADERS = ['X-Request-Id', 'X-Upstream-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After', 'Idempotency-Replayed'];
@@ -95,15 +102,17 @@ export const createApp = (deps: AppDeps): Express => {
         maxAge: 600,
       }),
       noStore,
+      // Last, so a shed answer still has its request id, access line, CORS headers and Cache-Control.
+      shedOverload(deps.overload, deps.metrics),
     ]),
   );
 
   // The hot path first: every layer before it would be walked on every pre-check.
-  precheckRoutes(app, { verifier: deps.verifier, bodyLimitBytes: deps.bodyLimitBytes, runtime: deps.runtime, idempotency: deps.idempotency, audit: deps.audit });
+  precheckRoutes(app, { verifier: deps.verifier, bodyLimitBytes: deps.bodyLimitBytes, runtime: deps.runtime, idempotency: deps.idempotency, audit: deps.audit, routes: deps.drsRoutes });
   app.use(progressRoutes({ verifier: deps.verifier, runtime: deps.runtime, ...deps.progress, errorTypeBase: deps.errorTypeBase }));
   app.use(healthRoutes(deps.readiness));
   app.use(errorsPage());
-  app.use(docsRoutes());
+  app.use(docsRoutes(deps.drsRoutes));
   if (deps.publicMetrics) app.use(metricsRoutes(deps.metrics));
 
   app.use(

@@ -4,23 +4,13 @@ import type { Logger } from 'pino';
 import { GatewayError } from '../errors/GatewayError';
 import { problemBody } from '../errors/problem';
 import { localsOf } from './requestContext';
+import { toGatewayError } from './toGatewayError';
 
-/** body-parser reports its failures with a `type`; each maps to one catalogue code. */
-const BODY_PARSER_ERRORS: Readonly<Record<string, GatewayError['code']>> = {
-  'entity.too.large': 'GW.0413',
-  'entity.parse.failed': 'GW.0401',
-  'encoding.unsupported': 'GW.0415',
-  'charset.unsupported': 'GW.0415',
-  'entity.verify.failed': 'GW.0400',
-  'request.size.invalid': 'GW.0400',
-};
-
-const toGatewayError = (error: unknown): GatewayError => {
-  if (error instanceof GatewayError) return error;
-  const type = (error as { type?: unknown } | null)?.type;
-  const code = typeof type === 'string' ? BODY_PARSER_ERRORS[type] : undefined;
-  return new GatewayError(code ?? 'GW.5000', { cause: error });
-};
+/**
+ * 5xx answers that are the gateway protecting itself rather than failing: one error line per shed request would add
+ * to the very load being shed (the access line records each, and the change of state is logged once).
+ */
+const REFUSALS_AT_5XX: ReadonlySet<string> = new Set(['GW.5031']);
 
 /** Body bytes still on their way that nothing will read (a refusal answered before the body arrived). */
 const bodyUnread = (req: Request): boolean =>
@@ -38,7 +28,7 @@ export const createErrorHandler = (logger: Logger, typeBase: string) =>
     locals.trail.errorCode = gatewayError.publicCode;
     locals.trail.limiter = gatewayError.options.limiter;
     const logFields = { requestId: locals.requestId, code: gatewayError.publicCode, status: gatewayError.status, cause: causeSummary(gatewayError) };
-    if (gatewayError.status >= 500) logger.error(logFields, 'request failed');
+    if (gatewayError.status >= 500 && !REFUSALS_AT_5XX.has(gatewayError.code)) logger.error(logFields, 'request failed');
     else logger.debug(logFields, 'request refused');
     if (res.headersSent) {
       res.destroy();

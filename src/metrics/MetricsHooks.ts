@@ -1,8 +1,10 @@
 // The events the gateway reports for metrics; the /metrics exporter and the tests both implement it.
+import type { DrsRouteName } from '../drs/drsRouteTable';
+
 export type TokenCacheLevel = 'memory' | 'redis';
 export type StoreName = 'rate-limit' | 'token-cache' | 'idempotency' | 'progress';
-/** What a DRS call was for: a caller's route, or the gateway's own poll behind progress streams. */
-export type UpstreamOperation = 'batch-precheck' | 'batch-precheck-result' | 'progress-poll';
+/** What a DRS call was for: a route of the table (a caller's call), or the gateway's own poll behind progress streams. */
+export type UpstreamOperation = DrsRouteName | 'progress-poll';
 /** A DRS answer's status class, or `error` when none came (refused, reset, timed out, too large). */
 export type StatusClass = '2xx' | '3xx' | '4xx' | '5xx' | 'error';
 

@@ -1,7 +1,9 @@
-// The OpenAPI 3.1 document of every route, built from the same zod schemas that validate requests.
+// The OpenAPI 3.1 document of every route: the DRS routes from the route table (request and response schemas from its
+// zod schemas, error responses from the catalogue), the others described here.
 import { z } from 'zod';
-import { ERROR_CATALOGUE } from '../errors/catalogue';
-import { DRS_ROUTES } from '../precheck/drsRoutes';
+import { drsRouteTemplate, type DrsRouteRow, type DrsRouteTable } from '../drs/drsRouteTable';
+import { ERROR_CATALOGUE, type ErrorCode } from '../errors/catalogue';
+import { OVERLOAD_REASONS } from '../overload/OverloadMonitor';
 import {
   invalidateTokensBodySchema,
   LANGUAGES,
@@ -12,31 +14,49 @@ import { MAX_LISTED_PROBLEMS, MAX_MESSAGE_CHARS, MAX_POINTER_TOKEN_CHARS } from 
 
 type Json = Record<string, unknown>;
 
-const jsonSchema = (schema: z.ZodType): Json => {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema) as Json;
+const TAGS = { prechecks: 'Pre-checks', operations: 'Operations', documentation: 'Documentation', administration: 'Administration' } as const;
+const TAG_DESCRIPTIONS: Record<(typeof TAGS)[keyof typeof TAGS], string> = {
+  'Pre-checks': 'DRS batch pre-checks, relayed to the region serving the project, and their live progress.',
+  Operations: 'Probes and metrics for the platform running the gateway.',
+  Documentation: 'This document, the error catalogue and a readable page of both.',
+  Administration: 'Configuration and token cache of the running instance (scope gateway:admin).',
+};
+
+const BEARER = [{ bearerAuth: [] }];
+/** Explicitly open: probes, metrics and documents need no token. */
+const OPEN: Json[] = [];
+
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): Json => {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io }) as Json;
   return rest;
 };
 
 const problem = { $ref: '#/components/schemas/Problem' };
-const problemResponse = (codes: string[]): Json => ({
-  description: codes.map((code) => `\`${code}\`: ${ERROR_CATALOGUE[code as keyof typeof ERROR_CATALOGUE].detail['en-us']}`).join(' '),
+const problemResponse = (codes: readonly ErrorCode[]): Json => ({
+  description: codes.map((code) => `\`${code}\`: ${ERROR_CATALOGUE[code].detail['en-us']}`).join(' '),
   content: { 'application/problem+json': { schema: problem } },
 });
 
-const errorResponses = (codes: string[]): Json => {
-  const byStatus = new Map<number, string[]>();
-  for (const code of codes) {
-    const status = ERROR_CATALOGUE[code as keyof typeof ERROR_CATALOGUE].status;
-    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
-  }
-  return Object.fromEntries([...byStatus].sort(([a], [b]) => a - b).map(([status, list]) => [String(status), problemResponse(list)]));
+/** DRS's own 4xx, passed through with its status: any 4xx, so one range entry rather than a status of its own. */
+const PASSED_THROUGH: Json = {
+  description: "A DRS rejection that is the caller's doing keeps DRS's status, with DRS's code (DRS.M…) in error_code and `upstream` filled.",
+  content: { 'application/problem+json': { schema: problem } },
 };
 
-const AUTH_ERRORS = ['GW.1001', 'GW.1002', 'GW.1003', 'GW.1004'];
-const PRECHECK_ERRORS = [
-  'GW.0400', 'GW.0401', 'GW.0405', 'GW.0413', 'GW.0415', ...AUTH_ERRORS, 'GW.1005', 'GW.2001',
-  'GW.3001', 'GW.3002', 'GW.3003', 'GW.3004', 'GW.3005', 'GW.3006', 'GW.3007', 'GW.3008', 'GW.5000', 'GW.5030',
-];
+const errorResponses = (codes: readonly ErrorCode[]): Json => {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) {
+    if (code === 'DRS.PASSTHROUGH') continue;
+    const { status } = ERROR_CATALOGUE[code];
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  return {
+    ...Object.fromEntries([...byStatus].sort(([a], [b]) => a - b).map(([status, list]) => [String(status), problemResponse(list)])),
+    ...(codes.includes('DRS.PASSTHROUGH') ? { '4XX': PASSED_THROUGH } : {}),
+  };
+};
+
+const AUTH_ERRORS = ['GW.1001', 'GW.1002', 'GW.1003', 'GW.1004'] as const satisfies readonly ErrorCode[];
 
 const headerParameters: Json[] = [
   { name: 'X-Language', in: 'header', required: false, schema: { type: 'string', enum: [...LANGUAGES], default: 'en-us' }, description: 'Language of error titles and details; passed to DRS.' },
@@ -60,45 +80,82 @@ const idempotencyKeyParameter: Json = {
   description: 'The same caller repeating a key with the same body within 24 h gets the first 200 again (Idempotency-Replayed: true) without a second DRS call; another body: 422; while the first is in flight: 409. Failures are not replayed.',
 };
 
-const precheckOperation = (summary: string, bodySchema: z.ZodType, responseRef: string, description: string, extra: { errors?: string[]; parameters?: Json[] } = {}): Json => ({
-  summary,
-  description,
-  security: [{ bearerAuth: [] }],
-  parameters: [{ name: 'project_id', in: 'path', required: true, schema: { type: 'string', pattern: PROJECT_ID_PATTERN.source } }, ...headerParameters, ...(extra.parameters ?? [])],
-  requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(bodySchema) } } },
-  responses: {
-    '200': { description: "DRS's answer; failed items keep error_code and error_msg.", headers: rateLimitHeaders, content: { 'application/json': { schema: { $ref: responseRef } } } },
-    ...errorResponses([...PRECHECK_ERRORS, ...(extra.errors ?? [])]),
-    '4XX': { description: "A DRS rejection that is the caller's doing keeps DRS's status, with DRS's code (DRS.M…) in error_code and `upstream` filled.", content: { 'application/problem+json': { schema: problem } } },
+/** A GET that needs no token and answers one body; like every route, another method on its path is a 405. */
+const openGet = (operationId: string, tag: string, summary: string, description: string, ok: { description: string; mediaType: string; schema: Json }, errors: readonly ErrorCode[] = ['GW.0405']): Json => ({
+  get: {
+    operationId,
+    tags: [tag],
+    summary,
+    description,
+    security: OPEN,
+    responses: { '200': { description: ok.description, content: { [ok.mediaType]: { schema: ok.schema } } }, ...errorResponses(errors) },
   },
+});
+
+/** The stream read as its sequence of events; each is one frame, `event: <event>` then `data: <data as JSON>`. */
+const progressEvents: Json = {
+  type: 'array',
+  items: {
+    oneOf: Object.entries({ progress: 'PrecheckProgressItem', done: 'PrecheckProgressDone', error: 'Problem', end: 'PrecheckProgressEnd' }).map(([event, data]) => ({
+      type: 'object',
+      required: ['event', 'data'],
+      properties: { event: { const: event }, data: { $ref: `#/components/schemas/${data}` } },
+    })),
+  },
+};
+
+const projectIdParameter: Json = { name: 'project_id', in: 'path', required: true, schema: { type: 'string', pattern: PROJECT_ID_PATTERN.source } };
+
+/** The component a route's 200 body is: its name in PascalCase, e.g. batch-precheck -> BatchPrecheckResponse. */
+export const responseComponentName = (route: Pick<DrsRouteRow, 'name'>): string =>
+  `${route.name.replace(/(^|-)([a-z])/g, (_match, _dash: string, letter: string) => letter.toUpperCase())}Response`;
+
+const drsOperation = (route: DrsRouteRow): Json => ({
+  operationId: route.operationId,
+  tags: [TAGS.prechecks],
+  summary: route.summary,
+  description: route.description,
+  security: BEARER,
+  parameters: [projectIdParameter, ...headerParameters, ...(route.idempotencyKey ? [idempotencyKeyParameter] : [])],
+  requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.request, 'input') } } },
+  responses: {
+    '200': {
+      description: "DRS's answer; failed items keep error_code and error_msg.",
+      headers: rateLimitHeaders,
+      content: { 'application/json': { schema: { $ref: `#/components/schemas/${responseComponentName(route)}` } } },
+    },
+    ...errorResponses(route.errors),
+  },
+  // What the route does with a repeat, for generated clients (this repository's reads it to decide its retries).
+  'x-drs-route': { readOnly: route.readOnly, idempotencyKey: route.idempotencyKey, spendsBudget: route.spendsBudget },
 });
 
 const stringProps = (...names: string[]): Json => Object.fromEntries(names.map((n) => [n, { type: 'string' }]));
 
-export const buildOpenApiDocument = (version: string): Json => ({
+/** What the client needs to decide on a retry, for every code: the catalogue's status and retry kind. */
+const errorCatalogue = (): Json =>
+  Object.fromEntries(Object.entries(ERROR_CATALOGUE).map(([code, entry]) => [code, { status: entry.status, retry: entry.retry }]));
+
+/** `routes` is DRS_ROUTE_TABLE in production; tests pass a copy with rows added. */
+export const buildOpenApiDocument = (version: string, routes: DrsRouteTable): Json => ({
   openapi: '3.1.0',
   info: {
     title: 'DRS Pre-check Gateway',
     version,
     description: 'Runs Huawei Cloud DRS batch pre-checks for internal callers. Every error is application/problem+json (RFC 9457); the catalogue is at /errors.',
+    contact: { name: 'DRS Pre-check Gateway maintainers' },
+    license: { name: 'Proprietary (UNLICENSED): internal use only', identifier: 'LicenseRef-UNLICENSED' },
   },
+  // Relative: the document is served by the gateway it describes, so its own origin is the server.
+  servers: [{ url: '/', description: 'The gateway serving this document.' }],
+  tags: Object.entries(TAG_DESCRIPTIONS).map(([name, description]) => ({ name, description })),
+  'x-error-catalogue': errorCatalogue(),
   paths: {
-    ...Object.fromEntries(
-      DRS_ROUTES.map((route) => [
-        `/v3/{project_id}/jobs/${route.name}`,
-        {
-          post: precheckOperation(
-            route.summary,
-            route.schema,
-            `#/components/schemas/${route.responseSchema}`,
-            route.description,
-            route.spendsBudget ? { errors: ['GW.0409', 'GW.0422', 'GW.2002'], parameters: [idempotencyKeyParameter] } : {},
-          ),
-        },
-      ]),
-    ),
+    ...Object.fromEntries(routes.map((route) => [drsRouteTemplate(route), { [route.method.toLowerCase()]: drsOperation(route) }])),
     '/v3/{project_id}/jobs/precheck-progress': {
       get: {
+        operationId: 'watchPrecheckProgress',
+        tags: [TAGS.prechecks],
         summary: 'Live pre-check progress (server-sent events)',
         description:
           'Scope drs:precheck; opening a stream counts once against the rate limit, and a caller (PRECHECK_STREAMS_PER_CALLER) and a client IP (PRECHECK_STREAMS_PER_IP) may hold only so many open streams (429 GW.2003 with Retry-After). Events (data is JSON): ' +
@@ -107,52 +164,87 @@ export const buildOpenApiDocument = (version: string): Json => ({
           '`error` (a Problem) then the stream closes: DRS or IAM failed in a way that will not pass (a 4xx at once, a 5xx, timeout or throttle after 3 retries), or the bearer token expired (GW.1003, with the verifier clock tolerance); ' +
           '`end` ({"reason":"max-lifetime"} after PRECHECK_STREAM_MAX_MS, {"reason":"shutdown"} when the instance drains) then the stream closes: reconnect to keep watching. ' +
           'A comment line every 15 s; the stream closes when every job is done. DRS is polled for a job at most once per PRECHECK_POLL_INTERVAL_MS across all streams and instances.',
-        security: [{ bearerAuth: [] }],
+        security: BEARER,
         parameters: [
-          { name: 'project_id', in: 'path', required: true, schema: { type: 'string', pattern: PROJECT_ID_PATTERN.source } },
+          projectIdParameter,
           { name: 'jobs', in: 'query', required: true, schema: { type: 'string' }, description: '1 to 10 distinct job IDs, comma-separated.' },
           ...headerParameters,
         ],
         responses: {
-          '200': { description: 'An event stream: progress, done, error and end events (see the description).', content: { 'text/event-stream': { schema: { type: 'string' } } } },
-          ...errorResponses(['GW.0400', 'GW.0405', ...AUTH_ERRORS, 'GW.1005', 'GW.2001', 'GW.2003', 'GW.5030']),
+          '200': { description: 'An event stream: progress, done, error and end events (see the description).', content: { 'text/event-stream': { schema: progressEvents } } },
+          ...errorResponses(['GW.0400', 'GW.0405', ...AUTH_ERRORS, 'GW.1005', 'GW.2001', 'GW.2003', 'GW.5030', 'GW.5031']),
         },
       },
     },
-    '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'The process serves.', content: { 'application/json': { schema: { type: 'object', properties: { status: { const: 'ok' } } } } } } } } },
+    '/healthz': openGet('getHealth', TAGS.operations, 'Liveness', 'Answers while the process serves; reads no dependency.', {
+      description: 'The process serves.',
+      mediaType: 'application/json',
+      schema: { type: 'object', properties: { status: { const: 'ok' } } },
+    }),
     '/readyz': {
       get: {
+        operationId: 'getReadiness',
+        tags: [TAGS.operations],
         summary: 'Readiness',
-        responses: Object.fromEntries(
-          ['200', '503'].map((status) => [
-            status,
-            {
-              description: status === '200' ? 'Ready.' : 'Starting or draining.',
-              content: { 'application/json': { schema: { $ref: '#/components/schemas/Readiness' } } },
-            },
-          ]),
-        ),
+        description: 'Ready once listening, until the instance drains; the body says how each dependency and region fares.',
+        security: OPEN,
+        responses: {
+          ...Object.fromEntries(
+            ['200', '503'].map((status) => [
+              status,
+              {
+                description: status === '200' ? 'Ready (overloaded included: see `overload`).' : 'Starting or draining.',
+                content: { 'application/json': { schema: { $ref: '#/components/schemas/Readiness' } } },
+              },
+            ]),
+          ),
+          ...errorResponses(['GW.0405']),
+        },
       },
     },
-    '/metrics': {
-      get: {
-        summary: 'Prometheus metrics (prefix gateway_)',
-        description: 'Served here unless METRICS_PORT gives it its own listener (then 404 here). The text may be up to 1 s old.',
-        responses: { '200': { description: 'Prometheus text format.', content: { 'text/plain': { schema: { type: 'string' } } } }, ...errorResponses(['GW.0404', 'GW.0405']) },
-      },
-    },
-    '/errors': { get: { summary: 'The error catalogue', responses: { '200': { description: 'HTML page with an anchor per code.', content: { 'text/html': { schema: { type: 'string' } } } } } } },
-    '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1.', content: { 'application/json': { schema: { type: 'object' } } } } } } },
-    '/docs': { get: { summary: 'This document as a page', responses: { '200': { description: 'HTML.', content: { 'text/html': { schema: { type: 'string' } } } } } } },
+    '/metrics': openGet(
+      'getMetrics',
+      TAGS.operations,
+      'Prometheus metrics (prefix gateway_)',
+      'Served here unless METRICS_PORT gives it its own listener (then 404 here). The text may be up to 1 s old.',
+      { description: 'Prometheus text format.', mediaType: 'text/plain', schema: { type: 'string' } },
+      ['GW.0404', 'GW.0405'],
+    ),
+    '/errors': openGet('getErrorCatalogue', TAGS.documentation, 'The error catalogue', 'Every error code with its status, title, detail and what the caller should do.', {
+      description: 'HTML page with an anchor per code.',
+      mediaType: 'text/html',
+      schema: { type: 'string' },
+    }),
+    '/openapi.json': openGet('getOpenApiDocument', TAGS.documentation, 'This document', 'Built once at start-up from the same schemas that validate requests.', {
+      description: 'OpenAPI 3.1.',
+      mediaType: 'application/json',
+      schema: { type: 'object' },
+    }),
+    '/docs': openGet('getDocsPage', TAGS.documentation, 'This document as a page', 'A self-contained HTML page of every path; it loads nothing from elsewhere.', {
+      description: 'HTML.',
+      mediaType: 'text/html',
+      schema: { type: 'string' },
+    }),
     '/admin/config': {
       get: {
+        operationId: 'getConfig',
+        tags: [TAGS.administration],
         summary: 'Effective configuration, secrets redacted',
-        description: 'Scope gateway:admin. Every credential and region; passwords are "[redacted]" (passwordFile paths and passwordEnv names are shown).',
-        security: [{ bearerAuth: [] }],
+        description:
+          'Scope gateway:admin:read or gateway:admin. Every credential and region; passwords are "[redacted]" (passwordFile paths and passwordEnv names are shown). With the running version and the outcome of the latest reload.',
+        security: BEARER,
         responses: {
           '200': {
-            description: 'The configuration tree and the running version.',
-            content: { 'application/json': { schema: { type: 'object', required: ['version'], properties: { version: { $ref: '#/components/schemas/ConfigVersion' } } } } },
+            description: 'The configuration tree, the running version and the latest reload.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['version', 'lastReload'],
+                  properties: { version: { $ref: '#/components/schemas/ConfigVersion' }, lastReload: { oneOf: [{ $ref: '#/components/schemas/LastReload' }, { type: 'null' }] } },
+                },
+              },
+            },
           },
           ...errorResponses([...AUTH_ERRORS, 'GW.0405']),
         },
@@ -160,25 +252,56 @@ export const buildOpenApiDocument = (version: string): Json => ({
     },
     '/admin/config/reload': {
       post: {
-        summary: 'Reload the configuration',
+        operationId: 'reloadConfig',
+        tags: [TAGS.administration],
+        summary: 'Reload the configuration, or preview the reload',
         description:
-          'Scope gateway:admin. Re-reads GATEWAY_CONFIG, the *_FILE secrets and every passwordFile, as SIGHUP does. All or nothing: any problem (an invalid setting, a restart-only setting changed) refuses the whole reload and the running configuration stays. No body.',
-        security: [{ bearerAuth: [] }],
+          'Scope gateway:admin. Re-reads GATEWAY_CONFIG, the *_FILE secrets and every passwordFile, as SIGHUP does. All or nothing: any problem (an invalid setting, a restart-only setting changed) refuses the whole reload and the running configuration stays. No body. ' +
+          'With dry_run=true (scope gateway:admin:read is enough): the same reading and checks, nothing applied or counted; the answer lists every setting the reload would change (a secret by its name only).',
+        security: BEARER,
+        parameters: [
+          {
+            name: 'dry_run',
+            in: 'query',
+            required: false,
+            schema: { enum: ['true', 'false'] },
+            description: 'true: preview only. Any other query parameter or value is refused (400), so a misspelt dry run never reloads.',
+          },
+        ],
         responses: {
           '200': {
-            description: 'The new configuration runs for requests that start from now on.',
-            content: { 'application/json': { schema: { type: 'object', required: ['version'], properties: { version: { $ref: '#/components/schemas/ConfigVersion' } } } } },
+            description: 'A reload: the new configuration runs for requests that start from now on. A dry run: what a reload would run and change.',
+            content: {
+              'application/json': {
+                schema: {
+                  oneOf: [
+                    { type: 'object', required: ['version'], properties: { version: { $ref: '#/components/schemas/ConfigVersion' } }, additionalProperties: false },
+                    {
+                      type: 'object',
+                      required: ['valid', 'version', 'changes'],
+                      properties: {
+                        valid: { const: true },
+                        version: { type: 'object', required: ['hash'], properties: { hash: { type: 'string', pattern: '^[0-9a-f]{64}$' } } },
+                        changes: { type: 'array', items: { $ref: '#/components/schemas/ConfigChange' } },
+                      },
+                    },
+                  ],
+                },
+              },
+            },
           },
-          ...errorResponses([...AUTH_ERRORS, 'GW.0405', 'GW.4001']),
+          ...errorResponses([...AUTH_ERRORS, 'GW.0400', 'GW.0405', 'GW.4001']),
         },
       },
     },
     '/admin/iam-tokens/invalidate': {
       post: {
+        operationId: 'invalidateIamTokens',
+        tags: [TAGS.administration],
         summary: 'Drop cached IAM tokens',
         description: 'Scope gateway:admin. No body: every project; {"project_id"}: one.',
-        security: [{ bearerAuth: [] }],
-        requestBody: { required: false, content: { 'application/json': { schema: jsonSchema(invalidateTokensBodySchema) } } },
+        security: BEARER,
+        requestBody: { required: false, content: { 'application/json': { schema: jsonSchema(invalidateTokensBodySchema, 'input') } } },
         responses: {
           '200': { description: 'What was dropped.', content: { 'application/json': { schema: { type: 'object' } } } },
           ...errorResponses(['GW.0400', 'GW.0401', 'GW.0405', 'GW.0413', 'GW.0415', ...AUTH_ERRORS]),
@@ -223,47 +346,38 @@ export const buildOpenApiDocument = (version: string): Json => ({
           upstream: { type: 'object', required: ['status'], properties: { status: { type: 'integer' }, ...stringProps('error_code', 'error_msg') } },
         },
       },
-      BatchPrecheckResponse: {
-        type: 'object',
-        properties: {
-          results: { type: 'array', items: { type: 'object', properties: { ...stringProps('id', 'precheck_id', 'error_code', 'error_msg'), status: { enum: ['success', 'failed'] } } } },
-          count: { type: 'integer' },
-        },
-      },
-      BatchPrecheckResultResponse: {
-        type: 'object',
-        properties: {
-          results: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                ...stringProps('precheck_id', 'process', 'total_passed_rate', 'rds_instance_id', 'error_code', 'error_msg'),
-                result: { type: 'boolean' },
-                job_direction: { enum: ['up', 'down', 'non-dbs'] },
-                precheck_result: {
-                  type: 'array',
-                  items: {
-                    type: 'object',
-                    properties: {
-                      ...stringProps('item', 'failed_reason', 'data', 'raw_error_msg', 'group'),
-                      result: { enum: ['PASSED', 'ALARM', 'FAILED'] },
-                      failed_sub_jobs: { type: 'array', items: { type: 'object', properties: stringProps('id', 'name', 'check_result') } },
-                    },
-                  },
-                },
-              },
-            },
-          },
-          count: { type: 'integer' },
-        },
-      },
+      ...Object.fromEntries(routes.map((route) => [responseComponentName(route), jsonSchema(route.response, 'output')])),
       ConfigVersion: {
         type: 'object',
         required: ['hash', 'loadedAt'],
         properties: {
           hash: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'sha256 of the non-secret settings (what /admin/config shows): a rotated secret keeps it.' },
           loadedAt: { type: 'string', format: 'date-time', description: 'When this configuration was loaded; new on every successful reload.' },
+        },
+      },
+      LastReload: {
+        type: 'object',
+        description: 'The latest reload, by SIGHUP (signal) or POST /admin/config/reload (route), on this instance.',
+        required: ['outcome', 'at', 'source'],
+        properties: {
+          outcome: { enum: ['success', 'failure'] },
+          at: { type: 'string', format: 'date-time' },
+          source: { enum: ['signal', 'route'] },
+          version: { type: 'object', required: ['hash'], properties: { hash: { type: 'string' } }, description: 'On success: the version it runs.' },
+          problems: {
+            type: 'array',
+            description: 'On failure: every problem, each naming its setting (never a value).',
+            items: { type: 'object', required: ['setting', 'message'], properties: stringProps('setting', 'message') },
+          },
+        },
+      },
+      ConfigChange: {
+        type: 'object',
+        required: ['setting', 'change', 'restartOnly'],
+        properties: {
+          setting: { type: 'string', description: 'Dotted path, e.g. rateLimit.tiers or credentials.main.password.' },
+          change: { enum: ['added', 'removed', 'changed'] },
+          restartOnly: { type: 'boolean', description: 'A setting read only at start: a reload changing it is refused.' },
         },
       },
       Readiness: {
@@ -286,6 +400,17 @@ export const buildOpenApiDocument = (version: string): Json => ({
                   },
                 },
               },
+            },
+          },
+          overload: {
+            type: 'object',
+            description: 'Overload protection: while `shedding`, /v3 requests get 503 GW.5031 and readiness stays 200 (every instance pulled out at once would help nobody).',
+            properties: {
+              state: { enum: ['ok', 'shedding'] },
+              reason: { enum: [...OVERLOAD_REASONS], description: 'While shedding: the reading over its threshold.' },
+              since: { type: 'string', format: 'date-time', description: 'While shedding: when it began.' },
+              eventLoopDelayMs: { type: 'integer', description: 'Mean event-loop delay over the last sample.' },
+              heapUsedMb: { type: 'integer', description: 'V8 heap in use at the last sample (MiB).' },
             },
           },
         },

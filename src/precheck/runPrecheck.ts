@@ -6,7 +6,7 @@ import type { StoredResponse } from '../idempotency/IdempotencyStore';
 import type { AuditLog } from '../telemetry/AuditLog';
 import type { RequestTrail } from '../telemetry/RequestTrail';
 import type { ForwardRequest, ForwardResult } from '../upstream/createPrecheckForwarder';
-import type { DrsRoute } from './drsRoutes';
+import type { DrsRouteName, DrsRouteRow } from '../drs/drsRouteTable';
 
 /** Where the project was resolved to (admission resolves it, before the rate limits, so an unserved project costs nothing). */
 export interface ResolvedProject {
@@ -28,9 +28,9 @@ export interface PrecheckInput {
   client?: string;
   projectId: string;
   project: ResolvedProject;
-  route: { name: DrsRoute; spendsBudget: boolean };
+  route: Pick<DrsRouteRow<DrsRouteName>, 'name' | 'idempotencyKey' | 'spendsBudget'>;
   body: { jobs: unknown[] };
-  /** Already validated; only routes that spend the budget take one. */
+  /** Already validated; only routes whose row takes an Idempotency-Key read one. */
   idempotencyKey?: string;
   language: Language;
   requestId: string;
@@ -117,7 +117,7 @@ const storedFailure = (error: unknown): StoredResponse | undefined => {
 const attempt = async (deps: PrecheckDeps, input: PrecheckInput, state: { replayed: boolean }): Promise<PrecheckAnswer> => {
   const { projectId, project, route, body } = input;
   const idempotent =
-    input.idempotencyKey === undefined || !route.spendsBudget
+    input.idempotencyKey === undefined || !route.idempotencyKey
       ? undefined
       : await deps.idempotency.begin({ sub: input.sub, key: input.idempotencyKey, projectId, body });
   if (idempotent?.kind === 'replay') {

@@ -1,6 +1,7 @@
 // The sandbox greeting: a ready bearer token and a curl line that runs a real pre-check through the gateway.
 import jwt from 'jsonwebtoken';
 import type { GatewayConfig } from '../config/schema';
+import { drsPath } from '../drs/drsRouteTable';
 
 export const SANDBOX_PROJECT_ID = '054ba152d480d55b2f5dc0069e7ddef0';
 export const SANDBOX_JOB_ID = '140b5236-88ad-43c8-811c-1268453jb101';
@@ -27,10 +28,10 @@ export const sandboxBanner = (url: string, token: string): string => {
     token,
     '',
     'Start a pre-check:',
-    `curl -sS -X POST ${url}/v3/${SANDBOX_PROJECT_ID}/jobs/batch-precheck -H "Authorization: Bearer ${token}" -H "Content-Type: application/json" -d '${body}'`,
+    `curl -sS -X POST ${url}${drsPath(SANDBOX_PROJECT_ID, 'batch-precheck')} -H "Authorization: Bearer ${token}" -H "Content-Type: application/json" -d '${body}'`,
     '',
     'Then read its progress (it reaches "100%" in a few seconds):',
-    `curl -sS -X POST ${url}/v3/${SANDBOX_PROJECT_ID}/jobs/batch-precheck-result -H "Authorization: Bearer ${token}" -H "Content-Type: application/json" -d '${JSON.stringify({ jobs: [SANDBOX_JOB_ID] })}'`,
+    `curl -sS -X POST ${url}${drsPath(SANDBOX_PROJECT_ID, 'batch-precheck-result')} -H "Authorization: Bearer ${token}" -H "Content-Type: application/json" -d '${JSON.stringify({ jobs: [SANDBOX_JOB_ID] })}'`,
     '',
   ].join('\n');
 };

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SimulatorContext } from './context';
 import { JOB_ID_PATTERN } from './drsValidation';
 import { parseFaultSettings } from './faultSchema';
-import { isRecord } from './isRecord';
+import { isRecord } from '../isRecord';
 import { isJobStatus } from './jobStatus';
 import type { PrecheckOutcome } from './jobStore';
 import { parseJson, readBody, send, sendJson } from './respond';
@@ -22,7 +22,7 @@ const problem = (res: ServerResponse, status: number, error: string, problems?: 
 const putFaults = async (ctx: SimulatorContext, req: IncomingMessage, res: ServerResponse): Promise<void> => {
   const body = await readJson(req);
   if (!body.ok) return problem(res, 400, 'body must be JSON fault settings');
-  const parsed = parseFaultSettings(body.value);
+  const parsed = parseFaultSettings(body.value, [...ctx.drsRoutes.values()].map((route) => route.name));
   if (!parsed.ok) return problem(res, 400, 'invalid fault settings', parsed.problems);
   ctx.faults.set(parsed.settings);
   sendJson(res, 200, ctx.faults.snapshot());

@@ -1,5 +1,6 @@
-// Runtime check of fault settings arriving over HTTP (PUT /__sim/faults), typed against FaultSettings.
+// Runtime check of fault settings arriving over HTTP (PUT /__sim/faults), typed against FaultSettings; a fault's route must be one the simulator serves.
 import { z } from 'zod';
+import type { DrsRouteName } from '../drs/drsRouteTable';
 import type { DrsFault, FaultSettings, IamFault } from './faults';
 
 const base = {
@@ -27,13 +28,6 @@ const sharedKinds = (extra: Record<string, z.ZodOptional<z.ZodType>>) => {
   ] as const;
 };
 
-const drsTarget = { route: z.enum(['batch-precheck', 'batch-precheck-result']).optional(), job: z.string().min(1).optional() };
-
-const drsFault: z.ZodType<DrsFault> = z.union([
-  ...sharedKinds(drsTarget),
-  z.strictObject({ ...base, ...drsTarget, kind: z.literal('drsThrottle') }),
-]);
-
 const iamFault: z.ZodType<IamFault> = z.union([
   ...sharedKinds({}),
   z.strictObject({ ...base, kind: z.enum(['down', 'badCredentials']) }),
@@ -42,20 +36,25 @@ const iamFault: z.ZodType<IamFault> = z.union([
 /** Zero or less issues tokens that are already expired, as an IAM with a clock behind the gateway's would. */
 const tokenTtl = z.number().int().min(-24 * 60 * 60 * 1000);
 
-const faultSettings: z.ZodType<FaultSettings> = z.strictObject({
-  drs: z.union([drsFault, z.array(drsFault)]).nullable().optional(),
-  iam: z.union([iamFault, z.array(iamFault)]).nullable().optional(),
-  iamErrorShape: z.enum(['flat', 'nested', 'keystone']).nullable().optional(),
-  iamTokenTtlMs: z
-    .union([tokenTtl, z.strictObject({ ttlMs: tokenTtl, times: base.times })])
-    .nullable()
-    .optional(),
-});
+const faultSettings = (routeNames: readonly DrsRouteName[]): z.ZodType<FaultSettings> => {
+  const drsTarget = { route: z.enum(routeNames).optional(), job: z.string().min(1).optional() };
+  const drsFault: z.ZodType<DrsFault> = z.union([...sharedKinds(drsTarget), z.strictObject({ ...base, ...drsTarget, kind: z.literal('drsThrottle') })]);
+  return z.strictObject({
+    drs: z.union([drsFault, z.array(drsFault)]).nullable().optional(),
+    iam: z.union([iamFault, z.array(iamFault)]).nullable().optional(),
+    iamErrorShape: z.enum(['flat', 'nested', 'keystone']).nullable().optional(),
+    iamTokenTtlMs: z
+      .union([tokenTtl, z.strictObject({ ttlMs: tokenTtl, times: base.times })])
+      .nullable()
+      .optional(),
+  });
+};
 
 export type ParsedFaultSettings = { ok: true; settings: FaultSettings } | { ok: false; problems: string[] };
 
-export const parseFaultSettings = (input: unknown): ParsedFaultSettings => {
-  const parsed = faultSettings.safeParse(input);
+/** Built per call: only PUT /__sim/faults parses, and seldom. */
+export const parseFaultSettings = (input: unknown, routeNames: readonly DrsRouteName[]): ParsedFaultSettings => {
+  const parsed = faultSettings(routeNames).safeParse(input);
   if (parsed.success) return { ok: true, settings: parsed.data };
   return { ok: false, problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`) };
 };

@@ -1,5 +1,6 @@
 // Fault switches of one simulator instance: which DRS/IAM requests misbehave, how, and for how many requests.
-export type DrsRoute = 'batch-precheck' | 'batch-precheck-result';
+import type { DrsRouteName } from '../drs/drsRouteTable';
+
 export type IamErrorShape = 'flat' | 'nested' | 'keystone';
 
 interface FaultBase {
@@ -38,10 +39,10 @@ export type SharedFaultKind =
   | { kind: 'noRequestId' };
 
 /**
- * `route` limits the fault to one DRS route; omitted = both. `job` limits it to requests whose body names that job
+ * `route` limits the fault to one DRS route of the table; omitted = every route. `job` limits it to requests whose body names that job
  * ID, so one batch of a project can fail while the others are answered.
  */
-export type DrsFault = FaultBase & { route?: DrsRoute; job?: string } & (SharedFaultKind | { kind: 'drsThrottle' });
+export type DrsFault = FaultBase & { route?: DrsRouteName; job?: string } & (SharedFaultKind | { kind: 'drsThrottle' });
 
 export type IamFault = FaultBase &
   (
@@ -85,7 +86,7 @@ export interface Faults {
 /** The simulator's own side: consuming faults as requests arrive. */
 export interface FaultController extends Faults {
   /** `jobIds`: the job IDs the request body names (none when it is not a pre-check body). */
-  takeDrs(route: DrsRoute, jobIds: readonly string[]): DrsFault | undefined;
+  takeDrs(route: DrsRouteName, jobIds: readonly string[]): DrsFault | undefined;
   takeIam(): IamFault | undefined;
   takeTokenTtl(): number | undefined;
   iamErrorShape(): IamErrorShape;

@@ -1,9 +1,8 @@
-// Dispatches every request of one simulator instance to IAM, DRS, the control routes, or APIG's 404.
+// Dispatches every request of one simulator instance to IAM, a DRS route of the table, the control routes, or APIG's 404.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { apigError } from './apigErrors';
 import type { SimulatorContext } from './context';
-import { DRS_PATH, handleDrs } from './drsRoutes';
-import type { DrsRoute } from './faults';
+import { DRS_PATH, handleDrs } from './handleDrs';
 import { handleControl } from './controlRoutes';
 import { handleIamTokens } from './iamRoutes';
 import { sendJson, withRequestId } from './respond';
@@ -12,14 +11,10 @@ const routeRequest = (ctx: SimulatorContext, req: IncomingMessage, res: ServerRe
   const url = req.url ?? '/';
   const queryAt = url.indexOf('?');
   const path = queryAt < 0 ? url : url.slice(0, queryAt);
-  if (req.method === 'POST') {
-    if (path === '/v3/auth/tokens') return handleIamTokens(ctx, req, res, queryAt < 0 ? '' : url.slice(queryAt + 1));
-    const drs = DRS_PATH.exec(path);
-    if (drs !== null && drs[1] !== undefined) {
-      const route: DrsRoute = drs[2] === 'batch-precheck' ? 'batch-precheck' : 'batch-precheck-result';
-      return handleDrs(ctx, req, res, route, drs[1]);
-    }
-  }
+  if (req.method === 'POST' && path === '/v3/auth/tokens') return handleIamTokens(ctx, req, res, queryAt < 0 ? '' : url.slice(queryAt + 1));
+  const [, projectId, name] = DRS_PATH.exec(path) ?? [];
+  const route = name === undefined ? undefined : ctx.drsRoutes.get(name);
+  if (route !== undefined && projectId !== undefined && req.method === route.method) return handleDrs(ctx, req, res, route, projectId);
   if (path.startsWith('/__sim/')) return handleControl(ctx, req, res, path);
   // APIG matches method and path together, so a wrong method is the same 404 as an unknown path.
   req.resume();

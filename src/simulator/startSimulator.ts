@@ -2,18 +2,23 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../clock';
+import { DRS_ROUTE_TABLE, type DrsRouteTable } from '../drs/drsRouteTable';
 import type { SimulatorContext } from './context';
 import { createDelays } from './delays';
+import { DRS_BEHAVIOUR, type DrsBehaviour } from './drsBehaviour';
 import { createFaults, type Faults } from './faults';
+import { simulatedDrsRoutes } from './handleDrs';
 import { createRequestHandler } from './handleRequest';
 import { createJobStore, type Jobs, type SimulatedJob } from './jobStore';
 import { createRequestIds } from './requestIds';
-import { SANDBOX_IAM_USER, type IamUser } from './sandboxUser';
+import { SANDBOX_IAM_USER } from '../config/sandboxIamUser';
+import type { IamUser } from './IamUser';
 import { createStats, type SimulatorStats } from './stats';
 import { createTokenStore } from './tokens';
 
-export { SANDBOX_IAM_USER } from './sandboxUser';
-export type { IamUser } from './sandboxUser';
+export { SANDBOX_IAM_USER } from '../config/sandboxIamUser';
+export type { IamUser } from './IamUser';
+export type { DrsAnswer, DrsBehaviour } from './drsBehaviour';
 export type { DrsFault, FaultSettings, FaultSnapshot, Faults, IamErrorShape, IamFault } from './faults';
 export type { JobView, Jobs, PrecheckOutcome, SimulatedJob, StartRecord } from './jobStore';
 export type { JobStatus } from './jobStatus';
@@ -37,6 +42,10 @@ export interface SimulatorOptions {
   jobs?: SimulatedJob[];
   /** Benchmarks: no request recording, counter-based request IDs. Counters still count. */
   fast?: boolean;
+  /** The DRS routes served: DRS_ROUTE_TABLE, or a test's copy with rows added (each with its drsBehaviour). */
+  drsRoutes?: DrsRouteTable;
+  /** What DRS does on each route, by name: DRS_BEHAVIOUR, plus a behaviour for each row a test added. */
+  drsBehaviour?: Readonly<Record<string, DrsBehaviour>>;
 }
 
 export interface Simulator {
@@ -87,6 +96,7 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
     faults: createFaults(),
     stats: createStats(),
     delays: createDelays(),
+    drsRoutes: simulatedDrsRoutes(options.drsRoutes ?? DRS_ROUTE_TABLE, options.drsBehaviour ?? DRS_BEHAVIOUR),
     nextRequestId: createRequestIds(fast),
     baseUrl: () => url,
   };

@@ -1,13 +1,13 @@
 // Request counters and the recent DRS requests of one instance, so tests can assert exactly what a client sent.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { DrsRoute } from './faults';
-import type { IamUser } from './sandboxUser';
+import type { DrsRouteName } from '../drs/drsRouteTable';
+import type { IamUser } from './IamUser';
 
 export interface RecordedRequest {
   method: string;
   /** Path and query as received. */
   path: string;
-  route: DrsRoute;
+  route: DrsRouteName;
   /** Node lowercases header names; repeated headers are joined as Node joins them. */
   headers: IncomingHttpHeaders;
   /** Parsed JSON; the raw text when it did not parse; undefined when empty. */
@@ -27,7 +27,7 @@ export interface SimulatorStats {
 
 export interface StatsRecorder {
   countIam(): void;
-  countDrs(route: DrsRoute): void;
+  countDrs(route: DrsRouteName): void;
   countDrsUser(user: IamUser): void;
   record(request: RecordedRequest): void;
   snapshot(): SimulatorStats;

@@ -1,6 +1,6 @@
 // Wraps a span exporter so a collector outage costs one warning and one recovery line, not a line per batch.
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 
 export interface ExportFailureLogger {
   warn(obj: object, msg: string): void;

@@ -12,7 +12,7 @@ export const GATEWAY_ATTRIBUTES = {
   limiter: 'gateway.limiter',
   tokenSource: 'gateway.token_source',
   requestId: 'gateway.request_id',
-  /** batch-precheck or batch-precheck-result. */
+  /** A route of the DRS route table, or progress-poll (the metric's operation label). */
   drsOperation: 'gateway.drs.operation',
   /** admitted or refused. */
   rateLimitOutcome: 'gateway.rate_limit.outcome',

@@ -7,12 +7,12 @@ import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-t
 import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
-import { withDeadline } from '../auth/withDeadline';
-import type { Tracing, TracingDeps } from './createTracing';
+import { withDeadline } from '../time/withDeadline';
+import type { Tracing, TracingDeps } from './Tracing';
 import { reportExportFailures } from './reportExportFailures';
-import type { RequestTracer } from './RequestTrace';
+import type { RequestTracer } from './RequestSpans';
 import { resourceAttributesOf, samplerOf, traceExportOf } from './traceExport';
 import type { TracingConfig } from './tracingSwitch';
 
@@ -55,7 +55,7 @@ export const startTracing = (tracing: TracingConfig, deps: TracingDeps): Tracing
     httpAgentOptions: async () => agent,
   });
   const { batch } = tracing;
-  const provider = new BasicTracerProvider({
+  const provider = new TracerProvider({
     resource: resourceFromAttributes({
       ...resourceAttributesOf(tracing),
       [ATTR_SERVICE_NAME]: tracing.serviceName,
@@ -63,7 +63,8 @@ export const startTracing = (tracing: TracingConfig, deps: TracingDeps): Tracing
     }),
     sampler: samplerOf(tracing),
     spanProcessors: [
-      new BatchSpanProcessor(reportExportFailures(exporter, deps.logger), {
+      new BatchSpanProcessor({
+        exporter: reportExportFailures(exporter, deps.logger),
         scheduledDelayMillis: batch.scheduleDelayMs,
         exportTimeoutMillis: batch.exportTimeoutMs,
         maxQueueSize: batch.maxQueueSize,

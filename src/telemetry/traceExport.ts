@@ -1,6 +1,6 @@
 // Turns the typed OTEL_* settings into where and how traces are exported, which are sampled, and the resource.
 import { parseKeyPairsIntoRecord } from '@opentelemetry/core';
-import { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler, type Sampler } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler, type Sampler } from '@opentelemetry/sdk-trace';
 import type { TracingConfig } from './tracingSwitch';
 
 export interface TraceExport {

@@ -4,7 +4,7 @@ import { SpanKind } from '@opentelemetry/api';
 import type { Clock } from '../clock';
 import type { Language } from '../errors/catalogue';
 import { GatewayError } from '../errors/GatewayError';
-import { drsPath, type DrsRoute } from '../precheck/drsRoutes';
+import { drsPath, type DrsRouteName } from '../drs/drsRouteTable';
 import type { HttpClient, HttpResponse } from '../outbound/createHttpClient';
 import { statusClassOf, type MetricsHooks } from '../metrics/MetricsHooks';
 import type { RequestTrail } from '../telemetry/RequestTrail';
@@ -14,11 +14,10 @@ import { mapDrsResponse, type DrsBatchBody } from './mapDrsResponse';
 import { classifyNetworkError, failedBeforeSending, mayHaveReachedUpstream, type NetworkFailure } from '../outbound/networkFailure';
 import { SAFE_TOKEN_PATTERN } from '../validation/schemas';
 
-export type { DrsRoute } from '../precheck/drsRoutes';
-
 export interface ForwardRequest {
   projectId: string;
-  route: DrsRoute;
+  /** A row of the route table: its path on DRS, and the metric and span operation. */
+  route: DrsRouteName;
   body: unknown;
   language: Language;
   requestId: string;

@@ -6,7 +6,7 @@ import { GatewayError } from '../errors/GatewayError';
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
 export interface RegionBreakerOptions {
-  /** Only for the Retry-After a refusal carries: cockatiel reads Date.now() itself (see README, "Circuit breaker"). */
+  /** Only for the Retry-After a refusal carries: cockatiel reads Date.now() itself (see docs/operations.md, "Circuit breaker"). */
   clock: Clock;
   /** Consecutive faults (5xx, timeouts, connection errors, invalid 2xx bodies) that open the circuit. */
   failureThreshold: number;

@@ -1,10 +1,9 @@
-import type { RunningGateway } from '../../src/server';
 import { send } from '../support/http';
-import { startTestGateway } from '../support/startTestGateway';
+import { startTestGateway, type TestGateway } from '../support/startTestGateway';
 import { bearer, PROJECT } from '../support/tokens';
 
 describe('routing, health and the error envelope', () => {
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
 
   beforeAll(async () => {
     gateway = await startTestGateway({ CORS_ORIGINS: 'https://web.example.com' });
@@ -28,12 +27,13 @@ describe('routing, health and the error envelope', () => {
     expect(await noStore('/administrator')).toBe(false);
   });
 
-  it('GET /readyz names each dependency state', async () => {
+  it('GET /readyz names each dependency state and the overload state', async () => {
     const res = await send(gateway.url, '/readyz', { method: 'GET' });
     expect(res.status).toBe(200);
     expect(res.json()).toEqual({
       status: 'ready',
       dependencies: { redis: 'disabled', iam: expect.any(String), upstream: 'up', regions: { default: { drs: 'up', circuit: 'closed', iam: expect.any(String) } } },
+      overload: { state: 'ok', eventLoopDelayMs: expect.any(Number), heapUsedMb: expect.any(Number) },
     });
   });
 

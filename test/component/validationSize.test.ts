@@ -1,13 +1,11 @@
 import fc from 'fast-check';
-import type { RunningGateway } from '../../src/server';
 import type { Simulator } from '../../src/simulator/startSimulator';
 import { MAX_LISTED_PROBLEMS } from '../../src/validation/validate';
+import { PRECHECK, RESULT } from '../support/drsPaths';
 import { send } from '../support/http';
-import { startTestGateway } from '../support/startTestGateway';
-import { bearer, PROJECT, signToken } from '../support/tokens';
+import { startTestGateway, type TestGateway } from '../support/startTestGateway';
+import { bearer, signToken } from '../support/tokens';
 
-const PRECHECK = `/v3/${PROJECT}/jobs/batch-precheck`;
-const RESULT = `/v3/${PROJECT}/jobs/batch-precheck-result`;
 const BODY_LIMIT = 16 * 1024;
 
 /** The problem fields every 400 has (title, detail, instance, request id...) fit in this, whatever the body. */
@@ -20,7 +18,7 @@ interface Problem {
 }
 
 describe('a 400 is never much larger than the request that caused it', () => {
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
   const auth = { Authorization: bearer(signToken({ sub: 'size-checker', projects: ['*'] }, { expiresIn: 3600 })) };
 
   beforeAll(async () => {

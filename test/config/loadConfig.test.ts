@@ -4,7 +4,9 @@ import { ConfigError } from '../../src/config/ConfigError';
 import { ENV_VARIABLES } from '../../src/config/envVariables';
 import { loadConfig } from '../../src/config/loadConfig';
 import { shutdownGraceMs } from '../../src/config/requestBudget';
+import { RESTART_ONLY_SETTINGS } from '../../src/config/restartOnly';
 import { configErrorOf, sources } from '../support/configSources';
+import { codeSpans, readRepoFile, sectionOf, tableRows } from '../support/markdown';
 
 const problemsOf = (env: Record<string, string>, files?: Record<string, string>) => configErrorOf(sources(env, files));
 
@@ -125,6 +127,12 @@ describe('loadConfig', () => {
     expect(error.message).not.toContain('s3cr3t-pass');
   });
 
+  it('sheds over 150 ms of event-loop delay or 160 MiB of heap unless told otherwise; 0 turns a reading off, a negative is refused', () => {
+    expect(loadConfig(sources({})).config.overload).toEqual({ maxEventLoopDelayMs: 150, maxHeapUsedMb: 160 });
+    expect(loadConfig(sources({ OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0', OVERLOAD_MAX_HEAP_USED_MB: '250' })).config.overload).toEqual({ maxEventLoopDelayMs: 0, maxHeapUsedMb: 250 });
+    expect(problemsOf({ OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '-1', OVERLOAD_MAX_HEAP_USED_MB: 'lots' }).problems.map((p) => p.key).sort()).toEqual(['OVERLOAD_MAX_EVENT_LOOP_DELAY_MS', 'OVERLOAD_MAX_HEAP_USED_MB']);
+  });
+
   it('reads METRICS_PORT and METRICS_HOST, and refuses a metrics port equal to PORT', () => {
     expect(loadConfig(sources({})).config.metrics).toEqual({ host: '127.0.0.1' });
     expect(loadConfig(sources({ METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' })).config.metrics).toEqual({ port: 9464, host: '0.0.0.0' });
@@ -168,12 +176,24 @@ describe('the example configuration files', () => {
 
 describe('the documentation of the settings', () => {
   const root = join(__dirname, '../..');
-  it('.env.example and the README name every environment variable the loader reads', () => {
+  it('.env.example names every environment variable the loader reads', () => {
     const example = readFileSync(join(root, '.env.example'), 'utf8');
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
     for (const { name } of ENV_VARIABLES) {
       expect({ name, inExample: new RegExp(`^${name}=`, 'm').test(example) }).toEqual({ name, inExample: true });
-      expect({ name, inReadme: readme.includes(`\`${name}\``) }).toEqual({ name, inReadme: true });
+    }
+  });
+
+  it("docs/configuration.md's settings tables give every environment variable its file key and whether a reload applies it", () => {
+    const rows = tableRows(sectionOf(readRepoFile('docs/configuration.md'), 'Settings'));
+    const restartOnly = (path: string): boolean => RESTART_ONLY_SETTINGS.some((prefix) => path === prefix || path.startsWith(`${prefix}.`));
+    for (const { name, path } of ENV_VARIABLES) {
+      const row = rows.find(([variables]) => codeSpans(variables ?? '').includes(name));
+      const key = path.join('.');
+      expect({ name, fileKeys: codeSpans(row?.[1] ?? ''), onReload: row?.at(-1) }).toEqual({
+        name,
+        fileKeys: expect.arrayContaining([key]),
+        onReload: restartOnly(key) ? 'restart' : 'reload',
+      });
     }
   });
 });

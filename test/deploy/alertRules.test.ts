@@ -52,23 +52,23 @@ describe('deploy/prometheus/alerts.yml', () => {
     }
   });
 
-  it('gives every alert a for, a severity, a summary, a description and a runbook_url at its README anchor', () => {
+  it('gives every alert a for, a severity, a summary, a description and a runbook_url at its anchor in docs/operations.md', () => {
     for (const rule of alertRules()) {
       expect({ alert: rule.alert, for: rule.for }).toEqual({ alert: rule.alert, for: expect.stringMatching(/^\d+[smh]$/) });
       expect(['warning', 'critical']).toContain(rule.labels?.severity);
       expect(rule.annotations).toEqual({
         summary: expect.stringMatching(/\S/),
         description: expect.stringMatching(/\S/),
-        runbook_url: `README.md#alert-${rule.alert.toLowerCase()}`,
+        runbook_url: `docs/operations.md#alert-${rule.alert.toLowerCase()}`,
       });
     }
   });
 
-  it("has each alert's runbook line in the README, at the anchor its runbook_url names", () => {
-    const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+  it("has each alert's runbook line in docs/operations.md, at the anchor its runbook_url names", () => {
+    const runbook = readFileSync(join(__dirname, '../../docs/operations.md'), 'utf8');
     for (const rule of alertRules()) {
       const anchor = `alert-${rule.alert.toLowerCase()}`;
-      expect({ alert: rule.alert, line: new RegExp(`<a id="${anchor}"></a>\\*\\*${rule.alert}\\*\\*`).test(readme) }).toEqual({ alert: rule.alert, line: true });
+      expect({ alert: rule.alert, line: new RegExp(`<a id="${anchor}"></a>\\*\\*${rule.alert}\\*\\*`).test(runbook) }).toEqual({ alert: rule.alert, line: true });
     }
   });
 

@@ -35,7 +35,7 @@ const container = gatewayContainerOf(deployment);
 const pod = podSpecOf(deployment);
 const environment = environmentOf(container, configMaps);
 
-/** What the operator puts in each Secret key with `kubectl create secret` (README "Deploy to Kubernetes"), for the test. */
+/** What the operator puts in each Secret key with `kubectl create secret` (docs/deployment.md, "Install"), for the test. */
 const TEST_SECRETS: Record<string, Record<string, string>> = {
   'drs-precheck-gateway': { 'redis-url': 'rediss://:test-only@redis.test.internal:6379\n', 'token-cache-key': `${Buffer.alloc(32, 7).toString('base64')}\n` },
   'drs-precheck-gateway-iam': { main: 'test-only-main-password\n', partner: 'test-only-partner-password\n' },

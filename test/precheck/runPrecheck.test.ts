@@ -49,7 +49,7 @@ const doubles = (outcome: IdempotencyOutcome = { kind: 'unprotected' }, forward:
         },
       },
     },
-    route: { name: 'batch-precheck', spendsBudget: true },
+    route: { name: 'batch-precheck', idempotencyKey: true, spendsBudget: true },
     body: { jobs: [{ job_id: 'a', precheck_mode: 'forStartJob' }, { job_id: 'b', precheck_mode: 'forRetryJob' }] },
     idempotencyKey: 'k1',
     language: 'en-us',
@@ -169,7 +169,7 @@ describe('runPrecheck', () => {
     expect(noBudget.steps).toEqual(['claim', 'forward']);
 
     const results = doubles({ kind: 'first' } as IdempotencyOutcome);
-    await runPrecheck(results.deps, results.input({ route: { name: 'batch-precheck-result', spendsBudget: false } }));
+    await runPrecheck(results.deps, results.input({ route: { name: 'batch-precheck-result', idempotencyKey: false, spendsBudget: false } }));
     expect(results.steps).toEqual(['forward']);
   });
 });

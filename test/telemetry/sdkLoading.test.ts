@@ -28,7 +28,7 @@ describe('the OpenTelemetry SDK', () => {
 
   it('is loaded, exporters included, once an OTLP endpoint turns tracing on', async () => {
     expect(await packagesLoadedWith({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' })).toEqual(
-      expect.arrayContaining(['@opentelemetry/sdk-trace-base', '@opentelemetry/exporter-trace-otlp-proto', '@opentelemetry/exporter-trace-otlp-http', '@opentelemetry/core']),
+      expect.arrayContaining(['@opentelemetry/sdk-trace', '@opentelemetry/exporter-trace-otlp-proto', '@opentelemetry/exporter-trace-otlp-http', '@opentelemetry/core']),
     );
   });
 });

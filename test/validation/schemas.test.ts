@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { GatewayError } from '../../src/errors/GatewayError';
-import { batchPrecheckBodySchema, batchPrecheckResultBodySchema, JOB_ID_PATTERN } from '../../src/validation/schemas';
+import { batchPrecheckBodySchema, batchPrecheckResultBodySchema } from '../../src/drs/drsRouteTable';
+import { JOB_ID_PATTERN } from '../../src/validation/schemas';
 import { toPointer, validateBody } from '../../src/validation/validate';
 
 const JOB = '140b5236-88ad-43c8-811c-1268453jb101';

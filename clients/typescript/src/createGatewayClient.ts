@@ -1,16 +1,37 @@
-// The typed client: the gateway's routes through openapi-fetch, with tokens, retries and tracing headers per call.
+// The typed client: a method per DRS route of the gateway (generated DRS_OPERATIONS) and the progress stream, through
+// openapi-fetch, with tokens, retries and tracing headers per call.
 import createClient from 'openapi-fetch';
 import { errorFromResponse, networkError } from './errors.js';
+import { DRS_OPERATIONS } from './gatewayTables.js';
 import { newIdempotencyKey } from './idempotencyKey.js';
-import type { components, paths } from './openapi.js';
+import type { paths } from './openapi.js';
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryNotice, type RetryPolicy } from './retry.js';
 import { followStream, type PrecheckEvent, type ReconnectNotice, type WatchSettings } from './watchPrecheck.js';
 
-type StartOperation = paths['/v3/{project_id}/jobs/batch-precheck']['post'];
-export type Language = NonNullable<NonNullable<StartOperation['parameters']['header']>['X-Language']>;
-export type PrecheckJob = StartOperation['requestBody']['content']['application/json']['jobs'][number];
-export type BatchPrecheckResponse = components['schemas']['BatchPrecheckResponse'];
-export type BatchPrecheckResultResponse = components['schemas']['BatchPrecheckResultResponse'];
+/** One DRS route as the generator writes it from the gateway's OpenAPI document. */
+export interface DrsOperation {
+  readonly method: string;
+  readonly path: string;
+  /** DRS only reads: any failure may be repeated. */
+  readonly readOnly: boolean;
+  /** The route takes an Idempotency-Key: the gateway replays the first answer to a repeat. */
+  readonly idempotencyKey: boolean;
+}
+
+type DrsOperations = typeof DRS_OPERATIONS;
+type DrsOperationId = keyof DrsOperations;
+type OperationOf<Id extends DrsOperationId> = paths[DrsOperations[Id]['path']][Lowercase<DrsOperations[Id]['method']>];
+type JobsOf<Id extends DrsOperationId> = OperationOf<Id> extends { requestBody: { content: { 'application/json': { jobs: infer Jobs } } } } ? Jobs : never;
+type AnswerOf<Id extends DrsOperationId> = OperationOf<Id> extends { responses: { 200: { content: { 'application/json': infer Answer } } } } ? Answer : never;
+type OptionsOf<Id extends DrsOperationId> = DrsOperations[Id]['idempotencyKey'] extends true ? StartOptions : CallOptions;
+
+/** A method per DRS route, named after its operationId: startPrecheck, getPrecheckResults, and any route added to the gateway. */
+export type DrsMethods = { [Id in DrsOperationId]: (projectId: string, jobs: JobsOf<Id>, options?: OptionsOf<Id>) => Promise<AnswerOf<Id>> };
+
+export type Language = NonNullable<NonNullable<OperationOf<'startPrecheck'>['parameters']['header']>['X-Language']>;
+export type PrecheckJob = JobsOf<'startPrecheck'>[number];
+export type BatchPrecheckResponse = AnswerOf<'startPrecheck'>;
+export type BatchPrecheckResultResponse = AnswerOf<'getPrecheckResults'>;
 
 export interface GatewayClientOptions {
   /** The gateway's origin, e.g. https://drs-gateway.example.com (no trailing path). */
@@ -44,9 +65,12 @@ export interface StartOptions extends CallOptions {
   idempotencyKey?: string;
 }
 
-export interface GatewayClient {
-  startPrecheck(projectId: string, jobs: PrecheckJob[], options?: StartOptions): Promise<BatchPrecheckResponse>;
-  getPrecheckResults(projectId: string, jobIds: string[], options?: CallOptions): Promise<BatchPrecheckResultResponse>;
+/** A DRS route's method before the generated types name its jobs and answer. */
+export type UntypedDrsMethod = (projectId: string, jobs: unknown[], options?: StartOptions) => Promise<unknown>;
+
+export interface GatewayClient extends DrsMethods, ProgressMethods {}
+
+export interface ProgressMethods {
   /** Live progress until every job is done; throws GatewayClientError on an `error` event or a refused stream. */
   watchPrecheck(projectId: string, jobIds: string[], options?: CallOptions): AsyncGenerator<PrecheckEvent, void, undefined>;
   /** The callback form of watchPrecheck: resolves once every job is done. */
@@ -58,7 +82,14 @@ const READ = { lost: true, answered: true };
 
 const DEFAULT_RECONNECT: WatchSettings = { maxFailures: 5, idleTimeoutMs: 45_000, baseDelayMs: 500, maxDelayMs: 15_000, random: Math.random };
 
-export const createGatewayClient = (options: GatewayClientOptions): GatewayClient => {
+/**
+ * The client over an operations table: createGatewayClient passes the generated DRS_OPERATIONS, the route-table test
+ * passes operations generated from a gateway with a route added (so its methods are only known at run time).
+ */
+export const createClientFor = <Operations extends Readonly<Record<string, DrsOperation>>>(
+  operations: Operations,
+  options: GatewayClientOptions,
+): ProgressMethods & { [Id in keyof Operations]: UntypedDrsMethod } => {
   // Bound late, so a page that swaps or polyfills fetch is honoured and browsers never see an unbound call.
   const fetchFn = options.fetch ?? ((request: Request) => globalThis.fetch(request));
   const api = createClient<paths>({ baseUrl: options.baseUrl, fetch: fetchFn, querySerializer: { allowReserved: true } });
@@ -77,10 +108,9 @@ export const createGatewayClient = (options: GatewayClientOptions): GatewayClien
   /**
    * One attempt: the answer's body, or a GatewayClientError for a refusal or a lost exchange. `safe` says which
    * failures that may have started a pre-check can be repeated: a read repeats anything; a start repeats only a lost
-   * answer, which its Idempotency-Key covers (the gateway replays a stored 200 or answers 409 while the first runs).
-   * A start the gateway answered with a may-have-started failure (502 GW.3004/GW.3005, 504 GW.3007, 500 GW.5000) is
-   * not repeated: the gateway keeps that failure under the key and would only replay it. Whether DRS started is
-   * learnt from getPrecheckResults (a job never started reads DRS.M00002); only then a new key may start it again.
+   * answer, which its Idempotency-Key covers (the gateway replays the first answer or answers 409 while the first runs).
+   * A start the gateway answered with a may-have-started failure (502/504/500) is not repeated: the gateway keeps that
+   * failure under the key, so a second attempt would only get it again; the caller reads the result instead.
    */
   const attempt = async <T>(path: string, call: CallOptions, safe: { lost: boolean; answered: boolean }, send: () => Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> => {
     let answer: { data?: T; error?: unknown; response: Response };
@@ -94,41 +124,28 @@ export const createGatewayClient = (options: GatewayClientOptions): GatewayClien
     throw errorFromResponse(answer.response, answer.error, safe.answered);
   };
 
-  const startPrecheck = (projectId: string, jobs: PrecheckJob[], call: StartOptions = {}): Promise<BatchPrecheckResponse> => {
-    const idempotencyKey = call.idempotencyKey ?? newIdempotencyKey();
-    const path = `/v3/${projectId}/jobs/batch-precheck`;
-    return withRetries(
-      async () => {
-        const { header, headers } = await headersFor(call);
-        return attempt(path, call, { lost: true, answered: false }, () =>
-          api.POST('/v3/{project_id}/jobs/batch-precheck', {
-            params: { path: { project_id: projectId }, header: { ...header, 'Idempotency-Key': idempotencyKey } },
-            headers,
-            body: { jobs },
-            signal: call.signal,
-          }),
-        );
-      },
-      policy,
-      call.signal,
-      options.onRetry,
-    );
-  };
-
-  const getPrecheckResults = (projectId: string, jobIds: string[], call: CallOptions = {}): Promise<BatchPrecheckResultResponse> => {
-    const path = `/v3/${projectId}/jobs/batch-precheck-result`;
-    return withRetries(
-      async () => {
-        const { header, headers } = await headersFor(call);
-        return attempt(path, call, READ, () =>
-          api.POST('/v3/{project_id}/jobs/batch-precheck-result', { params: { path: { project_id: projectId }, header }, headers, body: { jobs: jobIds }, signal: call.signal }),
-        );
-      },
-      policy,
-      call.signal,
-      options.onRetry,
-    );
-  };
+  /**
+   * A DRS route's method. A route with effects gets a key per call, which the call's own retries reuse, so a lost
+   * answer is repeated safely; without a key such a route repeats nothing that may have started.
+   */
+  const drsMethod =
+    (operation: DrsOperation): UntypedDrsMethod =>
+    (projectId, jobs, call = {}) => {
+      const idempotencyKey = operation.idempotencyKey ? (call.idempotencyKey ?? newIdempotencyKey()) : undefined;
+      const path = operation.path.replace('{project_id}', projectId);
+      const safe = operation.readOnly ? READ : { lost: idempotencyKey !== undefined, answered: false };
+      return withRetries(
+        async () => {
+          const { header, headers } = await headersFor(call);
+          const params = { path: { project_id: projectId }, header: idempotencyKey === undefined ? header : { ...header, 'Idempotency-Key': idempotencyKey } };
+          // The path comes from the table at run time; DrsMethods gives each method its types.
+          return attempt(path, call, safe, () => api.request(operation.method.toLowerCase() as 'post', operation.path as never, { params, headers, body: { jobs }, signal: call.signal } as never));
+        },
+        policy,
+        call.signal,
+        options.onRetry,
+      );
+    };
 
   const watchPrecheck = (projectId: string, jobIds: string[], call: CallOptions = {}): AsyncGenerator<PrecheckEvent, void, undefined> =>
     followStream({
@@ -154,5 +171,8 @@ export const createGatewayClient = (options: GatewayClientOptions): GatewayClien
     for await (const event of watchPrecheck(projectId, jobIds, call)) onEvent(event);
   };
 
-  return { startPrecheck, getPrecheckResults, watchPrecheck, followPrecheck };
+  const drsMethods = Object.fromEntries(Object.entries(operations).map(([operationId, operation]) => [operationId, drsMethod(operation)])) as { [Id in keyof Operations]: UntypedDrsMethod };
+  return { ...drsMethods, watchPrecheck, followPrecheck };
 };
+
+export const createGatewayClient = (options: GatewayClientOptions): GatewayClient => createClientFor(DRS_OPERATIONS, options) as GatewayClient;

@@ -1,4 +1,5 @@
 // The one error the client throws for a refused or failed call, carrying what a caller needs to decide on a retry.
+import { RETRY_KINDS } from './gatewayTables.js';
 import type { components } from './openapi.js';
 
 export type Problem = components['schemas']['Problem'];
@@ -13,11 +14,6 @@ export type Problem = components['schemas']['Problem'];
  */
 export type FailureKind = 'transient' | 'may-have-started' | 'final';
 
-/** Codes from docs/errors.md whose request never had an effect and can pass later. */
-const TRANSIENT_CODES: ReadonlySet<string> = new Set(['GW.0409', 'GW.1003', 'GW.2001', 'GW.2002', 'GW.2003', 'GW.3002', 'GW.3006', 'GW.3008', 'GW.5030']);
-/** Codes answered after DRS may have received the request (docs/errors.md: "the pre-check may have started"). */
-const MAY_HAVE_STARTED_CODES: ReadonlySet<string> = new Set(['GW.3004', 'GW.3005', 'GW.3007', 'GW.5000']);
-
 /** Set by the client, never by the gateway: the request or its answer was lost on the way. */
 export const NETWORK_ERROR_CODE = 'CLIENT.NETWORK';
 /** Set by the client when something that is not the gateway's problem format answered (a proxy's HTML page). */
@@ -25,8 +21,8 @@ export const UNEXPECTED_RESPONSE_CODE = 'CLIENT.UNEXPECTED_RESPONSE';
 
 export const classifyFailure = (status: number, errorCode: string | undefined): FailureKind => {
   if (errorCode === NETWORK_ERROR_CODE) return 'may-have-started';
-  if (errorCode !== undefined && TRANSIENT_CODES.has(errorCode)) return 'transient';
-  if (errorCode !== undefined && MAY_HAVE_STARTED_CODES.has(errorCode)) return 'may-have-started';
+  // The gateway's catalogue, generated; a code it does not list (DRS's own, passed through) is final.
+  if (errorCode !== undefined && Object.hasOwn(RETRY_KINDS, errorCode)) return RETRY_KINDS[errorCode] as FailureKind;
   if (errorCode !== undefined && errorCode !== UNEXPECTED_RESPONSE_CODE) return 'final';
   // Not the gateway's own answer (a proxy or load balancer in between): only the status says anything.
   if (status === 429 || status === 503) return 'transient';

@@ -10,57 +10,9 @@ export interface paths {
         };
         /**
          * Effective configuration, secrets redacted
-         * @description Scope gateway:admin. Every credential and region; passwords are "[redacted]" (passwordFile paths and passwordEnv names are shown).
+         * @description Scope gateway:admin:read or gateway:admin. Every credential and region; passwords are "[redacted]" (passwordFile paths and passwordEnv names are shown). With the running version and the outcome of the latest reload.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The configuration tree and the running version. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            version: components["schemas"]["ConfigVersion"];
-                        };
-                    };
-                };
-                /** @description `GW.1001`: The request carries no bearer token. `GW.1002`: The bearer token is not valid. `GW.1003`: The bearer token has expired. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.1004`: The token lacks the scope this route requires. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.0405`: This path does not accept this method; see the Allow header. */
-                405: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["getConfig"];
         put?: never;
         post?: never;
         delete?: never;
@@ -79,67 +31,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Reload the configuration
-         * @description Scope gateway:admin. Re-reads GATEWAY_CONFIG, the *_FILE secrets and every passwordFile, as SIGHUP does. All or nothing: any problem (an invalid setting, a restart-only setting changed) refuses the whole reload and the running configuration stays. No body.
+         * Reload the configuration, or preview the reload
+         * @description Scope gateway:admin. Re-reads GATEWAY_CONFIG, the *_FILE secrets and every passwordFile, as SIGHUP does. All or nothing: any problem (an invalid setting, a restart-only setting changed) refuses the whole reload and the running configuration stays. No body. With dry_run=true (scope gateway:admin:read is enough): the same reading and checks, nothing applied or counted; the answer lists every setting the reload would change (a secret by its name only).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The new configuration runs for requests that start from now on. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            version: components["schemas"]["ConfigVersion"];
-                        };
-                    };
-                };
-                /** @description `GW.1001`: The request carries no bearer token. `GW.1002`: The bearer token is not valid. `GW.1003`: The bearer token has expired. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.1004`: The token lacks the scope this route requires. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.0405`: This path does not accept this method; see the Allow header. */
-                405: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.4001`: The configuration was not reloaded; the running configuration stays. See errors for each problem. */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["reloadConfig"];
         delete?: never;
         options?: never;
         head?: never;
@@ -159,86 +54,7 @@ export interface paths {
          * Drop cached IAM tokens
          * @description Scope gateway:admin. No body: every project; {"project_id"}: one.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": {
-                        project_id?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description What was dropped. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": Record<string, never>;
-                    };
-                };
-                /** @description `GW.0400`: The request failed validation; see errors for each problem. `GW.0401`: The request body is not valid JSON. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.1001`: The request carries no bearer token. `GW.1002`: The bearer token is not valid. `GW.1003`: The bearer token has expired. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.1004`: The token lacks the scope this route requires. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.0405`: This path does not accept this method; see the Allow header. */
-                405: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.0413`: The request body exceeds the size limit. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.0415`: The request body must be application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["invalidateIamTokens"];
         delete?: never;
         options?: never;
         head?: never;
@@ -252,27 +68,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** This document as a page */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description HTML. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": string;
-                    };
-                };
-            };
-        };
+        /**
+         * This document as a page
+         * @description A self-contained HTML page of every path; it loads nothing from elsewhere.
+         */
+        get: operations["getDocsPage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -288,27 +88,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The error catalogue */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description HTML page with an anchor per code. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": string;
-                    };
-                };
-            };
-        };
+        /**
+         * The error catalogue
+         * @description Every error code with its status, title, detail and what the caller should do.
+         */
+        get: operations["getErrorCatalogue"];
         put?: never;
         post?: never;
         delete?: never;
@@ -324,30 +108,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The process serves. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @constant */
-                            status?: "ok";
-                        };
-                    };
-                };
-            };
-        };
+        /**
+         * Liveness
+         * @description Answers while the process serves; reads no dependency.
+         */
+        get: operations["getHealth"];
         put?: never;
         post?: never;
         delete?: never;
@@ -367,44 +132,7 @@ export interface paths {
          * Prometheus metrics (prefix gateway_)
          * @description Served here unless METRICS_PORT gives it its own listener (then 404 here). The text may be up to 1 s old.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Prometheus text format. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/plain": string;
-                    };
-                };
-                /** @description `GW.0404`: No route matches this path. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.0405`: This path does not accept this method; see the Allow header. */
-                405: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["getMetrics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -420,27 +148,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** This document */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OpenAPI 3.1. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": Record<string, never>;
-                    };
-                };
-            };
-        };
+        /**
+         * This document
+         * @description Built once at start-up from the same schemas that validate requests.
+         */
+        get: operations["getOpenApiDocument"];
         put?: never;
         post?: never;
         delete?: never;
@@ -456,36 +168,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Ready. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Readiness"];
-                    };
-                };
-                /** @description Starting or draining. */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Readiness"];
-                    };
-                };
-            };
-        };
+        /**
+         * Readiness
+         * @description Ready once listening, until the instance drains; the body says how each dependency and region fares.
+         */
+        get: operations["getReadiness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -505,184 +192,9 @@ export interface paths {
         put?: never;
         /**
          * Start pre-checks
-         * @description Scope drs:precheck; project_id must be granted by the token projects claim or one of its groups, and served. 1 to 10 jobs, no duplicate job_id. Costs its number of jobs from the project job budget when one is configured.
+         * @description Scope drs:precheck; project_id must be granted by the token projects claim or one of its groups, and served. 1 to 10 jobs, no duplicate job_id. Costs its number of jobs from the project job budget when one is configured. A job DRS refuses fails inside the 200 (status failed, with error_code and error_msg).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description The same caller repeating a key with the same body within 24 h gets the first 200 again (Idempotency-Replayed: true) without a second DRS call; another body: 422; while the first is in flight: 409. Failures are not replayed. */
-                    "Idempotency-Key"?: string;
-                    /** @description W3C trace context; DRS receives the same trace id with a new parent id. */
-                    traceparent?: string;
-                    /** @description Language of error titles and details; passed to DRS. */
-                    "X-Language"?: "en-us" | "zh-cn";
-                    /** @description Echoed back and sent to DRS; generated when absent or unsafe. */
-                    "X-Request-Id"?: string;
-                };
-                path: {
-                    project_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        jobs: {
-                            job_id: string;
-                            /** @enum {string} */
-                            precheck_mode: "forStartJob" | "forRetryJob";
-                        }[];
-                    };
-                };
-            };
-            responses: {
-                /** @description A DRS rejection that is the caller's doing keeps DRS's status, with DRS's code (DRS.M…) in error_code and `upstream` filled. */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description DRS's answer; failed items keep error_code and error_msg. */
-                200: {
-                    headers: {
-                        /** @description Present when the answer is the stored first response for this Idempotency-Key. */
-                        "Idempotency-Replayed"?: "true";
-                        /** @description IETF draft-8, one entry per limiter: "ip", then the caller's tier ("caller" by default, or a configured tier such as "services"). */
-                        RateLimit?: string;
-                        /** @description The same limiters with their quota and window; the second entry names the caller's tier. */
-                        "RateLimit-Policy"?: string;
-                        "X-Request-Id"?: string;
-                        /** @description DRS's own request id, when DRS sent one. */
-                        "X-Upstream-Request-Id"?: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["BatchPrecheckResponse"];
-                    };
-                };
-                /** @description `GW.0400`: The request failed validation; see errors for each problem. `GW.0401`: The request body is not valid JSON. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.1001`: The request carries no bearer token. `GW.1002`: The bearer token is not valid. `GW.1003`: The bearer token has expired. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.1004`: The token lacks the scope this route requires. `GW.1005`: The token does not allow this project. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.0405`: This path does not accept this method; see the Allow header. */
-                405: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.0409`: A request with this Idempotency-Key is still in flight. */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.0413`: The request body exceeds the size limit. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.0415`: The request body must be application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.0422`: This Idempotency-Key was already used with a different body. */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.2001`: Too many requests from this caller; retry after the time in Retry-After. `GW.3008`: DRS or its API gateway is throttling requests. `GW.2002`: This project's job budget for the window is spent; retry after the time in Retry-After. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.5000`: An unexpected error occurred in the gateway. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.3001`: IAM rejected the gateway's credentials. `GW.3003`: DRS rejected the gateway's token even after a refresh. `GW.3004`: DRS answered with something that is not a valid response, or the connection was lost after the request was sent. `GW.3005`: DRS answered with a server error. */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.3002`: IAM is unreachable, timed out or throttling. `GW.3006`: DRS is unreachable or temporarily cut off after repeated failures. `GW.5030`: The shared rate-limit store is unavailable. */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.3007`: DRS did not answer in time. */
-                504: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["startPrecheck"];
         delete?: never;
         options?: never;
         head?: never;
@@ -700,160 +212,9 @@ export interface paths {
         put?: never;
         /**
          * Read pre-check results
-         * @description Scope drs:precheck. 1 to 10 distinct job IDs; progress reaches "100%" when done.
+         * @description Scope drs:precheck. 1 to 10 distinct job IDs; process reaches "100%" when done.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description W3C trace context; DRS receives the same trace id with a new parent id. */
-                    traceparent?: string;
-                    /** @description Language of error titles and details; passed to DRS. */
-                    "X-Language"?: "en-us" | "zh-cn";
-                    /** @description Echoed back and sent to DRS; generated when absent or unsafe. */
-                    "X-Request-Id"?: string;
-                };
-                path: {
-                    project_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        jobs: string[];
-                    };
-                };
-            };
-            responses: {
-                /** @description A DRS rejection that is the caller's doing keeps DRS's status, with DRS's code (DRS.M…) in error_code and `upstream` filled. */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description DRS's answer; failed items keep error_code and error_msg. */
-                200: {
-                    headers: {
-                        /** @description Present when the answer is the stored first response for this Idempotency-Key. */
-                        "Idempotency-Replayed"?: "true";
-                        /** @description IETF draft-8, one entry per limiter: "ip", then the caller's tier ("caller" by default, or a configured tier such as "services"). */
-                        RateLimit?: string;
-                        /** @description The same limiters with their quota and window; the second entry names the caller's tier. */
-                        "RateLimit-Policy"?: string;
-                        "X-Request-Id"?: string;
-                        /** @description DRS's own request id, when DRS sent one. */
-                        "X-Upstream-Request-Id"?: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["BatchPrecheckResultResponse"];
-                    };
-                };
-                /** @description `GW.0400`: The request failed validation; see errors for each problem. `GW.0401`: The request body is not valid JSON. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.1001`: The request carries no bearer token. `GW.1002`: The bearer token is not valid. `GW.1003`: The bearer token has expired. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.1004`: The token lacks the scope this route requires. `GW.1005`: The token does not allow this project. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.0405`: This path does not accept this method; see the Allow header. */
-                405: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.0413`: The request body exceeds the size limit. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.0415`: The request body must be application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.2001`: Too many requests from this caller; retry after the time in Retry-After. `GW.3008`: DRS or its API gateway is throttling requests. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.5000`: An unexpected error occurred in the gateway. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.3001`: IAM rejected the gateway's credentials. `GW.3003`: DRS rejected the gateway's token even after a refresh. `GW.3004`: DRS answered with something that is not a valid response, or the connection was lost after the request was sent. `GW.3005`: DRS answered with a server error. */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.3002`: IAM is unreachable, timed out or throttling. `GW.3006`: DRS is unreachable or temporarily cut off after repeated failures. `GW.5030`: The shared rate-limit store is unavailable. */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.3007`: DRS did not answer in time. */
-                504: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["getPrecheckResults"];
         delete?: never;
         options?: never;
         head?: never;
@@ -871,92 +232,7 @@ export interface paths {
          * Live pre-check progress (server-sent events)
          * @description Scope drs:precheck; opening a stream counts once against the rate limit, and a caller (PRECHECK_STREAMS_PER_CALLER) and a client IP (PRECHECK_STREAMS_PER_IP) may hold only so many open streams (429 GW.2003 with Retry-After). Events (data is JSON): `progress` (PrecheckProgressItem: the DRS result item plus job_id, whenever process, total_passed_rate, result or error_code changes); `done` (PrecheckProgressDone) once per job: DRS said "100%", or answered for the job with an error code, or gave nothing readable for it on 3 polls in a row (then error_code "GW.3004" and the catalogue error_msg); `error` (a Problem) then the stream closes: DRS or IAM failed in a way that will not pass (a 4xx at once, a 5xx, timeout or throttle after 3 retries), or the bearer token expired (GW.1003, with the verifier clock tolerance); `end` ({"reason":"max-lifetime"} after PRECHECK_STREAM_MAX_MS, {"reason":"shutdown"} when the instance drains) then the stream closes: reconnect to keep watching. A comment line every 15 s; the stream closes when every job is done. DRS is polled for a job at most once per PRECHECK_POLL_INTERVAL_MS across all streams and instances.
          */
-        get: {
-            parameters: {
-                query: {
-                    /** @description 1 to 10 distinct job IDs, comma-separated. */
-                    jobs: string;
-                };
-                header?: {
-                    /** @description W3C trace context; DRS receives the same trace id with a new parent id. */
-                    traceparent?: string;
-                    /** @description Language of error titles and details; passed to DRS. */
-                    "X-Language"?: "en-us" | "zh-cn";
-                    /** @description Echoed back and sent to DRS; generated when absent or unsafe. */
-                    "X-Request-Id"?: string;
-                };
-                path: {
-                    project_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description An event stream: progress, done, error and end events (see the description). */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/event-stream": string;
-                    };
-                };
-                /** @description `GW.0400`: The request failed validation; see errors for each problem. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.1001`: The request carries no bearer token. `GW.1002`: The bearer token is not valid. `GW.1003`: The bearer token has expired. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.1004`: The token lacks the scope this route requires. `GW.1005`: The token does not allow this project. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.0405`: This path does not accept this method; see the Allow header. */
-                405: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.2001`: Too many requests from this caller; retry after the time in Retry-After. `GW.2003`: This caller or client address already has the most progress streams open at once; close one or retry after the time in Retry-After. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description `GW.5030`: The shared rate-limit store is unavailable. */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["watchPrecheckProgress"];
         put?: never;
         post?: never;
         delete?: never;
@@ -970,43 +246,79 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         BatchPrecheckResponse: {
-            count?: number;
-            results?: {
+            count: number;
+            results: ({
+                /** @description Set when status is failed (the gateway fills it in when DRS left it out). */
                 error_code?: string;
+                /** @description Set when status is failed. */
                 error_msg?: string;
+                /** @description The job ID. */
                 id?: string;
+                /** @description The pre-check ID (the job ID in every documented example); results are read by job ID. */
                 precheck_id?: string;
-                /** @enum {unknown} */
+                /** @enum {string} */
                 status?: "success" | "failed";
-            }[];
+            } & {
+                [key: string]: unknown;
+            })[];
+        } & {
+            [key: string]: unknown;
         };
         BatchPrecheckResultResponse: {
-            count?: number;
-            results?: {
+            count: number;
+            results: ({
+                /** @description Set when DRS has no report for the job (never pre-checked, unknown). */
                 error_code?: string;
                 error_msg?: string;
-                /** @enum {unknown} */
+                /** @enum {string} */
                 job_direction?: "up" | "down" | "non-dbs";
+                /** @description The job ID the report is for. */
                 precheck_id?: string;
-                precheck_result?: {
+                precheck_result?: ({
+                    /** @description DRS's details, a JSON-like string. */
                     data?: string;
+                    /** @description e.g. SRC_BINLOG_FORMAT_NOT_ROW; may be empty. */
                     failed_reason?: string;
-                    failed_sub_jobs?: {
+                    failed_sub_jobs?: ({
                         check_result?: string;
                         id?: string;
                         name?: string;
-                    }[];
+                    } & {
+                        [key: string]: unknown;
+                    })[];
+                    /** @description e.g. network, db_params, db_version, db_user_privilege, db_disk_size, db_target_status, src_info_check. */
                     group?: string;
+                    /** @description The check, e.g. srcDbConnection. */
                     item?: string;
                     raw_error_msg?: string;
-                    /** @enum {unknown} */
+                    /**
+                     * @description ALARM does not fail the pre-check.
+                     * @enum {string}
+                     */
                     result?: "PASSED" | "ALARM" | "FAILED";
-                }[];
+                } & {
+                    [key: string]: unknown;
+                })[];
+                /** @description Progress, "0%" to "100%"; "100%" when done. */
                 process?: string;
                 rds_instance_id?: string;
+                /** @description True when the pre-check passed; the job can start only then. */
                 result?: boolean;
+                /** @description Share of the checks passed, e.g. "100%". */
                 total_passed_rate?: string;
-            }[];
+            } & {
+                [key: string]: unknown;
+            })[];
+        } & {
+            [key: string]: unknown;
+        };
+        ConfigChange: {
+            /** @enum {unknown} */
+            change: "added" | "removed" | "changed";
+            /** @description A setting read only at start: a reload changing it is refused. */
+            restartOnly: boolean;
+            /** @description Dotted path, e.g. rateLimit.tiers or credentials.main.password. */
+            setting: string;
         };
         ConfigVersion: {
             /** @description sha256 of the non-secret settings (what /admin/config shows): a rotated secret keeps it. */
@@ -1016,6 +328,24 @@ export interface components {
              * @description When this configuration was loaded; new on every successful reload.
              */
             loadedAt: string;
+        };
+        /** @description The latest reload, by SIGHUP (signal) or POST /admin/config/reload (route), on this instance. */
+        LastReload: {
+            /** Format: date-time */
+            at: string;
+            /** @enum {unknown} */
+            outcome: "success" | "failure";
+            /** @description On failure: every problem, each naming its setting (never a value). */
+            problems?: {
+                message: string;
+                setting: string;
+            }[];
+            /** @enum {unknown} */
+            source: "signal" | "route";
+            /** @description On success: the version it runs. */
+            version?: {
+                hash: string;
+            };
         };
         /** @description Data of a `done` event, once per job. error_code GW.3004: DRS gave nothing readable for the job on 3 polls in a row. */
         PrecheckProgressDone: {
@@ -1084,6 +414,25 @@ export interface components {
                 };
                 upstream?: string;
             };
+            /** @description Overload protection: while `shedding`, /v3 requests get 503 GW.5031 and readiness stays 200 (every instance pulled out at once would help nobody). */
+            overload?: {
+                /** @description Mean event-loop delay over the last sample. */
+                eventLoopDelayMs?: number;
+                /** @description V8 heap in use at the last sample (MiB). */
+                heapUsedMb?: number;
+                /**
+                 * @description While shedding: the reading over its threshold.
+                 * @enum {unknown}
+                 */
+                reason?: "event-loop-delay" | "heap-used";
+                /**
+                 * Format: date-time
+                 * @description While shedding: when it began.
+                 */
+                since?: string;
+                /** @enum {unknown} */
+                state?: "ok" | "shedding";
+            };
             /** @enum {unknown} */
             status?: "starting" | "ready" | "draining";
         };
@@ -1095,4 +444,837 @@ export interface components {
     pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    getConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The configuration tree, the running version and the latest reload. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        lastReload: components["schemas"]["LastReload"] | null;
+                        version: components["schemas"]["ConfigVersion"];
+                    };
+                };
+            };
+            /** @description `GW.1001`: The request carries no bearer token. `GW.1002`: The bearer token is not valid. `GW.1003`: The bearer token has expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.1004`: The token lacks the scope this route requires. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.0405`: This path does not accept this method; see the Allow header. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reloadConfig: {
+        parameters: {
+            query?: {
+                /** @description true: preview only. Any other query parameter or value is refused (400), so a misspelt dry run never reloads. */
+                dry_run?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A reload: the new configuration runs for requests that start from now on. A dry run: what a reload would run and change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        version: components["schemas"]["ConfigVersion"];
+                    } | {
+                        changes: components["schemas"]["ConfigChange"][];
+                        /** @constant */
+                        valid: true;
+                        version: {
+                            hash: string;
+                        };
+                    };
+                };
+            };
+            /** @description `GW.0400`: The request failed validation; see errors for each problem. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.1001`: The request carries no bearer token. `GW.1002`: The bearer token is not valid. `GW.1003`: The bearer token has expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.1004`: The token lacks the scope this route requires. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.0405`: This path does not accept this method; see the Allow header. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.4001`: The configuration was not reloaded; the running configuration stays. See errors for each problem. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    invalidateIamTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    project_id?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description What was dropped. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description `GW.0400`: The request failed validation; see errors for each problem. `GW.0401`: The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.1001`: The request carries no bearer token. `GW.1002`: The bearer token is not valid. `GW.1003`: The bearer token has expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.1004`: The token lacks the scope this route requires. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.0405`: This path does not accept this method; see the Allow header. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.0413`: The request body exceeds the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.0415`: The request body must be application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDocsPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description HTML. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description `GW.0405`: This path does not accept this method; see the Allow header. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getErrorCatalogue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description HTML page with an anchor per code. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description `GW.0405`: This path does not accept this method; see the Allow header. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The process serves. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status?: "ok";
+                    };
+                };
+            };
+            /** @description `GW.0405`: This path does not accept this method; see the Allow header. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text format. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description `GW.0404`: No route matches this path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.0405`: This path does not accept this method; see the Allow header. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOpenApiDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OpenAPI 3.1. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description `GW.0405`: This path does not accept this method; see the Allow header. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready (overloaded included: see `overload`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description `GW.0405`: This path does not accept this method; see the Allow header. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Starting or draining. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+        };
+    };
+    startPrecheck: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The same caller repeating a key with the same body within 24 h gets the first 200 again (Idempotency-Replayed: true) without a second DRS call; another body: 422; while the first is in flight: 409. Failures are not replayed. */
+                "Idempotency-Key"?: string;
+                /** @description W3C trace context; DRS receives the same trace id with a new parent id. */
+                traceparent?: string;
+                /** @description Language of error titles and details; passed to DRS. */
+                "X-Language"?: "en-us" | "zh-cn";
+                /** @description Echoed back and sent to DRS; generated when absent or unsafe. */
+                "X-Request-Id"?: string;
+            };
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    jobs: {
+                        job_id: string;
+                        /** @enum {string} */
+                        precheck_mode: "forStartJob" | "forRetryJob";
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description A DRS rejection that is the caller's doing keeps DRS's status, with DRS's code (DRS.M…) in error_code and `upstream` filled. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description DRS's answer; failed items keep error_code and error_msg. */
+            200: {
+                headers: {
+                    /** @description Present when the answer is the stored first response for this Idempotency-Key. */
+                    "Idempotency-Replayed"?: "true";
+                    /** @description IETF draft-8, one entry per limiter: "ip", then the caller's tier ("caller" by default, or a configured tier such as "services"). */
+                    RateLimit?: string;
+                    /** @description The same limiters with their quota and window; the second entry names the caller's tier. */
+                    "RateLimit-Policy"?: string;
+                    "X-Request-Id"?: string;
+                    /** @description DRS's own request id, when DRS sent one. */
+                    "X-Upstream-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchPrecheckResponse"];
+                };
+            };
+            /** @description `GW.0400`: The request failed validation; see errors for each problem. `GW.0401`: The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.1001`: The request carries no bearer token. `GW.1002`: The bearer token is not valid. `GW.1003`: The bearer token has expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.1004`: The token lacks the scope this route requires. `GW.1005`: The token does not allow this project. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.0405`: This path does not accept this method; see the Allow header. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.0409`: A request with this Idempotency-Key is still in flight. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.0413`: The request body exceeds the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.0415`: The request body must be application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.0422`: This Idempotency-Key was already used with a different body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.2001`: Too many requests from this caller; retry after the time in Retry-After. `GW.3008`: DRS or its API gateway is throttling requests. `GW.2002`: This project's job budget for the window is spent; retry after the time in Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.5000`: An unexpected error occurred in the gateway. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.3001`: IAM rejected the gateway's credentials. `GW.3003`: DRS rejected the gateway's token even after a refresh. `GW.3004`: DRS answered with something that is not a valid response, or the connection was lost after the request was sent. `GW.3005`: DRS answered with a server error. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.3002`: IAM is unreachable, timed out or throttling. `GW.3006`: DRS is unreachable or temporarily cut off after repeated failures. `GW.5030`: The shared rate-limit store is unavailable. `GW.5031`: This gateway instance is overloaded and refused the request before doing any of its work. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.3007`: DRS did not answer in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPrecheckResults: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description W3C trace context; DRS receives the same trace id with a new parent id. */
+                traceparent?: string;
+                /** @description Language of error titles and details; passed to DRS. */
+                "X-Language"?: "en-us" | "zh-cn";
+                /** @description Echoed back and sent to DRS; generated when absent or unsafe. */
+                "X-Request-Id"?: string;
+            };
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    jobs: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description A DRS rejection that is the caller's doing keeps DRS's status, with DRS's code (DRS.M…) in error_code and `upstream` filled. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description DRS's answer; failed items keep error_code and error_msg. */
+            200: {
+                headers: {
+                    /** @description Present when the answer is the stored first response for this Idempotency-Key. */
+                    "Idempotency-Replayed"?: "true";
+                    /** @description IETF draft-8, one entry per limiter: "ip", then the caller's tier ("caller" by default, or a configured tier such as "services"). */
+                    RateLimit?: string;
+                    /** @description The same limiters with their quota and window; the second entry names the caller's tier. */
+                    "RateLimit-Policy"?: string;
+                    "X-Request-Id"?: string;
+                    /** @description DRS's own request id, when DRS sent one. */
+                    "X-Upstream-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchPrecheckResultResponse"];
+                };
+            };
+            /** @description `GW.0400`: The request failed validation; see errors for each problem. `GW.0401`: The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.1001`: The request carries no bearer token. `GW.1002`: The bearer token is not valid. `GW.1003`: The bearer token has expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.1004`: The token lacks the scope this route requires. `GW.1005`: The token does not allow this project. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.0405`: This path does not accept this method; see the Allow header. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.0413`: The request body exceeds the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.0415`: The request body must be application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.2001`: Too many requests from this caller; retry after the time in Retry-After. `GW.3008`: DRS or its API gateway is throttling requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.5000`: An unexpected error occurred in the gateway. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.3001`: IAM rejected the gateway's credentials. `GW.3003`: DRS rejected the gateway's token even after a refresh. `GW.3004`: DRS answered with something that is not a valid response, or the connection was lost after the request was sent. `GW.3005`: DRS answered with a server error. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.3002`: IAM is unreachable, timed out or throttling. `GW.3006`: DRS is unreachable or temporarily cut off after repeated failures. `GW.5030`: The shared rate-limit store is unavailable. `GW.5031`: This gateway instance is overloaded and refused the request before doing any of its work. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.3007`: DRS did not answer in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    watchPrecheckProgress: {
+        parameters: {
+            query: {
+                /** @description 1 to 10 distinct job IDs, comma-separated. */
+                jobs: string;
+            };
+            header?: {
+                /** @description W3C trace context; DRS receives the same trace id with a new parent id. */
+                traceparent?: string;
+                /** @description Language of error titles and details; passed to DRS. */
+                "X-Language"?: "en-us" | "zh-cn";
+                /** @description Echoed back and sent to DRS; generated when absent or unsafe. */
+                "X-Request-Id"?: string;
+            };
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An event stream: progress, done, error and end events (see the description). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": ({
+                        data: components["schemas"]["PrecheckProgressItem"];
+                        /** @constant */
+                        event: "progress";
+                    } | {
+                        data: components["schemas"]["PrecheckProgressDone"];
+                        /** @constant */
+                        event: "done";
+                    } | {
+                        data: components["schemas"]["Problem"];
+                        /** @constant */
+                        event: "error";
+                    } | {
+                        data: components["schemas"]["PrecheckProgressEnd"];
+                        /** @constant */
+                        event: "end";
+                    })[];
+                };
+            };
+            /** @description `GW.0400`: The request failed validation; see errors for each problem. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.1001`: The request carries no bearer token. `GW.1002`: The bearer token is not valid. `GW.1003`: The bearer token has expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.1004`: The token lacks the scope this route requires. `GW.1005`: The token does not allow this project. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.0405`: This path does not accept this method; see the Allow header. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.2001`: Too many requests from this caller; retry after the time in Retry-After. `GW.2003`: This caller or client address already has the most progress streams open at once; close one or retry after the time in Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `GW.5030`: The shared rate-limit store is unavailable. `GW.5031`: This gateway instance is overloaded and refused the request before doing any of its work. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+}

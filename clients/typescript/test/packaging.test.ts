@@ -9,7 +9,7 @@ describe('the built client package', () => {
     expect(await run(['--input-type=module', '-e', "import { createGatewayClient, GatewayClientError } from '@drs-precheck-gateway/client'; console.log(typeof createGatewayClient, typeof GatewayClientError)"])).toBe('function function');
   });
 
-  it('is requirable from a CommonJS service on Node 20.19+', async () => {
+  it('is requirable from a CommonJS service on Node 22.12+', async () => {
     expect(await run(['-e', "const { createGatewayClient } = require('@drs-precheck-gateway/client'); console.log(typeof createGatewayClient)"])).toBe('function');
   });
 });
