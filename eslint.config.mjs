@@ -9,7 +9,7 @@ import globals from 'globals';
  * import neither each other. A new folder needs a place here (test/lint/importBoundaries.test.ts checks every one has).
  */
 const LAYERS = [
-  ['clock.ts', 'version.ts', 'logger.ts', 'isRecord.ts', 'errors', 'time'],
+  ['clock.ts', 'version.ts', 'logger.ts', 'isRecord.ts', 'holdSighup.ts', 'errors', 'time'],
   ['validation', 'outbound', 'redis', 'lifecycle', 'overload'],
   ['drs'],
   ['metrics'],
