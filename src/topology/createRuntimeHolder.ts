@@ -88,9 +88,11 @@ export const createRuntimeHolder = (initial: GatewayConfig, services: RuntimeSer
     });
     const regionState = (name: string, region: DrsRegion): RegionState => {
       const states = new Set((linesByRegion.get(name) ?? []).map((line) => line.state));
+      // Read once: the state is computed as of now, and both entries must tell the same one.
+      const circuit = region.breaker.state;
       return {
-        drs: region.breaker.state === 'closed' ? 'up' : `circuit-${region.breaker.state}`,
-        circuit: region.breaker.state,
+        drs: circuit === 'closed' ? 'up' : `circuit-${circuit}`,
+        circuit,
         iam: states.has('down') ? 'down' : states.has('up') ? 'up' : 'unknown',
       };
     };
