@@ -209,7 +209,8 @@ const buildState = ({ config, clock, logger, simulatorUrls, overrides, parts }: 
     clock,
   });
   const metrics = overrides.metrics ? fanOut(prom, overrides.metrics) : prom;
-  const stores = createStores({ redis: redis?.client, tokenCacheKey: config.redis.tokenCacheKey, onStoreError: config.rateLimit.onStoreError, clock, metrics, logger });
+  const idempotencyAcks = { replicas: config.redis.waitReplicas ?? (config.redis.sentinel === undefined ? 0 : 1), timeoutMs: config.redis.waitTimeoutMs };
+  const stores = createStores({ redis: redis?.client, tokenCacheKey: config.redis.tokenCacheKey, onStoreError: config.rateLimit.onStoreError, idempotencyAcks, clock, metrics, logger });
   const running: RuntimeHolder = createRuntimeHolder(config, {
     clock,
     logger,

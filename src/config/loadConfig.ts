@@ -118,12 +118,13 @@ const readConfigFile = (sources: ConfigSources, problems: ConfigProblem[]): Unkn
   }
   try {
     const parsed: unknown = parseYaml(text);
-    if (parsed === null || parsed === undefined) return {};
-    if (isRecord(parsed)) {
+    // An empty file is most likely one caught mid-write (the chaos run started an instance on a half-written file,
+    // which then ran without Redis); `{}` still says "no settings" on purpose.
+    if (parsed === null || parsed === undefined) problems.push({ key: 'GATEWAY_CONFIG', problem: 'is empty (write {} for a file with no settings)' });
+    else if (isRecord(parsed)) {
       refusePrototypeKeys(parsed, [], problems);
       return parsed;
-    }
-    problems.push({ key: 'GATEWAY_CONFIG', problem: 'must hold a YAML or JSON object' });
+    } else problems.push({ key: 'GATEWAY_CONFIG', problem: 'must hold a YAML or JSON object' });
   } catch {
     problems.push({ key: 'GATEWAY_CONFIG', problem: 'is not valid YAML or JSON' });
   }

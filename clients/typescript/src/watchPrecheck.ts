@@ -59,7 +59,7 @@ const STREAM_EVENTS: ReadonlySet<string> = new Set(['progress', 'done', 'error',
 
 /** Why one connection ended without every job done. */
 interface Interruption {
-  reason: Exclude<ReconnectReason, 'refused'>;
+  reason: ReconnectReason;
   /** The connection delivered at least one progress or done event. */
   progressed: boolean;
   error: GatewayClientError;
@@ -154,7 +154,7 @@ export async function* followStream(plan: StreamPlan): AsyncGenerator<PrecheckEv
       failures += 1;
       if (failures > settings.maxFailures) throw interruption.error;
       // A server-side close or an expired token is no fault of the network: come back at once.
-      delayMs = interruption.reason === 'dropped' ? backoffMs(failures, settings) : 0;
+      delayMs = interruption.reason === 'dropped' || interruption.reason === 'refused' ? backoffMs(failures, settings) : 0;
       plan.onReconnect?.({ reason: interruption.reason, failures, delayMs, jobIds: [...open] });
       await sleep(delayMs, signal);
     }
@@ -213,8 +213,12 @@ async function* readConnection(body: ReadableStream<Uint8Array>, open: Set<strin
         } else if (message.event === 'error') {
           if (!isProblem(data)) throw unreadableEventError('error');
           const error = new GatewayClientError({ problem: data, idempotent: true });
-          if (error.error_code !== TOKEN_EXPIRED) throw error;
-          return { reason: 'token-expired', progressed, error };
+          if (error.error_code === TOKEN_EXPIRED) return { reason: 'token-expired', progressed, error };
+          // A failure a read may repeat (DRS or IAM unreachable, a circuit open, DRS's 5xx or a lost answer persisting)
+          // ends one stream, not the pre-check, as it ends no getPrecheckResults call: the chaos run saw watches of
+          // running jobs end for good on GW.3006 and GW.3004 while DRS came back seconds later.
+          if (error.retryable) return { reason: 'refused', progressed, error };
+          throw error;
         } else if (message.event === 'end') {
           return { reason: 'max-lifetime', progressed, error: networkError(new Error(`the gateway ended the stream: ${String(data.reason)}`), 'precheck-progress', undefined, true) };
         }

@@ -76,12 +76,34 @@ describe('watchPrecheck and the stream protocol', () => {
     expect(requests).toHaveLength(4);
   });
 
-  it('ends with the GatewayClientError of any other error event', async () => {
-    const { client, requests } = scripted(stream(progress(A, '10%') + frame('error', problem(502, 'GW.3005'))));
+  it('after a transient error event (503 GW.3006, DRS cut off), reconnects with backoff and follows the job to done', async () => {
+    const { client, requests, reconnects } = scripted(stream(progress(A, '10%') + frame('error', problem(503, 'GW.3006'))), stream(progress(A, '100%') + done(A)));
+    const events = await collect(client.watchPrecheck(PROJECT, [A]));
+    expect(events.at(-1)).toEqual({ type: 'done', data: expect.objectContaining({ job_id: A }) });
+    expect(requests).toHaveLength(2);
+    expect(reconnects).toEqual([expect.objectContaining({ reason: 'refused', failures: 1, jobIds: [A] })]);
+  });
+
+  it('gives up when transient error events keep coming without a single event in between', async () => {
+    const cutOff = () => stream(frame('error', problem(503, 'GW.3006')));
+    const { client, requests } = scripted(cutOff, cutOff, cutOff, cutOff, cutOff);
+    await expect(collect(client.watchPrecheck(PROJECT, [A]))).rejects.toMatchObject({ error_code: 'GW.3006' });
+    expect(requests).toHaveLength(4);
+  });
+
+  it('reconnects after an error event a read may repeat (502 GW.3004 persisting), as getPrecheckResults would retry', async () => {
+    const { client, reconnects } = scripted(stream(progress(A, '10%') + frame('error', problem(502, 'GW.3004'))), stream(progress(A, '100%') + done(A)));
+    const events = await collect(client.watchPrecheck(PROJECT, [A]));
+    expect(events.at(-1)).toEqual({ type: 'done', data: expect.objectContaining({ job_id: A }) });
+    expect(reconnects.map((r) => r.reason)).toEqual(['refused']);
+  });
+
+  it('ends with the GatewayClientError of a final error event', async () => {
+    const { client, requests } = scripted(stream(progress(A, '10%') + frame('error', problem(502, 'GW.3003'))));
     const seen: PrecheckEvent[] = [];
     const failure = await client.followPrecheck(PROJECT, [A], (event) => seen.push(event)).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(GatewayClientError);
-    expect(failure).toMatchObject({ status: 502, error_code: 'GW.3005' });
+    expect(failure).toMatchObject({ status: 502, error_code: 'GW.3003', retryable: false });
     expect(seen).toHaveLength(1);
     expect(requests).toHaveLength(1);
   });
