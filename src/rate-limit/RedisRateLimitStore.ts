@@ -15,6 +15,13 @@ end
 return {hits, ttl}
 `);
 
+/** A counter and the rest of its window, read together; nil when the window has ended (no key). */
+const PEEK = new LuaScript(`
+local hits = redis.call('GET', KEYS[1])
+if not hits then return nil end
+return {tonumber(hits), redis.call('PTTL', KEYS[1])}
+`);
+
 const UNDO = new LuaScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR', KEYS[1]) end
 return 0
@@ -37,6 +44,11 @@ export class RedisRateLimitStore implements Store {
   async increment(key: string): Promise<ClientRateLimitInfo> {
     const [hits, ttl] = (await HIT.run(this.client, [this.prefix + key], [this.windowMs])) as [number, number];
     return { totalHits: hits, resetTime: new Date(this.clock.now() + ttl) };
+  }
+
+  async get(key: string): Promise<ClientRateLimitInfo | undefined> {
+    const counter = (await PEEK.run(this.client, [this.prefix + key], [])) as [number, number] | null;
+    return counter === null ? undefined : { totalHits: counter[0], resetTime: new Date(this.clock.now() + counter[1]) };
   }
 
   async decrement(key: string): Promise<void> {
