@@ -12,6 +12,7 @@ import { MemoryStreamSlotStore, RedisStreamSlotStore, type StreamSlotStore } fro
 import { FailoverStore } from '../rate-limit/FailoverStore';
 import { MemoryJobBudgetStore, RedisJobBudgetStore, type JobBudgetStore } from '../rate-limit/JobBudget';
 import { RedisRateLimitStore } from '../rate-limit/RedisRateLimitStore';
+import { createTopCallers, MemoryTopCallersStore, RedisTopCallersStore, type TopCallers } from '../rate-limit/TopCallers';
 import type { RedisClient } from '../redis/RedisClient';
 import { StoreFailover, type StoreErrorPolicy, type StoreFailoverLogger } from './StoreFailover';
 
@@ -30,6 +31,8 @@ export interface Stores {
   /** The limiter's store under `gw:rl:<limiter>:`; undefined without Redis, so express-rate-limit keeps its own memory store. */
   rateLimit(limiter: string): Store | undefined;
   jobBudget: StoreFailover<JobBudgetStore>;
+  /** Requests per caller in the current window: one sorted set in Redis for every instance, else this instance's. */
+  topCallers: TopCallers;
   idempotency: StoreFailover<IdempotencyStore>;
   /** The shared IAM token level of one IAM user; undefined without Redis or without TOKEN_CACHE_KEY. */
   tokens(iamUser: { domainName: string; userName: string }): RedisTokenStore | undefined;
@@ -46,6 +49,7 @@ export const createStores = (options: StoresOptions): Stores => {
     new StoreFailover<S>({ local, shared, policy, store, messages: { failed: `${name} failed`, back: `${name} is back; ${resumed}` }, metrics, logger });
   return {
     rateLimit: (limiter) => (redis ? new FailoverStore(new RedisRateLimitStore(redis, `gw:rl:${limiter}:`, clock), policy, limiter, metrics, logger) : undefined),
+    topCallers: createTopCallers({ store: redis ? new RedisTopCallersStore(redis) : new MemoryTopCallersStore(), clock, metrics }),
     jobBudget: failover<JobBudgetStore>(new MemoryJobBudgetStore(clock), redis && new RedisJobBudgetStore(redis), 'rate-limit', 'job budget store', 'shared budgets resume'),
     idempotency: failover<IdempotencyStore>(new MemoryIdempotencyStore(clock), redis && new RedisIdempotencyStore(redis), 'idempotency', 'idempotency store', 'keys hold across instances again'),
     tokens: (iamUser) => (redis && sealer ? new RedisTokenStore(redis, sealer, clock, iamUser) : undefined),

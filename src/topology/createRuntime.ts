@@ -244,6 +244,7 @@ export const createRuntimeHolder = (initial: GatewayConfig, services: RuntimeSer
           clock,
           // The built-in limiters keep their keys (gw:rl:ip:, gw:rl:caller:); a tier counts under gw:rl:tier:<name>:.
           storeFor: (name) => stores.rateLimit(name === 'ip' || name === 'caller' ? name : `tier:${name}`),
+          topCallers: stores.topCallers,
         },
       ),
       close: () => undefined,

@@ -1,0 +1,124 @@
+// Requests per caller and tier in fixed windows, for the admin's "top callers": one sorted set per window in Redis, or a map in memory.
+import type { Clock } from '../clock';
+import type { MetricsHooks } from '../metrics/MetricsHooks';
+import { LuaScript } from '../redis/LuaScript';
+import type { RedisClient } from '../redis/RedisClient';
+
+/**
+ * Callers counted per window, at most: past it the least-counted are dropped, so a flood of new `sub`s (each needs a
+ * valid token) cannot grow the window's set, and the callers above the cut-off keep their exact counts.
+ */
+export const MAX_COUNTED_CALLERS = 10_000;
+
+export interface CallerCount {
+  sub: string;
+  tier: string;
+  requests: number;
+}
+
+export interface TopCallersAnswer {
+  windowMs: number;
+  callers: CallerCount[];
+}
+
+export interface TopCallersStore {
+  /** Adds one request to `member` in the window `window` (its index since the epoch) of `windowMs`. */
+  add(windowMs: number, window: number, member: string): Promise<void>;
+  /** The `n` members with the most requests in that window, most first. */
+  top(windowMs: number, window: number, n: number): Promise<Array<[member: string, requests: number]>>;
+}
+
+const keyOf = (windowMs: number, window: number): string => `gw:top:${windowMs}:${window}`;
+
+/**
+ * One step per request: the count, the cap (ZCARD is O(1), so the trim runs only past it) and the set's expiry, which
+ * lets it outlive its window by one more so the last reads of a window still find it.
+ */
+const ADD = new LuaScript(`
+redis.call('ZINCRBY', KEYS[1], 1, ARGV[1])
+local excess = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[2])
+if excess > 0 then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, excess - 1) end
+if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+return 1
+`);
+
+export class RedisTopCallersStore implements TopCallersStore {
+  constructor(private readonly client: RedisClient) {}
+
+  async add(windowMs: number, window: number, member: string): Promise<void> {
+    await ADD.run(this.client, [keyOf(windowMs, window)], [member, MAX_COUNTED_CALLERS, 2 * windowMs]);
+  }
+
+  async top(windowMs: number, window: number, n: number): Promise<Array<[string, number]>> {
+    const flat = await this.client.zrevrange(keyOf(windowMs, window), 0, n - 1, 'WITHSCORES');
+    const pairs: Array<[string, number]> = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([flat[i] as string, Number(flat[i + 1])]);
+    return pairs;
+  }
+}
+
+export class MemoryTopCallersStore implements TopCallersStore {
+  private current = { key: '', counts: new Map<string, number>() };
+
+  async add(windowMs: number, window: number, member: string): Promise<void> {
+    const counts = this.window(keyOf(windowMs, window));
+    counts.set(member, (counts.get(member) ?? 0) + 1);
+    // Halving in one sort past the cap keeps an insertion O(log n) amortised, where dropping one at a time would scan.
+    if (counts.size > MAX_COUNTED_CALLERS) {
+      const kept = [...counts].sort((a, b) => b[1] - a[1]).slice(0, MAX_COUNTED_CALLERS / 2);
+      this.current.counts = new Map(kept);
+    }
+  }
+
+  async top(windowMs: number, window: number, n: number): Promise<Array<[string, number]>> {
+    const key = keyOf(windowMs, window);
+    if (this.current.key !== key) return [];
+    return [...this.current.counts].sort((a, b) => b[1] - a[1]).slice(0, n);
+  }
+
+  /** Only the current window is kept: the previous one is dropped as soon as the next begins. */
+  private window(key: string): Map<string, number> {
+    if (this.current.key !== key) this.current = { key, counts: new Map() };
+    return this.current.counts;
+  }
+}
+
+export interface TopCallersOptions {
+  /** Redis when configured; else this instance's memory. */
+  store: TopCallersStore;
+  clock: Clock;
+  metrics: Pick<MetricsHooks, 'storeError'>;
+}
+
+/** Tier names have no space (the configuration refuses one), so the first space ends the tier. */
+const memberOf = (tier: string, sub: string): string => `${tier} ${sub}`;
+
+const callerOf = ([member, requests]: [string, number]): CallerCount => {
+  const space = member.indexOf(' ');
+  return { tier: member.slice(0, space), sub: member.slice(space + 1), requests };
+};
+
+/**
+ * Windows are aligned on the epoch (index = now / windowMs), so every instance counts into the same set without
+ * agreeing on anything but the time; they are not the limiters' windows, which start at each caller's first request.
+ */
+export const createTopCallers = (options: TopCallersOptions) => {
+  const { store, clock, metrics } = options;
+  return {
+    /**
+     * Called in the same tick as the caller limiter's own script, so both share one pipelined write to Redis; never
+     * awaited, so it adds nothing to the request's wait. A failure loses this one count (the limiter's own failover
+     * reports the outage) and is counted as a rate-limit store error.
+     */
+    record(tier: string, sub: string, windowMs: number): void {
+      store.add(windowMs, Math.floor(clock.now() / windowMs), memberOf(tier, sub)).catch(() => metrics.storeError('rate-limit'));
+    },
+    /** Throws what the store throws: the admin route answers for it. */
+    async top(n: number, windowMs: number): Promise<TopCallersAnswer> {
+      const counted = await store.top(windowMs, Math.floor(clock.now() / windowMs), n);
+      return { windowMs, callers: counted.map(callerOf) };
+    },
+  };
+};
+
+export type TopCallers = ReturnType<typeof createTopCallers>;
