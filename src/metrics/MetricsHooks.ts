@@ -1,6 +1,6 @@
 // The events the gateway reports for metrics; the /metrics exporter and the tests both implement it.
 export type TokenCacheLevel = 'memory' | 'redis';
-export type StoreName = 'rate-limit' | 'token-cache' | 'idempotency' | 'progress';
+export type StoreName = 'rate-limit' | 'token-cache' | 'idempotency' | 'progress' | 'events';
 /** What a DRS call was for: a caller's route, or the gateway's own poll behind progress streams. */
 export type UpstreamOperation = 'batch-precheck' | 'batch-precheck-result' | 'progress-poll';
 /** A DRS answer's status class, or `error` when none came (refused, reset, timed out, too large). */
