@@ -16,6 +16,7 @@ import { drainConnections } from './http/drainConnections';
 import type { Phase } from './http/healthRoutes';
 import { createIdempotency } from './idempotency/createIdempotency';
 import { createAuditTrail } from './telemetry/AuditLog';
+import { createRecentEvents } from './telemetry/RecentEvents';
 import { createLogger, type Logger } from './logger';
 import { fanOut } from './metrics/fanOut';
 import type { MetricsHooks } from './metrics/MetricsHooks';
@@ -126,7 +127,8 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
   const configHolder = source instanceof ConfigHolder ? source : new ConfigHolder({ loaded: { config: source, generatedJwtSecret: false, fileSettings: {} }, clock });
   const config = configHolder.current().config;
   const logger = overrides.logger ?? createLogger(config.logLevel);
-  const audit = createAuditTrail(logger, config.auditLog);
+  // The events store needs Redis and the metrics, made below; no audit line is written before a request arrives.
+  const audit = createAuditTrail(logger, config.auditLog, { add: (line) => events.add(line) });
   // One simulator per region that lacks an endpoint; each knows every configured IAM user, as a real account would its own.
   const simulatorRegions = Object.entries(config.regions).filter(([, region]) => region.drsEndpoint === undefined || region.iamEndpoint === undefined);
   const users = Object.values(config.credentials).map((c) => ({ domain: c.domainName, name: c.userName, password: c.password }));
@@ -150,6 +152,7 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
     clock,
   });
   const metrics = overrides.metrics ? fanOut(prom, overrides.metrics) : prom;
+  const events = createRecentEvents({ redis: redis?.client, metrics, logger });
   const stores = createStores({ redis: redis?.client, tokenCacheKey: config.redis.tokenCacheKey, onStoreError: config.rateLimit.onStoreError, clock, metrics, logger });
   const running: RuntimeHolder = createRuntimeHolder(config, {
     clock,
@@ -207,6 +210,7 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
   const app = createApp({
     logger,
     audit: audit.log,
+    events,
     verifier,
     progress: {
       hub: new ProgressHub({
@@ -292,7 +296,11 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
       await closed;
     };
     await Promise.all([
-      closeStep('redis', async () => redis?.close()),
+      // The last audit lines go to the shared events before the connection closes.
+      closeStep('redis', async () => {
+        await events.flush();
+        await redis?.close();
+      }),
       closeStep('simulator', async () => void (await Promise.all(Object.values(simulators).map((sim) => sim.stop())))),
       closeStep('metrics', closeMetrics).finally(() => metricsServer?.closeAllConnections()),
       closeStep('audit file', () => audit.close(CLOSE_STEP_MS)),

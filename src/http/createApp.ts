@@ -11,11 +11,14 @@ import type { ProgressHub } from '../progress/ProgressHub';
 import type { StreamSlots } from '../progress/StreamSlots';
 import type { Clock } from '../clock';
 import type { AuditLog } from '../telemetry/AuditLog';
+import type { RecentEvents } from '../telemetry/RecentEvents';
 import type { RequestTracer } from '../telemetry/RequestTrace';
 import { accessLog } from './accessLog';
 import type { RuntimeSource } from './admitProjectCaller';
 import { chain } from './chain';
 import { adminRoutes, type AdminRoutesDeps } from './adminRoutes';
+import { requireAdminAccess } from './adminAccess';
+import { adminUsageRoutes } from './adminUsageRoutes';
 import { docsRoutes } from './docsRoutes';
 import { createErrorHandler } from './errorHandler';
 import { errorsPage } from './errorsPage';
@@ -31,6 +34,8 @@ export interface AppDeps {
   logger: Logger;
   /** Audit lines (pre-checks and admin actions), each marked by a top-level `audit` field. */
   audit: AuditLog;
+  /** The last audit lines, for GET /admin/events. */
+  events: Pick<RecentEvents, 'read'>;
   verifier: TokenVerifier;
   readiness: ReadinessProbe;
   metrics: PromMetrics;
@@ -114,6 +119,17 @@ export const createApp = (deps: AppDeps): Express => {
       config: deps.config,
       bodyLimitBytes: deps.bodyLimitBytes,
       audit: deps.audit,
+    }),
+  );
+  app.use(
+    adminUsageRoutes({
+      verifier: deps.verifier,
+      runtime: deps.runtime,
+      streams: deps.progress.slots,
+      events: deps.events,
+      audit: deps.audit,
+      version: () => deps.config.current().version.hash,
+      requireAccess: requireAdminAccess,
     }),
   );
 
