@@ -1,6 +1,7 @@
 // Operator routes on what callers use (contract §10): a caller's usage, a project's job budget (each with its reset), the top callers and the recent audit lines; each call writes one audit line.
 import type { NextFunction, Request, Response, Router } from 'express';
 import type { Caller, TokenVerifier } from '../auth';
+import { decodes } from '../config/schema';
 import { asGatewayError, GatewayError } from '../errors/GatewayError';
 import type { StreamSlots } from '../progress/StreamSlots';
 import type { TierUsage } from '../rate-limit/createRateLimiters';
@@ -31,22 +32,20 @@ export interface AdminUsageRoutesDeps {
 
 interface Answer {
   body?: object;
-  /** What the audit line adds besides who, what and how it ended. */
+  /** What the audit line of a success adds besides who, what, how it ended and the target. */
   fields?: object;
 }
 
 interface Action {
   name: string;
   access: AdminAccess;
+  /** Whose counters or budget, as the path names it, for the audit line whatever the outcome. */
+  target?: (req: Request) => object;
   work: (req: Request) => Promise<Answer>;
 }
 
-const unservedProject = (): GatewayError =>
-  new GatewayError('GW.0404', { detail: { 'en-us': 'The gateway does not serve this project.', 'zh-cn': '网关不服务该项目。' } });
-
 /** Express leaves a segment it cannot percent-decode out of req.params (see `undecodable` below), and the schema says so. */
 const subOf = (req: Request): string => validateField(subSchema, req.params.sub, { parameter: 'sub' });
-const projectOf = (req: Request): string => validateField(projectIdSchema, req.params.project_id, { parameter: 'project_id' });
 
 /** With several tiers counting the caller (its scopes changed within a window), the one it entered last. */
 const latestTier = (limits: readonly TierUsage[]): string | null =>
@@ -63,7 +62,10 @@ export const adminUsageRoutes = (deps: AdminUsageRoutesDeps): Router => {
   const handle = (action: Action) => async (req: Request, res: Response): Promise<void> => {
     const locals = localsOf(res);
     const audit = (outcome: 'success' | 'failure', fields: object | undefined, msg: string): void =>
-      deps.audit.info({ audit: 'admin', caller: locals.caller?.sub, action: action.name, outcome, requestId: locals.requestId, version: deps.version(), ...fields }, msg);
+      deps.audit.info(
+        { audit: 'admin', caller: locals.caller?.sub, action: action.name, outcome, requestId: locals.requestId, version: deps.version(), ...action.target?.(req), ...fields },
+        msg,
+      );
     let answer: Answer;
     try {
       const refusal = await chargeLimits([deps.runtime.current().limiters.ipLimiter], req, res);
@@ -81,44 +83,52 @@ export const adminUsageRoutes = (deps: AdminUsageRoutesDeps): Router => {
     else res.json(answer.body);
   };
 
+  const callerTarget = (req: Request) => ({ sub: req.params.sub });
+  const projectTarget = (req: Request) => ({ project: req.params.project_id });
   const readUsage: Action = {
     name: 'caller-usage.read',
     access: 'read',
+    target: callerTarget,
     async work(req) {
       const sub = subOf(req);
       const [limits, openStreams] = await Promise.all([deps.runtime.current().limiters.usageOf(sub), deps.streams.openFor(sub)]);
-      return { body: { sub, tier: latestTier(limits), limits, openStreams }, fields: { sub } };
+      return { body: { sub, tier: latestTier(limits), limits, openStreams } };
     },
   };
   const resetUsage: Action = {
     name: 'caller-usage.reset',
     access: 'admin',
+    target: callerTarget,
     async work(req) {
-      const sub = subOf(req);
-      await deps.runtime.current().limiters.resetCaller(sub);
-      return { fields: { sub } };
+      await deps.runtime.current().limiters.resetCaller(subOf(req));
+      return {};
     },
+  };
+  /** A well-formed project ID the gateway serves, else 400 or 404. */
+  const servedProject = (req: Request) => {
+    const projectId = validateField(projectIdSchema, req.params.project_id, { parameter: 'project_id' });
+    const runtime = deps.runtime.current();
+    const project = runtime.resolve(projectId);
+    if (project === undefined) throw new GatewayError('GW.0404', { detail: { 'en-us': 'The gateway does not serve this project.', 'zh-cn': '网关不服务该项目。' } });
+    return { projectId, budget: runtime.budget, jobBudget: project.jobBudget };
   };
   const readBudget: Action = {
     name: 'project-budget.read',
     access: 'read',
+    target: projectTarget,
     async work(req) {
-      const projectId = projectOf(req);
-      const runtime = deps.runtime.current();
-      const project = runtime.resolve(projectId);
-      if (project === undefined) throw unservedProject();
-      return { body: { project_id: projectId, ...(await runtime.budget.usage(projectId, project.jobBudget)) }, fields: { project: projectId } };
+      const { projectId, budget, jobBudget } = servedProject(req);
+      return { body: { project_id: projectId, ...(await budget.usage(projectId, jobBudget)) } };
     },
   };
   const resetBudget: Action = {
     name: 'project-budget.reset',
     access: 'admin',
+    target: projectTarget,
     async work(req) {
-      const projectId = projectOf(req);
-      const runtime = deps.runtime.current();
-      if (runtime.resolve(projectId) === undefined) throw unservedProject();
-      await runtime.budget.reset(projectId);
-      return { fields: { project: projectId } };
+      const { projectId, budget } = servedProject(req);
+      await budget.reset(projectId);
+      return {};
     },
   };
   const readTop: Action = {
@@ -151,7 +161,7 @@ export const adminUsageRoutes = (deps: AdminUsageRoutesDeps): Router => {
   router.use((req: Request, res: Response, next: NextFunction) => {
     const route = withParameter.find(({ raw }) => raw.test(req.path));
     const segment = route?.raw.exec(req.path)?.[1];
-    if (route === undefined || segment === undefined || decodable(segment)) {
+    if (route === undefined || segment === undefined || decodes(segment)) {
       next();
       return;
     }
@@ -166,13 +176,4 @@ export const adminUsageRoutes = (deps: AdminUsageRoutesDeps): Router => {
   router.route('/admin/usage').get(handle(readTop)).all(methodNotAllowed(['GET', 'HEAD']));
   router.route('/admin/events').get(handle(readEvents)).all(methodNotAllowed(['GET', 'HEAD']));
   return router;
-};
-
-const decodable = (segment: string): boolean => {
-  try {
-    decodeURIComponent(segment);
-    return true;
-  } catch {
-    return false;
-  }
 };

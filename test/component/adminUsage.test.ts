@@ -1,5 +1,6 @@
 // The admin usage routes on one gateway without Redis: a caller's usage and reset, a project's budget and reset, top callers, recent events, scopes and audit.
 import type { RunningGateway } from '../../src/server';
+import type { CallerUsage } from '../support/callerUsage';
 import { send, type Received } from '../support/http';
 import { startTestGateway, TEST_TOKEN_CACHE_KEY } from '../support/startTestGateway';
 import { clearOfWindowEdge } from '../support/windowEdge';
@@ -14,13 +15,6 @@ const admin = bearer(adminToken);
 const reader = bearer(readerToken);
 const caller = bearer(callerToken);
 const start = (jobs: string[]) => ({ jobs: jobs.map((job_id) => ({ job_id, precheck_mode: 'forStartJob' })) });
-
-interface Usage {
-  sub: string;
-  tier: string | null;
-  limits: Array<{ name: string; limit: number; windowMs: number; remaining: number; resetMs: number }>;
-  openStreams: number;
-}
 
 interface AuditEvent {
   audit: string;
@@ -64,7 +58,7 @@ describe('admin usage routes without Redis', () => {
     const res = await adminCall(`/admin/callers/${ENCODED}/usage`);
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    const usage = res.json<Usage>();
+    const usage = res.json<CallerUsage>();
     expect(usage).toMatchObject({ sub: SUB, tier: 'caller', openStreams: 0, limits: [{ name: 'caller', limit: 5, windowMs: 60_000, remaining: 0 }] });
     expect(usage.limits[0]?.resetMs).toBeGreaterThan(0);
     expect(usage.limits[0]?.resetMs).toBeLessThanOrEqual(60_000);
@@ -72,9 +66,9 @@ describe('admin usage routes without Redis', () => {
     const reset = await adminCall(`/admin/callers/${ENCODED}/usage`, admin, 'DELETE');
     expect(reset.status).toBe(204);
     expect(reset.text).toBe('');
-    expect((await adminCall(`/admin/callers/${ENCODED}/usage`)).json<Usage>()).toEqual({ sub: SUB, tier: null, limits: [], openStreams: 0 });
+    expect((await adminCall(`/admin/callers/${ENCODED}/usage`)).json<CallerUsage>()).toEqual({ sub: SUB, tier: null, limits: [], openStreams: 0 });
     expect((await readResults()).status).toBe(200);
-    expect((await adminCall(`/admin/callers/${ENCODED}/usage`)).json<Usage>().limits[0]?.remaining).toBe(4);
+    expect((await adminCall(`/admin/callers/${ENCODED}/usage`)).json<CallerUsage>().limits[0]?.remaining).toBe(4);
   });
 
   it("shows a project's job budget, 404 for a project it does not serve, and a reset gives the whole budget back", async () => {
@@ -180,7 +174,7 @@ describe('admin usage routes without Redis', () => {
     const byId = (id: string) => lines.filter((line) => line.requestId === id);
     expect(byId('usage-read')).toEqual([expect.objectContaining({ audit: 'admin', action: 'caller-usage.read', outcome: 'success', caller: 'ops-reader', sub: SUB, version })]);
     expect(byId('read-only-reset')).toEqual([
-      expect.objectContaining({ action: 'caller-usage.reset', outcome: 'failure', caller: 'ops-reader', status: 403, code: 'GW.1004', version }),
+      expect.objectContaining({ action: 'caller-usage.reset', outcome: 'failure', caller: 'ops-reader', sub: SUB, status: 403, code: 'GW.1004', version }),
     ]);
     const [anonymous] = byId('bad-token-call');
     expect(anonymous).toMatchObject({ action: 'top-callers.read', outcome: 'failure', status: 401, code: 'GW.1002' });

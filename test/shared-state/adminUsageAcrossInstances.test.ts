@@ -2,6 +2,7 @@
 import { Redis } from 'ioredis';
 import { MAX_COUNTED_CALLERS, RedisTopCallersStore } from '../../src/rate-limit/TopCallers';
 import { MAX_EVENTS, RedisEventStore } from '../../src/telemetry/RecentEvents';
+import type { CallerUsage } from '../support/callerUsage';
 import { send, type Received } from '../support/http';
 import { startRedis, type RedisProcess } from '../support/redis';
 import { openSse, type LiveSse } from '../support/sse';
@@ -15,13 +16,6 @@ const admin = bearer(signToken({ sub: 'ops-admin', scope: 'gateway:admin' }));
 const reader = bearer(signToken({ sub: 'ops-reader', scope: 'gateway:admin:read' }));
 const tokenOf = (sub: string, scope = 'drs:precheck') => bearer(signToken({ sub, scope, projects: [PROJECT] }));
 const start = (jobs: string[]) => ({ jobs: jobs.map((job_id) => ({ job_id, precheck_mode: 'forStartJob' })) });
-
-interface Usage {
-  sub: string;
-  tier: string | null;
-  limits: Array<{ name: string; limit: number; windowMs: number; remaining: number; resetMs: number }>;
-  openStreams: number;
-}
 
 describe('admin usage routes on two instances sharing Redis', () => {
   let redis: RedisProcess;
@@ -52,7 +46,7 @@ describe('admin usage routes on two instances sharing Redis', () => {
 
   const via = (instance: number) => shared.gateways[instance % 2]!.url;
   const adminCall = (instance: number, path: string, method = 'GET', token = admin): Promise<Received> => send(via(instance), path, { method, headers: { Authorization: token } });
-  const usageVia = async (instance: number, encodedSub = ENCODED): Promise<Usage> => (await adminCall(instance, `/admin/callers/${encodedSub}/usage`, 'GET', reader)).json<Usage>();
+  const usageVia = async (instance: number, encodedSub = ENCODED): Promise<CallerUsage> => (await adminCall(instance, `/admin/callers/${encodedSub}/usage`, 'GET', reader)).json<CallerUsage>();
   const readResults = (instance: number, token: string) => send(via(instance), `/v3/${PROJECT}/jobs/batch-precheck-result`, { headers: { Authorization: token }, body: { jobs: [JOB] } });
 
   it('shows the exact usage of a URL-encoded sub on either instance, and a reset on one takes effect on both', async () => {
