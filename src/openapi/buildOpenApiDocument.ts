@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { ERROR_CATALOGUE } from '../errors/catalogue';
 import { DRS_ROUTES } from '../precheck/drsRoutes';
+import { adminUsagePaths } from './adminUsagePaths';
 import {
   invalidateTokensBodySchema,
   LANGUAGES,
@@ -185,6 +186,7 @@ export const buildOpenApiDocument = (version: string): Json => ({
         },
       },
     },
+    ...adminUsagePaths({ errorResponses, authErrors: AUTH_ERRORS }),
   },
   components: {
     securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
