@@ -1,4 +1,5 @@
 // Requests per caller and tier in fixed windows, for the admin's "top callers": one sorted set per window in Redis, or a map in memory.
+import { createHash } from 'node:crypto';
 import type { Clock } from '../clock';
 import type { MetricsHooks } from '../metrics/MetricsHooks';
 import { LuaScript } from '../redis/LuaScript';
@@ -90,8 +91,17 @@ export interface TopCallersOptions {
   metrics: Pick<MetricsHooks, 'storeError'>;
 }
 
+/**
+ * A `sub` is counted by at most this many characters: past them it is cut and a digest of the whole keeps it apart
+ * from others with the same start, so a window's set stays within a few MiB whatever the identity provider issues.
+ */
+export const MAX_COUNTED_SUB_CHARS = 256;
+
+const countedSub = (sub: string): string =>
+  sub.length <= MAX_COUNTED_SUB_CHARS ? sub : `${sub.slice(0, MAX_COUNTED_SUB_CHARS)}…${createHash('sha256').update(sub).digest('hex').slice(0, 16)}`;
+
 /** Tier names have no space (the configuration refuses one), so the first space ends the tier. */
-const memberOf = (tier: string, sub: string): string => `${tier} ${sub}`;
+const memberOf = (tier: string, sub: string): string => `${tier} ${countedSub(sub)}`;
 
 const callerOf = ([member, requests]: [string, number]): CallerCount => {
   const space = member.indexOf(' ');

@@ -1,5 +1,5 @@
 // The top callers in memory: counts per sub and tier in epoch-aligned windows, a bounded set, and a lost count that never fails a request.
-import { createTopCallers, MAX_COUNTED_CALLERS, MemoryTopCallersStore, type TopCallersStore } from '../../src/rate-limit/TopCallers';
+import { createTopCallers, MAX_COUNTED_CALLERS, MAX_COUNTED_SUB_CHARS, MemoryTopCallersStore, type TopCallersStore } from '../../src/rate-limit/TopCallers';
 import { CountingMetrics } from '../support/CountingMetrics';
 import { FakeClock } from '../support/fakeClock';
 
@@ -54,6 +54,19 @@ describe('createTopCallers in memory', () => {
     const callers = (await top.top(2 * MAX_COUNTED_CALLERS, WINDOW_MS)).callers;
     expect(callers.length).toBeLessThanOrEqual(MAX_COUNTED_CALLERS);
     expect(callers[0]).toEqual({ sub: 'heavy', tier: 'caller', requests: 5 });
+  });
+
+  it(`counts a sub by its first ${MAX_COUNTED_SUB_CHARS} characters and a digest of the whole, so long subs stay apart and small`, async () => {
+    const { top } = setup();
+    const start = 'x'.repeat(MAX_COUNTED_SUB_CHARS);
+    top.record('caller', `${start}-first`, WINDOW_MS);
+    top.record('caller', `${start}-first`, WINDOW_MS);
+    top.record('caller', `${start}-second`, WINDOW_MS);
+    await settled();
+    const callers = (await top.top(20, WINDOW_MS)).callers;
+    expect(callers.map((c) => c.requests)).toEqual([2, 1]);
+    for (const counted of callers) expect(counted.sub).toMatch(new RegExp(`^${start}…[0-9a-f]{16}$`));
+    expect(callers[0]?.sub).not.toBe(callers[1]?.sub);
   });
 
   it('loses a count the store fails to take, without throwing, and counts the failure', async () => {
