@@ -22,36 +22,45 @@ export interface TopCallersAnswer {
   callers: CallerCount[];
 }
 
-export interface TopCallersStore {
-  /** Adds one request to `member` in the window `window` (its index since the epoch) of `windowMs`. */
-  add(windowMs: number, window: number, member: string): Promise<void>;
-  /** The `n` members with the most requests in that window, most first. */
-  top(windowMs: number, window: number, n: number): Promise<Array<[member: string, requests: number]>>;
+/** Where one request counts: the current window's set (`gw:top:<windowMs>:<index>`), the member, and the set's expiry. */
+export interface TopCount {
+  key: string;
+  member: string;
+  ttlMs: number;
 }
 
-const keyOf = (windowMs: number, window: number): string => `gw:top:${windowMs}:${window}`;
+export interface TopCallersStore {
+  /** Adds one request to the member in the window's set. */
+  add(count: TopCount): Promise<void>;
+  /** The `n` members of the window's set with the most requests, most first. */
+  top(key: string, n: number): Promise<Array<[member: string, requests: number]>>;
+}
 
 /**
- * One step per request: the count, the cap (ZCARD is O(1), so the trim runs only past it) and the set's expiry, which
- * lets it outlive its window by one more so the last reads of a window still find it.
+ * The count in Lua, for this module's script and for the rate-limit store's, which counts inside its own hit: one
+ * step, with the cap (ZCARD is O(1), so the trim runs only past it) and the set's expiry, which lets it outlive its
+ * window by one more so the last reads of a window still find it. `key`, `member` and `ttl` name Lua expressions.
  */
-const ADD = new LuaScript(`
-redis.call('ZINCRBY', KEYS[1], 1, ARGV[1])
-local excess = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[2])
-if excess > 0 then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, excess - 1) end
-if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+export const countInLua = (key: string, member: string, ttl: string): string => `
+redis.call('ZINCRBY', ${key}, 1, ${member})
+local excess = redis.call('ZCARD', ${key}) - ${MAX_COUNTED_CALLERS}
+if excess > 0 then redis.call('ZREMRANGEBYRANK', ${key}, 0, excess - 1) end
+if redis.call('PTTL', ${key}) < 0 then redis.call('PEXPIRE', ${key}, ${ttl}) end
+`;
+
+const ADD = new LuaScript(`${countInLua('KEYS[1]', 'ARGV[1]', 'ARGV[2]')}
 return 1
 `);
 
 export class RedisTopCallersStore implements TopCallersStore {
   constructor(private readonly client: RedisClient) {}
 
-  async add(windowMs: number, window: number, member: string): Promise<void> {
-    await ADD.run(this.client, [keyOf(windowMs, window)], [member, MAX_COUNTED_CALLERS, 2 * windowMs]);
+  async add(count: TopCount): Promise<void> {
+    await ADD.run(this.client, [count.key], [count.member, count.ttlMs]);
   }
 
-  async top(windowMs: number, window: number, n: number): Promise<Array<[string, number]>> {
-    const flat = await this.client.zrevrange(keyOf(windowMs, window), 0, n - 1, 'WITHSCORES');
+  async top(key: string, n: number): Promise<Array<[string, number]>> {
+    const flat = await this.client.zrevrange(key, 0, n - 1, 'WITHSCORES');
     const pairs: Array<[string, number]> = [];
     for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([flat[i] as string, Number(flat[i + 1])]);
     return pairs;
@@ -61,8 +70,8 @@ export class RedisTopCallersStore implements TopCallersStore {
 export class MemoryTopCallersStore implements TopCallersStore {
   private current = { key: '', counts: new Map<string, number>() };
 
-  async add(windowMs: number, window: number, member: string): Promise<void> {
-    const counts = this.window(keyOf(windowMs, window));
+  async add({ key, member }: TopCount): Promise<void> {
+    const counts = this.window(key);
     counts.set(member, (counts.get(member) ?? 0) + 1);
     // Halving in one sort past the cap keeps an insertion O(log n) amortised, where dropping one at a time would scan.
     if (counts.size > MAX_COUNTED_CALLERS) {
@@ -71,8 +80,7 @@ export class MemoryTopCallersStore implements TopCallersStore {
     }
   }
 
-  async top(windowMs: number, window: number, n: number): Promise<Array<[string, number]>> {
-    const key = keyOf(windowMs, window);
+  async top(key: string, n: number): Promise<Array<[string, number]>> {
     if (this.current.key !== key) return [];
     return [...this.current.counts].sort((a, b) => b[1] - a[1]).slice(0, n);
   }
@@ -114,18 +122,23 @@ const callerOf = ([member, requests]: [string, number]): CallerCount => {
  */
 export const createTopCallers = (options: TopCallersOptions) => {
   const { store, clock, metrics } = options;
+  const keyOf = (windowMs: number): string => `gw:top:${windowMs}:${Math.floor(clock.now() / windowMs)}`;
+  const countOf = (tier: string, sub: string, windowMs: number): TopCount => ({ key: keyOf(windowMs), member: memberOf(tier, sub), ttlMs: 2 * windowMs });
   return {
+    /** Where a request of `sub` in `tier` counts now, for a Redis limiter that counts inside its own script. */
+    countOf,
     /**
-     * Called in the same tick as the caller limiter's own script, so both share one pipelined write to Redis; never
-     * awaited, so it adds nothing to the request's wait. A failure loses this one count (the limiter's own failover
-     * reports the outage) and is counted as a rate-limit store error.
+     * Counts one request through the store (memory, or Redis Cluster, whose limiter script cannot reach the window's
+     * set in another slot), in the same tick as the limiter's own hit; never awaited, so it adds nothing to the
+     * request's wait. A failure loses this one count (the limiter's failover reports the outage) and is counted as a
+     * rate-limit store error.
      */
     record(tier: string, sub: string, windowMs: number): void {
-      store.add(windowMs, Math.floor(clock.now() / windowMs), memberOf(tier, sub)).catch(() => metrics.storeError('rate-limit'));
+      store.add(countOf(tier, sub, windowMs)).catch(() => metrics.storeError('rate-limit'));
     },
     /** Throws what the store throws: the admin route answers for it. */
     async top(n: number, windowMs: number): Promise<TopCallersAnswer> {
-      const counted = await store.top(windowMs, Math.floor(clock.now() / windowMs), n);
+      const counted = await store.top(keyOf(windowMs), n);
       return { windowMs, callers: counted.map(callerOf) };
     },
   };

@@ -6,6 +6,7 @@ import type { Clock } from '../clock';
 import type { MetricsHooks } from '../metrics/MetricsHooks';
 import { needingStore } from '../stores/StoreFailover';
 import { BlockedIps } from './BlockedIps';
+import type { CountedAs } from './RedisRateLimitStore';
 import type { TopCallers, TopCallersAnswer } from './TopCallers';
 
 export interface RateLimitTier {
@@ -65,9 +66,12 @@ export interface RateLimiters {
 export interface RateLimiterDeps {
   metrics: MetricsHooks;
   clock: Clock;
-  /** A shared store (Redis) per limiter name (`ip`, `caller`, or a tier's); without it each limiter counts in memory. */
-  storeFor?: (limiter: string) => Store | undefined;
-  /** Counts every request charged to a caller's tier, for the admin's top callers. */
+  /**
+   * A shared store (Redis) per limiter name (`ip`, `caller`, or a tier's), which counts a caller tier's hits among the
+   * top callers itself (inside its hit script); without it each limiter counts in memory.
+   */
+  storeFor?: (limiter: string, counted?: CountedAs) => Store | undefined;
+  /** The top callers, counted here when a tier's limiter counts in memory. */
   topCallers: TopCallers;
 }
 
@@ -80,7 +84,7 @@ const IPV6_SUBNET = 56;
  */
 export const ipKey = (ip: string): string => ipKeyGenerator(ip, IPV6_SUBNET);
 
-/** Adds each hit to the top callers as it is charged, in the same tick, so both ride one pipelined write to Redis. */
+/** Adds each hit of a memory store to the top callers as it is charged. */
 const countedStore = (store: Store, onHit: (key: string) => void): Store => ({
   localKeys: store.localKeys,
   prefix: store.prefix,
@@ -129,12 +133,13 @@ export const createRateLimiters = (settings: RateLimitSettings, deps: RateLimite
     },
   });
   const perCaller = (name: string, max: number, windowMs: number) => {
-    const store = deps.storeFor?.(name) ?? new MemoryStore();
+    const shared = deps.storeFor?.(name, { tier: name, windowMs: settings.windowMs });
+    const store = shared ?? new MemoryStore();
     const limiter = rateLimit({
       ...common(name),
       limit: max,
       windowMs,
-      store: countedStore(store, (sub) => deps.topCallers.record(name, sub, settings.windowMs)),
+      store: shared ?? countedStore(store, (sub) => deps.topCallers.record(name, sub, settings.windowMs)),
       keyGenerator: (_req, res) => (res.locals as { caller?: { sub: string } }).caller?.sub ?? '',
     });
     return { name, max, windowMs, store, limiters: [ipLimiter, limiter] as const };

@@ -243,7 +243,7 @@ export const createRuntimeHolder = (initial: GatewayConfig, services: RuntimeSer
           metrics,
           clock,
           // The built-in limiters keep their keys (gw:rl:ip:, gw:rl:caller:); a tier counts under gw:rl:tier:<name>:.
-          storeFor: (name) => stores.rateLimit(name === 'ip' || name === 'caller' ? name : `tier:${name}`),
+          storeFor: (name, counted) => stores.rateLimit(name === 'ip' || name === 'caller' ? name : `tier:${name}`, counted),
           topCallers: stores.topCallers,
         },
       ),
