@@ -44,7 +44,7 @@ interface Action {
   work: (req: Request) => Promise<Answer>;
 }
 
-/** Express leaves a segment it cannot percent-decode out of req.params (see `undecodable` below), and the schema says so. */
+/** A segment Express cannot percent-decode never reaches req.params (see the router's first layer), and the schema says so. */
 const subOf = (req: Request): string => validateField(subSchema, req.params.sub, { parameter: 'sub' });
 
 /** With several tiers counting the caller (its scopes changed within a window), the one it entered last. */
@@ -159,14 +159,13 @@ export const adminUsageRoutes = (deps: AdminUsageRoutesDeps): Router => {
    * route's handler runs instead, without the parameter, so the call is authenticated, audited and refused with 400.
    */
   router.use((req: Request, res: Response, next: NextFunction) => {
-    const route = withParameter.find(({ raw }) => raw.test(req.path));
-    const segment = route?.raw.exec(req.path)?.[1];
-    if (route === undefined || segment === undefined || decodes(segment)) {
-      next();
-      return;
-    }
-    const action = req.method === 'DELETE' ? route.delete : req.method === 'GET' || req.method === 'HEAD' ? route.get : undefined;
-    if (action === undefined) methodNotAllowed(ALLOWED)(req, res, next);
+    const route = withParameter.find(({ raw }) => {
+      const segment = raw.exec(req.path)?.[1];
+      return segment !== undefined && !decodes(segment);
+    });
+    const action = req.method === 'DELETE' ? route?.delete : req.method === 'GET' || req.method === 'HEAD' ? route?.get : undefined;
+    if (route === undefined) next();
+    else if (action === undefined) methodNotAllowed(ALLOWED)(req, res, next);
     else handle(action)(req, res).catch(next);
   });
 

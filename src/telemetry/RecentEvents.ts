@@ -142,7 +142,8 @@ export const createRecentEvents = (options: RecentEventsOptions): RecentEvents =
 
   return {
     add(line) {
-      const bounded = boundedLine(line.trimEnd());
+      // Kept with pino's closing newline: JSON.parse reads past it, and cutting it would copy every line.
+      const bounded = boundedLine(line);
       ring.add(bounded);
       if (!failover) return;
       // Only the newest MAX_EVENTS can survive the list's trim anyway.
