@@ -37,15 +37,17 @@ export interface TopCallersStore {
 }
 
 /**
- * The count in Lua, for this module's script and for the rate-limit store's, which counts inside its own hit: one
- * step, with the cap (ZCARD is O(1), so the trim runs only past it) and the set's expiry, which lets it outlive its
- * window by one more so the last reads of a window still find it. `key`, `member` and `ttl` name Lua expressions.
+ * The count in Lua, for this module's script and for the rate-limit store's, which counts inside its own hit. A known
+ * member costs one ZINCRBY; only a new one can grow the set, so only then is it capped (past the cap the least
+ * counted go) or, as the set's first member, given the expiry that lets it outlive its window by one more, so the last
+ * reads of a window still find it. `key`, `member` and `ttl` name Lua expressions.
  */
 export const countInLua = (key: string, member: string, ttl: string): string => `
-redis.call('ZINCRBY', ${key}, 1, ${member})
-local excess = redis.call('ZCARD', ${key}) - ${MAX_COUNTED_CALLERS}
-if excess > 0 then redis.call('ZREMRANGEBYRANK', ${key}, 0, excess - 1) end
-if redis.call('PTTL', ${key}) < 0 then redis.call('PEXPIRE', ${key}, ${ttl}) end
+if redis.call('ZINCRBY', ${key}, 1, ${member}) == '1' then
+  local members = redis.call('ZCARD', ${key})
+  if members == 1 then redis.call('PEXPIRE', ${key}, ${ttl})
+  elseif members > ${MAX_COUNTED_CALLERS} then redis.call('ZREMRANGEBYRANK', ${key}, 0, members - ${MAX_COUNTED_CALLERS} - 1) end
+end
 `;
 
 const ADD = new LuaScript(`${countInLua('KEYS[1]', 'ARGV[1]', 'ARGV[2]')}
