@@ -27,6 +27,7 @@ import { createRedisConnection, type RedisConnection } from './redis';
 import { createStores } from './stores/createStores';
 import { createAuditTrail } from './telemetry/AuditLog';
 import { createTracing } from './telemetry/createTracing';
+import { createRecentEvents } from './telemetry/RecentEvents';
 import { createRuntimeHolder, type RuntimeHolder } from './topology/createRuntimeHolder';
 import { bestDrsState } from './topology/Runtime';
 import type { ForwardRequest } from './upstream/createPrecheckForwarder';
@@ -162,9 +163,12 @@ interface Build {
   parts: Parts;
 }
 
-/** Where the gateway's records leave it: the audit file and the trace exporter. */
-const buildTelemetry = async ({ config, logger, parts }: Build) => {
-  const audit = createAuditTrail(logger, config.auditLog);
+/**
+ * Where the gateway's records leave it: the audit file, the recent events (`record`, made with the state, since they
+ * may go to Redis; no audit line is written before a request arrives) and the trace exporter.
+ */
+const buildTelemetry = async ({ config, logger, parts }: Build, record: (line: string) => void) => {
+  const audit = createAuditTrail(logger, config.auditLog, { add: record });
   parts.add({ name: 'audit file', closeWithinMs: CLOSE_STEP_MS, close: () => audit.close(FLUSH_MS) });
   // Restart-only: spans of a request in flight during a reload still go to the exporter they started with.
   const tracing = await createTracing(config.tracing, { version: GATEWAY_VERSION, logger });
@@ -179,7 +183,10 @@ const buildTelemetry = async ({ config, logger, parts }: Build) => {
  */
 const buildState = ({ config, clock, logger, simulatorUrls, overrides, parts }: Build, { audit }: Telemetry, openStreams: () => number) => {
   const redis = connectRedis(config, logger);
-  if (redis) parts.add({ name: 'redis', closeWithinMs: CLOSE_STEP_MS, close: () => redis.close() });
+  // Its failures are counted by the metrics built below, which exist before any line can fail to reach Redis.
+  const events = createRecentEvents({ redis: redis?.client, metrics: { storeError: (store) => metrics.storeError(store) }, logger });
+  // The last audit lines go to the shared events before the connection closes.
+  if (redis) parts.add({ name: 'redis', closeWithinMs: CLOSE_STEP_MS, close: async () => (await events.flush(), await redis.close()) });
   const overload = new OverloadMonitor({
     readings: overrides.overloadReadings ?? processReadings(),
     // The running configuration's thresholds: a reload changes them from the next sample.
@@ -223,14 +230,14 @@ const buildState = ({ config, clock, logger, simulatorUrls, overrides, parts }: 
   parts.add({ name: 'runtime', closeWithinMs: CLOSE_STEP_MS, close: () => running.close() });
   const stopSampling = overload.start(overrides.overloadSampleMs ?? OVERLOAD_SAMPLE_MS);
   parts.add({ name: 'overload monitor', closeWithinMs: CLOSE_STEP_MS, close: async () => stopSampling() });
-  return { redis, prom, metrics, stores, running, overload, drsRoutes };
+  return { redis, prom, metrics, stores, events, running, overload, drsRoutes };
 };
 
 type Telemetry = Awaited<ReturnType<typeof buildTelemetry>>;
 type State = ReturnType<typeof buildState>;
 
 /** The public Express app and what it alone uses: the token verifier, the progress streams and their caps. */
-const buildApp = (build: Build, { audit, tracing }: Telemetry, { redis, prom, metrics, stores, running, overload, drsRoutes }: State, phase: () => Phase, listenerClosing: AbortSignal) => {
+const buildApp = (build: Build, { audit, tracing }: Telemetry, { redis, prom, metrics, stores, events, running, overload, drsRoutes }: State, phase: () => Phase, listenerClosing: AbortSignal) => {
   const { config, configHolder, clock, logger, overrides } = build;
   const verifier =
     overrides.verifier ??
@@ -260,6 +267,7 @@ const buildApp = (build: Build, { audit, tracing }: Telemetry, { redis, prom, me
   const app = createApp({
     logger,
     audit: audit.log,
+    events,
     verifier,
     progress: {
       hub: new ProgressHub({ forwarder, share: stores.progress, intervalMs: config.progress.pollIntervalMs, logger, metrics }),
@@ -331,7 +339,7 @@ const subscribeToReloads = ({ configHolder, logger, simulatorUrls, parts }: Buil
 const buildAndListen = async (build: Build): Promise<RunningGateway> => {
   const { config, logger, simulatorUrls, parts } = build;
   let phase: Phase = 'starting';
-  const telemetry = await buildTelemetry(build);
+  const telemetry = await buildTelemetry(build, (line) => state.events.add(line));
   const state = buildState(build, telemetry, () => slots.openHere());
   const { running } = state;
   // Aborted when the listener closes: long-lived responses (progress streams) end then rather than hold the drain.

@@ -41,8 +41,8 @@ const otlpProtocol = z.enum(OTLP_PROTOCOLS, {
       : `must be one of ${OTLP_PROTOCOLS.join(', ')}`,
 });
 const otlpCompression = z.enum(['gzip', 'none'], { error: 'must be gzip or none' });
-/** Decodes a percent-encoded key or value, or says it cannot be. */
-const decodes = (text: string): boolean => {
+/** Whether percent-encoded text decodes (a configured key or value, an admin route's path segment). */
+export const decodes = (text: string): boolean => {
   try {
     decodeURIComponent(text);
     return true;

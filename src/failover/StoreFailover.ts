@@ -6,6 +6,21 @@ export type StoreErrorPolicy = 'local' | 'open' | 'closed';
 
 const CLOSED_RETRY_AFTER_S = 5;
 
+/** 503 GW.5030: what a caller gets when the shared store fails and nothing can stand in for it. */
+const storeUnavailable = (cause?: unknown): GatewayError => new GatewayError('GW.5030', { retryAfterSeconds: CLOSED_RETRY_AFTER_S, cause });
+
+/**
+ * For work that needs the shared store itself and has no stand-in (the admin routes read and reset what every
+ * instance enforces): a store failure is 503 GW.5030; a GatewayError stays itself.
+ */
+export const needingStore = async <T>(work: () => Promise<T>): Promise<T> => {
+  try {
+    return await work();
+  } catch (error) {
+    throw error instanceof GatewayError ? error : storeUnavailable(error);
+  }
+};
+
 export interface StoreFailoverLogger {
   warn(obj: object, msg: string): void;
   info(obj: object, msg: string): void;
@@ -55,7 +70,7 @@ export class StoreFailover<S> {
       this.failed(error);
       if (this.options.policy === 'local') return work(local);
       if (this.options.policy === 'open') return whenOpen();
-      throw new GatewayError('GW.5030', { retryAfterSeconds: CLOSED_RETRY_AFTER_S });
+      throw storeUnavailable();
     }
     if (this.degraded) this.recovered();
     return value;

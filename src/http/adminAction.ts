@@ -25,6 +25,9 @@ export interface AuditNote {
 
 export type AdminWork = (req: Request, res: Response, note: AuditNote) => Promise<void> | void;
 
+/** What the call acts on, as its path names it (a caller's sub, a project): in the line however the call ended, a refusal included. */
+export type AdminTarget = (req: Request) => Record<string, unknown>;
+
 /**
  * The line is written when the work has settled, before the answer leaves: a caller that hangs up cannot lose it, and
  * a refusal (401, 403 for the scope, the IP limiter's 429, a 4xx of the work) gets its line with `status` and `code`
@@ -32,9 +35,9 @@ export type AdminWork = (req: Request, res: Response, note: AuditNote) => Promis
  */
 export const adminAction =
   (deps: AdminActionDeps) =>
-  (action: string, scope: RequiredScope, work: AdminWork) =>
+  (action: string, scope: RequiredScope, work: AdminWork, target?: AdminTarget) =>
   async (req: Request, res: Response): Promise<void> => {
-    const note: AuditNote = { fields: {} };
+    const note: AuditNote = { fields: { ...target?.(req) } };
     const write = (status: number, code?: string): void => {
       const locals = localsOf(res);
       const outcome = status < 400 ? 'success' : 'failure';

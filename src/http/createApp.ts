@@ -13,11 +13,13 @@ import type { StreamSlots } from '../progress/StreamSlots';
 import type { Clock } from '../clock';
 import type { DrsRouteTable } from '../drs/drsRouteTable';
 import type { AuditLog } from '../telemetry/AuditLog';
+import type { RecentEvents } from '../telemetry/RecentEvents';
 import type { RequestTracer } from '../telemetry/RequestSpans';
 import { accessLog } from './accessLog';
 import type { RuntimeSource } from './admitProjectCaller';
 import { chain } from './chain';
 import { adminRoutes, type AdminRoutesDeps } from './adminRoutes';
+import { adminUsageRoutes } from './adminUsageRoutes';
 import { docsRoutes } from './docsRoutes';
 import { createErrorHandler } from './errorHandler';
 import { errorsPage } from './errorsPage';
@@ -34,6 +36,8 @@ export interface AppDeps {
   logger: Logger;
   /** Audit lines (pre-checks and admin actions), each marked by a top-level `audit` field. */
   audit: AuditLog;
+  /** The last audit lines, for GET /admin/events. */
+  events: Pick<RecentEvents, 'read'>;
   verifier: TokenVerifier;
   readiness: ReadinessProbe;
   /** Its flag decides, per request, whether /v3 is shed (503 GW.5031). */
@@ -123,6 +127,16 @@ export const createApp = (deps: AppDeps): Express => {
       config: deps.config,
       bodyLimitBytes: deps.bodyLimitBytes,
       audit: deps.audit,
+    }),
+  );
+  app.use(
+    adminUsageRoutes({
+      verifier: deps.verifier,
+      runtime: deps.runtime,
+      streams: deps.progress.slots,
+      events: deps.events,
+      audit: deps.audit,
+      version: () => deps.config.current().version.hash,
     }),
   );
 

@@ -2,7 +2,7 @@
 import type { DrsRouteName } from '../drs/drsRouteTable';
 
 export type TokenCacheLevel = 'memory' | 'redis';
-export type StoreName = 'rate-limit' | 'token-cache' | 'idempotency' | 'progress';
+export type StoreName = 'rate-limit' | 'token-cache' | 'idempotency' | 'progress' | 'events';
 /** What a DRS call was for: a route of the table (a caller's call), or the gateway's own poll behind progress streams. */
 export type UpstreamOperation = DrsRouteName | 'progress-poll';
 /** A DRS answer's status class, or `error` when none came (refused, reset, timed out, too large). */

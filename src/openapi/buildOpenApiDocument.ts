@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { drsRouteTemplate, type DrsRouteRow, type DrsRouteTable } from '../drs/drsRouteTable';
 import { ERROR_CATALOGUE, type ErrorCode } from '../errors/catalogue';
 import { OVERLOAD_REASONS } from '../overload/OverloadMonitor';
+import { adminUsagePaths } from './adminUsagePaths';
 import {
   invalidateTokensBodySchema,
   LANGUAGES,
@@ -19,7 +20,7 @@ const TAG_DESCRIPTIONS: Record<(typeof TAGS)[keyof typeof TAGS], string> = {
   'Pre-checks': 'DRS batch pre-checks, relayed to the region serving the project, and their live progress.',
   Operations: 'Probes and metrics for the platform running the gateway.',
   Documentation: 'This document, the error catalogue and a readable page of both.',
-  Administration: 'Configuration and token cache of the running instance (scope gateway:admin).',
+  Administration: 'Configuration, token cache, callers\' usage and recent events (scope gateway:admin:read to read, gateway:admin to act).',
 };
 
 const BEARER = [{ bearerAuth: [] }];
@@ -308,6 +309,7 @@ export const buildOpenApiDocument = (version: string, routes: DrsRouteTable): Js
         },
       },
     },
+    ...adminUsagePaths({ errorResponses, authErrors: AUTH_ERRORS, tag: TAGS.administration }),
   },
   components: {
     securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },

@@ -6,6 +6,7 @@ import { GatewayError } from '../errors/GatewayError';
 import type { MetricsHooks } from '../metrics/MetricsHooks';
 import { LuaScript } from '../redis/LuaScript';
 import type { RedisClient } from '../redis/RedisClient';
+import { needingStore } from '../failover/StoreFailover';
 
 export interface StreamSlotStore {
   /** Adds the stream's lease unless `max` unexpired leases are held already; true when added. */
@@ -13,6 +14,8 @@ export interface StreamSlotStore {
   /** Extends a held lease; a lease that has lapsed meanwhile is not revived. */
   renew(key: string, streamId: string, now: number, leaseMs: number): Promise<void>;
   release(key: string, streamId: string): Promise<void>;
+  /** Unexpired leases under `key`. */
+  count(key: string, now: number): Promise<number>;
 }
 
 /**
@@ -46,6 +49,10 @@ export class RedisStreamSlotStore implements StreamSlotStore {
   async release(key: string, streamId: string): Promise<void> {
     await this.client.zrem(key, streamId);
   }
+
+  count(key: string, now: number): Promise<number> {
+    return this.client.zcount(key, `(${now}`, '+inf');
+  }
 }
 
 export class MemoryStreamSlotStore implements StreamSlotStore {
@@ -69,6 +76,12 @@ export class MemoryStreamSlotStore implements StreamSlotStore {
     const held = this.leases.get(key);
     held?.delete(streamId);
     if (held?.size === 0) this.leases.delete(key);
+  }
+
+  async count(key: string, now: number): Promise<number> {
+    let open = 0;
+    for (const until of this.leases.get(key)?.values() ?? []) if (until > now) open += 1;
+    return open;
   }
 }
 
@@ -190,6 +203,8 @@ export const createStreamSlots = (options: StreamSlotsOptions) => {
     },
     /** Streams this instance holds open now (leased and not yet released). */
     openHere: (): number => openHere,
+    /** The caller's open streams on every instance (Redis), else on this one; a Redis failure is 503 GW.5030. */
+    openFor: (sub: string): Promise<number> => needingStore(() => (options.shared ?? local).count(callerStreamsKey(sub), clock.now())),
   };
 };
 

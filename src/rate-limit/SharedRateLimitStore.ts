@@ -43,6 +43,14 @@ export class SharedRateLimitStore implements Store {
     return this.failover.run(async (store) => store.increment(key), UNCOUNTED);
   }
 
+  /**
+   * The shared count, for the admin routes only (the limiter itself never reads): a failure is theirs to answer, so it
+   * is thrown rather than replaced by this instance's count.
+   */
+  async get(key: string): Promise<ClientRateLimitInfo | undefined> {
+    return this.shared.get?.(key);
+  }
+
   async decrement(key: string): Promise<void> {
     try {
       await this.shared.decrement(key);
@@ -51,8 +59,10 @@ export class SharedRateLimitStore implements Store {
     }
   }
 
+  /** Both counts go; a failure of the shared store is thrown (after the local reset), so a reset never claims more than it did. */
   async resetKey(key: string): Promise<void> {
-    await Promise.allSettled([this.shared.resetKey(key), this.local.resetKey(key)]);
+    await this.local.resetKey(key);
+    await this.shared.resetKey(key);
   }
 
   shutdown(): void {

@@ -1,10 +1,13 @@
 // The request limiters: per client IP before authentication, then per caller (`sub`) in the caller's tier.
-import { ipKeyGenerator, rateLimit, type AugmentedRequest, type Options, type RateLimitRequestHandler, type Store } from 'express-rate-limit';
+import { ipKeyGenerator, MemoryStore, rateLimit, type AugmentedRequest, type ClientRateLimitInfo, type Options, type RateLimitRequestHandler, type Store } from 'express-rate-limit';
 import type { Caller } from '../auth/Caller';
 import { GatewayError } from '../errors/GatewayError';
 import type { Clock } from '../clock';
 import type { MetricsHooks } from '../metrics/MetricsHooks';
+import { needingStore } from '../failover/StoreFailover';
 import { BlockedIps } from './BlockedIps';
+import type { CountedAs } from './RedisRateLimitStore';
+import type { TopCallers, TopCallersAnswer } from './TopCallers';
 
 export interface RateLimitTier {
   name: string;
@@ -25,6 +28,16 @@ export interface RateLimitSettings {
 /** The default tier's name: RateLimit-Policy, the metrics label and the Redis prefix `gw:rl:caller:` say it. */
 export const DEFAULT_TIER = 'caller';
 
+/** A caller's counter in one tier, as the admin routes show it. */
+export interface TierUsage {
+  name: string;
+  limit: number;
+  windowMs: number;
+  remaining: number;
+  /** Milliseconds until the caller's window in this tier ends. */
+  resetMs: number;
+}
+
 export interface RateLimiters {
   ipLimiter: RateLimitRequestHandler;
   /**
@@ -38,13 +51,28 @@ export interface RateLimiters {
    * by its /56, as the limiter counts it.
    */
   ipGate: (req: { ip?: string }, res: { setHeader(name: string, value: string): unknown }) => void;
+  /**
+   * The caller's counter in each tier (the default one first) that has one in its current window: a caller's scopes,
+   * hence its tier, are known only from its token, so every tier is read. Shared counts when Redis is configured;
+   * a Redis failure is 503 GW.5030.
+   */
+  usageOf(sub: string): Promise<TierUsage[]>;
+  /** Drops the caller's counter in every tier, shared and in this instance's memory; 503 GW.5030 when Redis fails. */
+  resetCaller(sub: string): Promise<void>;
+  /** The `n` callers (sub and tier) with the most requests charged in the current window of RATE_LIMIT_WINDOW_MS. */
+  topCallers(n: number): Promise<TopCallersAnswer>;
 }
 
 export interface RateLimiterDeps {
   metrics: MetricsHooks;
   clock: Clock;
-  /** A shared store (Redis) per limiter name (`ip`, `caller`, or a tier's); without it express-rate-limit counts per instance. */
-  storeFor?: (limiter: string) => Store | undefined;
+  /**
+   * A shared store (Redis) per limiter name (`ip`, `caller`, or a tier's), which counts a caller tier's hits among the
+   * top callers itself (inside its hit script); without it each limiter counts in memory.
+   */
+  storeFor?: (limiter: string, counted?: CountedAs) => Store | undefined;
+  /** The top callers, counted here when a tier's limiter counts in memory. */
+  topCallers: TopCallers;
 }
 
 /** express-rate-limit's default: an IPv6 client is its /56, since one host can rotate through a whole prefix. */
@@ -55,6 +83,27 @@ const IPV6_SUBNET = 56;
  * addresses inside one prefix is one client everywhere.
  */
 export const ipKey = (ip: string): string => ipKeyGenerator(ip, IPV6_SUBNET);
+
+/** Adds each hit of a memory store to the top callers as it is charged. */
+const countedStore = (store: Store, onHit: (key: string) => void): Store => ({
+  localKeys: store.localKeys,
+  prefix: store.prefix,
+  init: (options) => store.init?.(options),
+  get: (key) => store.get?.(key),
+  increment(key) {
+    onHit(key);
+    return store.increment(key);
+  },
+  decrement: (key) => store.decrement(key),
+  resetKey: (key) => store.resetKey(key),
+  shutdown: () => store.shutdown?.(),
+});
+
+const usageOf = (tier: { name: string; max: number; windowMs: number }, counter: ClientRateLimitInfo | undefined, now: number): TierUsage | undefined => {
+  const resetMs = counter?.resetTime === undefined ? 0 : counter.resetTime.getTime() - now;
+  if (counter === undefined || resetMs <= 0) return undefined;
+  return { name: tier.name, limit: tier.max, windowMs: tier.windowMs, remaining: Math.max(0, tier.max - counter.totalHits), resetMs };
+};
 
 export const createRateLimiters = (settings: RateLimitSettings, deps: RateLimiterDeps): RateLimiters => {
   const blocked = new BlockedIps(deps.clock);
@@ -86,21 +135,24 @@ export const createRateLimiters = (settings: RateLimitSettings, deps: RateLimite
       ipOptions.handler?.(req, res, next, options);
     },
   });
-  const perCaller = (name: string, max: number, windowMs: number): readonly RateLimitRequestHandler[] => [
-    ipLimiter,
-    rateLimit({
+  const perCaller = (name: string, max: number, windowMs: number) => {
+    const shared = deps.storeFor?.(name, { tier: name, windowMs: settings.windowMs });
+    const store = shared ?? new MemoryStore();
+    const limiter = rateLimit({
       ...common(name),
       limit: max,
       windowMs,
-      store: deps.storeFor?.(name),
+      store: shared ?? countedStore(store, (sub) => deps.topCallers.record(name, sub, settings.windowMs)),
       keyGenerator: (_req, res) => (res.locals as { caller?: { sub: string } }).caller?.sub ?? '',
-    }),
-  ];
-  const tiers = settings.tiers.map((tier) => ({ scope: tier.scope, limiters: perCaller(tier.name, tier.max, tier.windowMs ?? settings.windowMs) }));
+    });
+    return { name, max, windowMs, store, limiters: [ipLimiter, limiter] as const };
+  };
   const defaultTier = perCaller(DEFAULT_TIER, settings.max, settings.windowMs);
+  const tiers = settings.tiers.map((tier) => ({ scope: tier.scope, ...perCaller(tier.name, tier.max, tier.windowMs ?? settings.windowMs) }));
+  const everyTier = [defaultTier, ...tiers];
   return {
     ipLimiter,
-    forCaller: (caller) => tiers.find((tier) => caller.scopes.has(tier.scope))?.limiters ?? defaultTier,
+    forCaller: (caller) => (tiers.find((tier) => caller.scopes.has(tier.scope)) ?? defaultTier).limiters,
     ipGate: (req, res) => {
       const retryAfter = req.ip === undefined ? undefined : blocked.retryAfter(ipKey(req.ip));
       if (retryAfter === undefined) return;
@@ -108,5 +160,13 @@ export const createRateLimiters = (settings: RateLimitSettings, deps: RateLimite
       res.setHeader('Retry-After', String(retryAfter));
       throw new GatewayError('GW.2001', { limiter: 'ip' });
     },
+    usageOf: (sub) =>
+      needingStore(async () => {
+        const counters = await Promise.all(everyTier.map((tier) => tier.store.get?.(sub)));
+        const now = deps.clock.now();
+        return everyTier.flatMap((tier, i) => usageOf(tier, counters[i], now) ?? []);
+      }),
+    resetCaller: (sub) => needingStore(async () => void (await Promise.all(everyTier.map((tier) => tier.store.resetKey(sub))))),
+    topCallers: (n) => needingStore(() => deps.topCallers.top(n, settings.windowMs)),
   };
 };

@@ -11,8 +11,9 @@ import type { MetricsHooks, StoreName } from '../metrics/MetricsHooks';
 import { FailoverProgressShare, MemoryProgressShare, RedisProgressShare, type ProgressShare } from '../progress/ProgressShare';
 import { MemoryStreamSlotStore, RedisStreamSlotStore, type StreamSlotStore } from '../progress/StreamSlots';
 import { MemoryJobBudgetStore, RedisJobBudgetStore, type JobBudgetStore } from '../rate-limit/JobBudget';
-import { RedisRateLimitStore } from '../rate-limit/RedisRateLimitStore';
+import { RedisRateLimitStore, type CountedAs } from '../rate-limit/RedisRateLimitStore';
 import { SharedRateLimitStore } from '../rate-limit/SharedRateLimitStore';
+import { createTopCallers, MemoryTopCallersStore, RedisTopCallersStore, type TopCallers } from '../rate-limit/TopCallers';
 import type { RedisClient } from '../redis/RedisClient';
 
 export interface StoresOptions {
@@ -29,9 +30,14 @@ export interface StoresOptions {
 }
 
 export interface Stores {
-  /** The limiter's store under `gw:rl:<limiter>:`; undefined without Redis, so express-rate-limit keeps its own memory store. */
-  rateLimit(limiter: string): Store | undefined;
+  /**
+   * The limiter's store under `gw:rl:<limiter>:`, counting each hit among the top callers when `counted` says as
+   * what; undefined without Redis, so the limiter counts in memory.
+   */
+  rateLimit(limiter: string, counted?: CountedAs): Store | undefined;
   jobBudget: StoreFailover<JobBudgetStore>;
+  /** Requests per caller in the current window: one sorted set in Redis for every instance, else this instance's. */
+  topCallers: TopCallers;
   idempotency: StoreFailover<IdempotencyStore>;
   /** The shared IAM token level of one IAM user; undefined without Redis or without TOKEN_CACHE_KEY. */
   tokens(iamUser: { domainName: string; userName: string }): RedisTokenStore | undefined;
@@ -46,8 +52,11 @@ export const createStores = (options: StoresOptions): Stores => {
   if (redis && !sealer) logger.warn({}, 'TOKEN_CACHE_KEY is not set: IAM tokens are cached per instance only, never in Redis');
   const failover = <S>(local: S, shared: S | undefined, store: StoreName, name: string, resumed: string) =>
     new StoreFailover<S>({ local, shared, policy, store, messages: { failed: `${name} failed`, back: `${name} is back; ${resumed}` }, metrics, logger });
+  const topCallers = createTopCallers({ store: redis ? new RedisTopCallersStore(redis) : new MemoryTopCallersStore(), clock, metrics });
   return {
-    rateLimit: (limiter) => (redis ? new SharedRateLimitStore(new RedisRateLimitStore(redis, `gw:rl:${limiter}:`, clock), policy, limiter, metrics, logger) : undefined),
+    rateLimit: (limiter, counted) =>
+      redis ? new SharedRateLimitStore(new RedisRateLimitStore(redis, `gw:rl:${limiter}:`, clock, counted && { ...counted, topCallers }), policy, limiter, metrics, logger) : undefined,
+    topCallers,
     jobBudget: failover<JobBudgetStore>(new MemoryJobBudgetStore(clock), redis && new RedisJobBudgetStore(redis), 'rate-limit', 'job budget store', 'shared budgets resume'),
     idempotency: failover<IdempotencyStore>(new MemoryIdempotencyStore(clock), redis && new RedisIdempotencyStore(redis, options.idempotencyAcks), 'idempotency', 'idempotency store', 'keys hold across instances again'),
     tokens: (iamUser) => (redis && sealer ? new RedisTokenStore(redis, sealer, clock, iamUser) : undefined),

@@ -1,6 +1,8 @@
-// Where audit lines go: the process log (each marked by a top-level `audit` field), and AUDIT_LOG's file when set.
+// Where audit lines go: the process log (each marked by a top-level `audit` field), AUDIT_LOG's file when set, and the recent events.
 import { openSync } from 'node:fs';
+import pino from 'pino';
 import { boundedDestination, closeDestination, createLogger, type Logger } from '../logger';
+import type { RecentEvents } from './RecentEvents';
 
 export interface AuditLog {
   info(obj: object, msg: string): void;
@@ -20,9 +22,11 @@ export interface AuditTrail {
  * built by the writers (runPrecheck, adminRoutes) from names, ids and numbers, never a header or a body, so the root
  * logger's path redaction (half the cost of a line) is off here as on the access line.
  */
-export const createAuditTrail = (logger: Logger, file?: string): AuditTrail => {
+export const createAuditTrail = (logger: Logger, file?: string, events?: Pick<RecentEvents, 'add'>): AuditTrail => {
   const main = logger.child({}, { level: logger.level === 'silent' ? 'silent' : 'info', redact: { paths: [] } });
-  if (file === undefined) return { log: main, close: async () => undefined };
+  // Serialised by pino as the log line is, whatever LOG_LEVEL says, so GET /admin/events shows the objects the log writes.
+  const recorded = events && pino({ level: 'info', base: undefined }, { write: (line: string) => events.add(line) });
+  if (file === undefined) return { log: recorded ? both(main, recorded) : main, close: async () => undefined };
   // Opened here, synchronously, so a path the gateway cannot write stops the start-up with the reason.
   // The same bound as stdout's: a file on a slow or full disk must not grow the heap without limit either.
   const { stream: destination, droppedLines } = boundedDestination(openSync(file, 'a'));
@@ -34,13 +38,15 @@ export const createAuditTrail = (logger: Logger, file?: string): AuditTrail => {
   });
   const copy = createLogger('info', destination);
   return {
-    log: {
-      info(obj, msg) {
-        main.info(obj, msg);
-        copy.info(obj, msg);
-      },
-    },
+    log: both(main, recorded ? both(copy, recorded) : copy),
     close: (ms) => closeDestination(destination, ms),
     droppedLines,
   };
 };
+
+const both = (first: AuditLog, second: AuditLog): AuditLog => ({
+  info(obj, msg) {
+    first.info(obj, msg);
+    second.info(obj, msg);
+  },
+});

@@ -12,7 +12,8 @@ export const limitersFactory = (services: RuntimeServices) => ({
       metrics: services.metrics,
       clock: services.clock,
       // The built-in limiters keep their keys (gw:rl:ip:, gw:rl:caller:); a tier counts under gw:rl:tier:<name>:.
-      storeFor: (name) => services.stores.rateLimit(name === 'ip' || name === 'caller' ? name : `tier:${name}`),
+      storeFor: (name, counted) => services.stores.rateLimit(name === 'ip' || name === 'caller' ? name : `tier:${name}`, counted),
+      topCallers: services.stores.topCallers,
     }),
     close: () => undefined,
   }),

@@ -1,10 +1,13 @@
-// Scopes on every admin route (gateway:admin:read reads and previews, gateway:admin does all, others 403), no-store on every answer, and exactly one audit line per call with its requestId.
+// Scopes on every admin route, each operation of the OpenAPI document (gateway:admin:read reads and previews, gateway:admin does all, others 403), no-store on every answer, and exactly one audit line per call with its requestId.
+import { DRS_ROUTE_TABLE } from '../../src/drs/drsRouteTable';
 import { createLogger } from '../../src/logger';
+import { buildOpenApiDocument } from '../../src/openapi/buildOpenApiDocument';
+import { GATEWAY_VERSION } from '../../src/version';
 import type { RunningGateway } from '../../src/server';
 import { send } from '../support/http';
 import { logLines } from '../support/logLines';
 import { startTestGateway } from '../support/startTestGateway';
-import { bearer, signToken, TEST_SECRET } from '../support/tokens';
+import { bearer, PROJECT, signToken, TEST_SECRET } from '../support/tokens';
 
 type Line = Record<string, unknown>;
 
@@ -27,24 +30,39 @@ const SUBS: Record<Who, string | undefined> = {
 interface Route {
   method: string;
   path: string;
+  /** The path as the OpenAPI document names it. */
+  operation: string;
   action: string;
   scope: 'gateway:admin:read' | 'gateway:admin';
+  /** The status of an allowed call: 200 unless it answers nothing. */
+  done?: number;
 }
 
+const SUB = encodeURIComponent('svc/a b@x');
+
 const ROUTES: readonly Route[] = [
-  { method: 'GET', path: '/admin/config', action: 'config.read', scope: 'gateway:admin:read' },
-  { method: 'HEAD', path: '/admin/config', action: 'config.read', scope: 'gateway:admin:read' },
-  { method: 'POST', path: '/admin/config/reload?dry_run=true', action: 'config.dry-run', scope: 'gateway:admin:read' },
-  { method: 'POST', path: '/admin/config/reload', action: 'config.reload', scope: 'gateway:admin' },
-  { method: 'POST', path: '/admin/config/reload?dry_run=false', action: 'config.reload', scope: 'gateway:admin' },
-  { method: 'POST', path: '/admin/iam-tokens/invalidate', action: 'iam-tokens.invalidate', scope: 'gateway:admin' },
+  { method: 'GET', path: '/admin/config', operation: '/admin/config', action: 'config.read', scope: 'gateway:admin:read' },
+  { method: 'HEAD', path: '/admin/config', operation: '/admin/config', action: 'config.read', scope: 'gateway:admin:read' },
+  { method: 'POST', path: '/admin/config/reload?dry_run=true', operation: '/admin/config/reload', action: 'config.dry-run', scope: 'gateway:admin:read' },
+  { method: 'POST', path: '/admin/config/reload', operation: '/admin/config/reload', action: 'config.reload', scope: 'gateway:admin' },
+  { method: 'POST', path: '/admin/config/reload?dry_run=false', operation: '/admin/config/reload', action: 'config.reload', scope: 'gateway:admin' },
+  { method: 'POST', path: '/admin/iam-tokens/invalidate', operation: '/admin/iam-tokens/invalidate', action: 'iam-tokens.invalidate', scope: 'gateway:admin' },
+  { method: 'GET', path: `/admin/callers/${SUB}/usage`, operation: '/admin/callers/{sub}/usage', action: 'caller-usage.read', scope: 'gateway:admin:read' },
+  { method: 'DELETE', path: `/admin/callers/${SUB}/usage`, operation: '/admin/callers/{sub}/usage', action: 'caller-usage.reset', scope: 'gateway:admin', done: 204 },
+  { method: 'GET', path: `/admin/projects/${PROJECT}/budget`, operation: '/admin/projects/{project_id}/budget', action: 'project-budget.read', scope: 'gateway:admin:read' },
+  { method: 'DELETE', path: `/admin/projects/${PROJECT}/budget`, operation: '/admin/projects/{project_id}/budget', action: 'project-budget.reset', scope: 'gateway:admin', done: 204 },
+  { method: 'GET', path: '/admin/usage?top=5', operation: '/admin/usage', action: 'top-callers.read', scope: 'gateway:admin:read' },
+  { method: 'GET', path: '/admin/events?limit=5', operation: '/admin/events', action: 'events.read', scope: 'gateway:admin:read' },
 ];
 
 const expectedStatus = (route: Route, who: Who): number => {
+  const done = route.done ?? 200;
   if (who === 'no token') return 401;
-  if (who === 'scope gateway:admin') return 200;
-  return who !== 'scope drs:precheck only' && route.scope === 'gateway:admin:read' ? 200 : 403;
+  if (who === 'scope gateway:admin') return done;
+  return who !== 'scope drs:precheck only' && route.scope === 'gateway:admin:read' ? done : 403;
 };
+
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
 
 describe('admin scopes, no-store and audit lines', () => {
   const { sink, lines } = logLines();
@@ -58,13 +76,23 @@ describe('admin scopes, no-store and audit lines', () => {
 
   const auditLinesOf = (requestId: string): Line[] => lines.map((l) => JSON.parse(l) as Line).filter((l) => l.audit !== undefined && l.requestId === requestId);
 
-  const call = async (route: Route, who: Who) => {
+  const call = async (route: Pick<Route, 'method' | 'path'>, who: Who) => {
     sequence += 1;
     const requestId = `admin-scope-${sequence}`;
     const headers: Record<string, string> = { 'X-Request-Id': requestId, ...(who === 'no token' ? {} : { Authorization: bearer(TOKENS[who]) }) };
     const res = await send(gateway.url, route.path, { method: route.method, headers });
     return { res, requestId };
   };
+
+  it('covers every admin operation the OpenAPI document lists', () => {
+    const { paths } = buildOpenApiDocument(GATEWAY_VERSION, DRS_ROUTE_TABLE) as { paths: Record<string, Record<string, unknown>> };
+    const documented = Object.entries(paths)
+      .filter(([path]) => path.startsWith('/admin'))
+      .flatMap(([path, item]) => Object.keys(item).filter((key) => HTTP_METHODS.includes(key)).map((method) => `${method.toUpperCase()} ${path}`));
+    expect(documented.length).toBeGreaterThanOrEqual(9);
+    const covered = new Set(ROUTES.map((route) => `${route.method} ${route.operation}`));
+    expect(documented.filter((operation) => !covered.has(operation))).toEqual([]);
+  });
 
   describe.each(ROUTES)('$method $path (scope $scope)', (route) => {
     it.each([...Object.keys(TOKENS), 'no token'] as Who[])('answers a call with %s as the scope allows, no-store, with one audit line naming the call', async (who) => {
@@ -77,10 +105,10 @@ describe('admin scopes, no-store and audit lines', () => {
         expect(res.json().error_code).toBe('GW.1004');
         expect(res.headers.get('www-authenticate')).toBe(`Bearer error="insufficient_scope", scope="${route.scope}"`);
       }
-      const code = status === 200 ? undefined : status === 401 ? 'GW.1001' : 'GW.1004';
+      const code = status < 400 ? undefined : status === 401 ? 'GW.1001' : 'GW.1004';
       const audit = auditLinesOf(requestId);
       expect(audit).toEqual([
-        expect.objectContaining({ audit: 'admin', action: route.action, outcome: status === 200 ? 'success' : 'failure', status, requestId, version: gateway.config.current().version.hash }),
+        expect.objectContaining({ audit: 'admin', action: route.action, outcome: status < 400 ? 'success' : 'failure', status, requestId, version: gateway.config.current().version.hash }),
       ]);
       expect(audit[0]?.caller).toBe(SUBS[who]);
       expect(audit[0]?.code).toBe(code);
@@ -94,7 +122,7 @@ describe('admin scopes, no-store and audit lines', () => {
       ['/admin/config/reload?dryrun=true', 'scope gateway:admin'],
       ['/admin/config/reload?dry_run=true&dry_run=true', 'scope gateway:admin'],
     ] as const) {
-      const { res, requestId } = await call({ method: 'POST', path, action: 'config.reload', scope: 'gateway:admin:read' }, who);
+      const { res, requestId } = await call({ method: 'POST', path }, who);
       expect(res.status).toBe(400);
       expect(res.json()).toMatchObject({ error_code: 'GW.0400', errors: [{ parameter: 'dry_run' }] });
       expect(auditLinesOf(requestId)).toEqual([expect.objectContaining({ action: 'config.reload', outcome: 'failure', status: 400, code: 'GW.0400', caller: SUBS[who] })]);
@@ -103,7 +131,7 @@ describe('admin scopes, no-store and audit lines', () => {
   });
 
   it('writes a line for a call that fails after admission, with the code the answer carries', async () => {
-    const { res, requestId } = await call({ method: 'POST', path: '/admin/iam-tokens/invalidate', action: 'iam-tokens.invalidate', scope: 'gateway:admin' }, 'scope gateway:admin');
+    const { res, requestId } = await call({ method: 'POST', path: '/admin/iam-tokens/invalidate' }, 'scope gateway:admin');
     expect(res.status).toBe(200);
     sequence += 1;
     const badBody = await send(gateway.url, '/admin/iam-tokens/invalidate', { headers: { Authorization: bearer(TOKENS['scope gateway:admin']), 'X-Request-Id': `admin-scope-${sequence}` }, raw: '{"project_id":' });

@@ -20,6 +20,11 @@ class FlakyStore implements StreamSlotStore {
   async release(key: string, streamId: string): Promise<void> {
     return this.inner.release(key, streamId);
   }
+
+  async count(key: string, now: number): Promise<number> {
+    if (this.down) throw new Error('Command timed out');
+    return this.inner.count(key, now);
+  }
 }
 
 const openAll = async (slots: ReturnType<typeof createStreamSlots>, count: number, sub: string): Promise<number> => {
@@ -79,5 +84,17 @@ describe('createStreamSlots', () => {
     leases[0]?.release();
     clock.advance(1_500);
     await expect(slots.open('caller', '10.0.1.9')).resolves.toBeDefined();
+  });
+
+  it("counts a caller's open streams in Redis, leases that lapsed left out, and answers 503 GW.5030 when Redis fails", async () => {
+    const { clock, shared, slots } = setup();
+    const leases = await Promise.all([slots.open('svc/a b@x', '10.0.2.1'), slots.open('svc/a b@x', '10.0.2.2'), slots.open('other', '10.0.2.3')]);
+    expect(await slots.openFor('svc/a b@x')).toBe(2);
+    leases[0]?.release();
+    expect(await slots.openFor('svc/a b@x')).toBe(1);
+    clock.advance(35_001);
+    expect(await slots.openFor('svc/a b@x')).toBe(0);
+    shared.down = true;
+    await expect(slots.openFor('other')).rejects.toMatchObject({ code: 'GW.5030' });
   });
 });

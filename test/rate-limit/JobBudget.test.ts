@@ -14,6 +14,14 @@ class SwitchableBudgetStore implements JobBudgetStore {
     if (this.down) throw new Error('Connection is closed.');
     return this.inner.charge(projectId, jobs, budget, windowMs);
   }
+  async spent(projectId: string) {
+    if (this.down) throw new Error('Connection is closed.');
+    return this.inner.spent(projectId);
+  }
+  async reset(projectId: string) {
+    if (this.down) throw new Error('Connection is closed.');
+    return this.inner.reset(projectId);
+  }
 }
 
 /** The project's budget, as the runtime resolves it (its jobBudget, else PROJECT_JOB_BUDGET). */
@@ -22,9 +30,10 @@ const BUDGET = 3;
 const setup = (policy: StoreErrorPolicy) => {
   const clock = new FakeClock();
   const shared = new SwitchableBudgetStore(new MemoryJobBudgetStore(clock));
-  const { failover: stores, metrics, lines } = testFailover<JobBudgetStore>({ shared, local: new MemoryJobBudgetStore(clock), policy, store: 'rate-limit' });
+  const local = new MemoryJobBudgetStore(clock);
+  const { failover: stores, metrics, lines } = testFailover<JobBudgetStore>({ shared, local, policy, store: 'rate-limit' });
   const warnings = () => lines.filter((line) => line.level === 'warn').map((line) => line.msg);
-  return { shared, metrics, warnings, budget: createJobBudget({ windowMs: 60_000, stores, metrics }) };
+  return { clock, shared, local, metrics, warnings, budget: createJobBudget({ windowMs: 60_000, stores, metrics }) };
 };
 
 describe('createJobBudget', () => {
@@ -58,5 +67,41 @@ describe('createJobBudget', () => {
     shared.down = false;
     await budget.spend(PROJECT, 3, BUDGET);
     await expect(budget.spend(PROJECT, 1, BUDGET)).rejects.toMatchObject({ code: 'GW.2002' });
+  });
+});
+
+describe('createJobBudget for the admin routes', () => {
+  it('shows the shared window: the budget, what is left of it, and when it resets', async () => {
+    const { clock, budget } = setup('local');
+    expect(await budget.usage(PROJECT, BUDGET)).toEqual({ limit: BUDGET, remaining: BUDGET, resetMs: 0 });
+    await budget.spend(PROJECT, 2, BUDGET);
+    clock.advance(15_000);
+    expect(await budget.usage(PROJECT, BUDGET)).toEqual({ limit: BUDGET, remaining: 1, resetMs: 45_000 });
+  });
+
+  it('shows null for a project without a budget', async () => {
+    const { budget } = setup('local');
+    expect(await budget.usage(PROJECT, undefined)).toEqual({ limit: null, remaining: null, resetMs: null });
+  });
+
+  it('resets the shared window and the one this instance counted while Redis failed', async () => {
+    const { shared, local, budget } = setup('local');
+    await budget.spend(PROJECT, 3, BUDGET);
+    shared.down = true;
+    await budget.spend(PROJECT, 3, BUDGET);
+    shared.down = false;
+    await budget.reset(PROJECT);
+    expect(await shared.spent(PROJECT)).toBeUndefined();
+    expect(await local.spent(PROJECT)).toBeUndefined();
+    await budget.spend(PROJECT, 3, BUDGET);
+  });
+
+  it("answers 503 GW.5030 rather than this instance's count when Redis fails, whatever the policy", async () => {
+    for (const policy of ['local', 'open', 'closed'] as const) {
+      const { shared, budget } = setup(policy);
+      shared.down = true;
+      await expect(budget.usage(PROJECT, BUDGET)).rejects.toMatchObject({ code: 'GW.5030', status: 503, options: { retryAfterSeconds: 5 } });
+      await expect(budget.reset(PROJECT)).rejects.toMatchObject({ code: 'GW.5030' });
+    }
   });
 });

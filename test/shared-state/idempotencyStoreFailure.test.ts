@@ -87,8 +87,9 @@ describe.each(['open', 'closed'] as const)('Idempotency-Key while redis-server i
 
 describe.each(['open', 'closed'] as const)('Idempotency-Key while Redis refuses only the idempotency keys (RATE_LIMIT_ON_STORE_ERROR=%s)', (policy) => {
   const running = withRedisAndGateway(policy, async (redis) => {
-    // Rate limits, tokens, budgets and progress keep working; every idempotency command fails with NOPERM.
-    await sendRedisCommand(redis.port, ['ACL', 'SETUSER', 'gw', 'on', '>gw-password', '~gw:rl:*', '~gw:iam:*', '~gw:budget:*', '~gw:poll:*', '~gw:progress:*', '&*', '+@all']);
+    // Rate limits (with the top callers they count), tokens, budgets, progress and recent events keep working; every
+    // idempotency command fails with NOPERM.
+    await sendRedisCommand(redis.port, ['ACL', 'SETUSER', 'gw', 'on', '>gw-password', '~gw:rl:*', '~gw:top:*', '~gw:iam:*', '~gw:budget:*', '~gw:poll:*', '~gw:progress:*', '~gw:events', '&*', '+@all']);
     return `redis://gw:gw-password@127.0.0.1:${redis.port}`;
   });
 

@@ -3,6 +3,7 @@ import type { Simulator } from '../../src/simulator/startSimulator';
 import { send } from '../support/http';
 import { startRedis, startRedisCluster, type RedisClusterProcess, type RedisProcess } from '../support/redis';
 import { bearer, JOB, PROJECT, signToken } from '../support/tokens';
+import { clearOfWindowEdge } from '../support/windowEdge';
 import { startSharedGateways, type RedisTarget, type SharedGateways } from './sharedGateways';
 
 /**
@@ -67,6 +68,18 @@ describe.each([
     expect(statuses.filter((s) => s === 429)).toHaveLength(20);
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(200));
     expect(shared.metrics.reduce((sum, m) => sum + m.count('limiter_rejection:caller'), 0)).toBe(20);
+  });
+
+  it("the admin's view of a caller is exact across instances: its usage, and its requests among the top callers (refusals included)", async () => {
+    await clearOfWindowEdge(60_000);
+    const sub = `top/${Math.random()}`;
+    const token = signToken({ sub, projects: ['*'] });
+    for (let i = 0; i < 12; i += 1) await callVia(i, token);
+    const reader = { Authorization: bearer(signToken({ sub: 'ops', scope: 'gateway:admin:read' })) };
+    const usage = await send(shared.gateways[2]!.url, `/admin/callers/${encodeURIComponent(sub)}/usage`, { method: 'GET', headers: reader });
+    expect(usage.json()).toMatchObject({ sub, tier: 'caller', limits: [{ name: 'caller', limit: 10, remaining: 0 }] });
+    const top = await send(shared.gateways[1]!.url, '/admin/usage?top=100', { method: 'GET', headers: reader });
+    expect(top.json<{ callers: unknown[] }>().callers).toContainEqual({ sub, tier: 'caller', requests: 12 });
   });
 
   it('a project job budget is exact across instances: 20 concurrent one-job requests, budget 10, 10 pass', async () => {
