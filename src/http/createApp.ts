@@ -16,7 +16,9 @@ import type { RequestTracer } from '../telemetry/RequestTrace';
 import { accessLog } from './accessLog';
 import type { RuntimeSource } from './admitProjectCaller';
 import { chain } from './chain';
+import { adminConsoleRoutes } from './adminConsoleRoutes';
 import { adminRoutes, type AdminRoutesDeps } from './adminRoutes';
+import { API_CSP } from './contentSecurityPolicy';
 import { docsRoutes } from './docsRoutes';
 import { createErrorHandler } from './errorHandler';
 import { errorsPage } from './errorsPage';
@@ -89,7 +91,7 @@ export const createApp = (deps: AppDeps): Express => {
       requestContext,
       ...(deps.tracer ? [traceRequests(deps.tracer)] : []),
       accessLog(deps.logger, deps.metrics),
-      helmet(),
+      helmet({ contentSecurityPolicy: API_CSP }),
       cors({
         origin: deps.corsOrigins.length > 0 ? [...deps.corsOrigins] : false,
         allowedHeaders: ALLOWED_HEADERS,
@@ -108,6 +110,7 @@ export const createApp = (deps: AppDeps): Express => {
   app.use(errorsPage());
   app.use(docsRoutes(deps.drsRoutes));
   if (deps.publicMetrics) app.use(metricsRoutes(deps.metrics));
+  app.use(adminConsoleRoutes());
 
   app.use(
     adminRoutes({
