@@ -76,8 +76,12 @@ const ui = {
 const state = {
   /** Decoded from the token's payload for display; the gateway checks the signature and the scope on every call. */
   access: /** @type {Access} */ ('none'),
-  /** Only a gateway whose /admin/config reports `lastReload` has the dry run: an older one would reload for real. */
-  dryRunAvailable: false,
+  /**
+   * Known once /admin/config has answered: only a gateway that reports `lastReload` has the dry run (an older one
+   * ignores the query and would reload for real).
+   * @type {boolean | undefined}
+   */
+  dryRunAvailable: undefined,
   /** @type {string | undefined} */
   caller: undefined,
 };
@@ -208,7 +212,7 @@ const applyAccess = () => {
   ui.refreshAll.disabled = !token;
   ui.forgetToken.disabled = !token;
   ui.callerLookup.disabled = !token;
-  ui.dryRun.disabled = !token || !state.dryRunAvailable;
+  ui.dryRun.disabled = !token || state.dryRunAvailable !== true;
   ui.reload.disabled = !admin;
   ui.callerReset.disabled = !admin || state.caller === undefined;
   const readOnly = token && state.access === 'read';
@@ -218,7 +222,7 @@ const applyAccess = () => {
     [
       !token ? 'Needs a token.' : '',
       readOnly ? `Reloading ${needs}` : '',
-      token && !state.dryRunAvailable ? 'This gateway has no dry run: its /admin/config does not report lastReload.' : '',
+      token && state.dryRunAvailable === false ? 'This gateway has no dry run: its /admin/config does not report lastReload.' : '',
     ]
       .filter(Boolean)
       .join(' '),
