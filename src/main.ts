@@ -1,9 +1,9 @@
 // Process entry point: load configuration, start the gateway, print the sandbox banner, drain and exit on signals.
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { ConfigError } from './config/ConfigError';
 import { ConfigHolder } from './config/ConfigHolder';
-import { loadConfig, type ConfigSources } from './config/loadConfig';
+import { loadConfig } from './config/loadConfig';
+import { settingProblems } from './config/settingProblems';
+import { startupSources } from './config/startupSources';
 import { createProcessLogger, type Logger } from './logger';
 import { sandboxBanner, sandboxToken } from './sandbox/sandboxBanner';
 import { exitDeadlineMs, LOG_FLUSH_MS, startGateway } from './server';
@@ -18,20 +18,18 @@ const handleSighup = async (holder: ConfigHolder | undefined, logger: Logger): P
     return;
   }
   try {
-    const result = await holder.reload();
+    const result = await holder.reload('signal');
     if (result.ok) logger.info({ signal: 'SIGHUP', version: result.running.version }, 'configuration reloaded');
-    else logger.error({ signal: 'SIGHUP', version: result.running.version, problems: result.problems }, 'configuration reload refused; the running configuration stays');
+    // At error (warn is the least it may be): nobody may miss that the file on disk is not what runs. The problems in the
+    // shape GET /admin/config's lastReload and the 422 of the reload route give them.
+    else logger.error({ signal: 'SIGHUP', version: result.running.version, problems: settingProblems(result.problems) }, 'configuration reload refused; the running configuration stays');
   } catch (error) {
     logger.error({ signal: 'SIGHUP', reason: error instanceof Error ? error.message : String(error) }, 'configuration reload failed; the running configuration stays');
   }
 };
 
 const main = async (): Promise<void> => {
-  const sources: ConfigSources = {
-    env: process.env,
-    readFile: (path) => readFileSync(path, 'utf8'),
-    generateSecret: () => randomBytes(32).toString('base64url'),
-  };
+  const sources = startupSources(process.env);
   let loaded;
   try {
     loaded = loadConfig(sources);

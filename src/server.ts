@@ -241,7 +241,7 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
     metrics: prom,
     effectiveConfig: () => {
       const current = configHolder.current();
-      return { version: current.version, ...redactConfig(current.config) };
+      return { version: current.version, lastReload: configHolder.lastReload(), ...redactConfig(current.config) };
     },
     config: configHolder,
     runtime: running,

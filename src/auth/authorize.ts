@@ -3,10 +3,17 @@ import { GatewayError } from '../errors/GatewayError';
 import type { Caller } from './Caller';
 import { stringList } from './callerFromClaims';
 
-export type RequiredScope = 'drs:precheck' | 'gateway:admin';
+export type RequiredScope = 'drs:precheck' | 'gateway:admin' | 'gateway:admin:read';
+
+/** The scopes that satisfy each requirement: gateway:admin may do all that gateway:admin:read may. */
+const GRANTED_BY: Readonly<Record<RequiredScope, readonly string[]>> = {
+  'drs:precheck': ['drs:precheck'],
+  'gateway:admin': ['gateway:admin'],
+  'gateway:admin:read': ['gateway:admin:read', 'gateway:admin'],
+};
 
 export const requireScope = (caller: Caller, scope: RequiredScope): void => {
-  if (caller.scopes.has(scope)) return;
+  if (GRANTED_BY[scope].some((granted) => caller.scopes.has(granted))) return;
   throw new GatewayError('GW.1004', {
     detail: { 'en-us': `The token lacks the ${scope} scope.`, 'zh-cn': `令牌缺少 ${scope} 权限范围。` },
     headers: { 'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${scope}"` },

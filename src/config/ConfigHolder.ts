@@ -1,10 +1,12 @@
-// The running configuration and its version; reload() replaces it all or nothing, and listeners rebuild what depends on it.
+// The running configuration and its version; reload() replaces it all or nothing, preview() says what it would change, and listeners rebuild what depends on it.
 import { systemClock, type Clock } from '../clock';
 import { ConfigError, type ConfigProblem } from './ConfigError';
-import { configVersion, type ConfigVersion } from './configVersion';
+import { configChanges, type ConfigChange } from './configChanges';
+import { configHash, configVersion, type ConfigVersion } from './configVersion';
 import { loadConfig, type ConfigSources, type LoadedConfig } from './loadConfig';
-import { restartOnlyProblems } from './restartOnly';
+import { restartOnlyProblems } from './restartOnlyProblems';
 import type { GatewayConfig } from './schema';
+import { settingProblems, type SettingProblem } from './settingProblems';
 
 export interface RunningConfig {
   readonly config: GatewayConfig;
@@ -12,6 +14,17 @@ export interface RunningConfig {
 }
 
 export type ReloadResult = { ok: true; running: RunningConfig } | { ok: false; problems: readonly ConfigProblem[]; running: RunningConfig };
+
+/** What a reload would do, found without doing it: the version it would run and every setting it would change. */
+export type PreviewResult = { ok: true; hash: string; changes: ConfigChange[] } | { ok: false; problems: readonly ConfigProblem[] };
+
+/** Who asked for a reload: SIGHUP, or POST /admin/config/reload. */
+export type ReloadSource = 'signal' | 'route';
+
+/** The outcome of the latest reload, as GET /admin/config shows it (`null` before the first). */
+export type LastReload =
+  | { outcome: 'success'; at: string; source: ReloadSource; version: { hash: string } }
+  | { outcome: 'failure'; at: string; source: ReloadSource; problems: SettingProblem[] };
 
 /**
  * A reason to refuse a configuration that loads fine but that this running process cannot apply (e.g. a region
@@ -39,8 +52,9 @@ export class ConfigHolder {
   private readonly checks: ReloadCheck[] = [];
   private readonly changeListeners = new Set<ConfigListener>();
   private readonly reloadListeners = new Set<(result: ReloadResult) => void>();
-  /** Reloads run one after the other: two at once would each compare against a configuration about to be replaced. */
+  /** Reloads (and previews) run one after the other: two at once would each compare against a configuration about to be replaced. */
   private queue: Promise<unknown> = Promise.resolve();
+  private last: LastReload | null = null;
 
   constructor({ loaded, sources, clock = systemClock }: ConfigHolderOptions) {
     this.clock = clock;
@@ -52,6 +66,10 @@ export class ConfigHolder {
 
   current(): RunningConfig {
     return this.running;
+  }
+
+  lastReload(): LastReload | null {
+    return this.last;
   }
 
   /** Adds a reason to refuse a reload; returns its removal. */
@@ -79,19 +97,40 @@ export class ConfigHolder {
    * Reads the configuration again and runs it when valid: every problem (invalid settings, restart-only settings
    * changed, a check's refusal) refuses it as a whole and the running configuration stays.
    */
-  reload(): Promise<ReloadResult> {
-    const attempt = this.queue.then(() => this.reloadNow());
+  reload(source: ReloadSource): Promise<ReloadResult> {
+    return this.enqueue(() => this.reloadNow(source));
+  }
+
+  /**
+   * What reload() would answer, applying nothing: no listener hears of it, the version and lastReload stay. The
+   * changes compare the effective configurations, so a rotated secret is named (never shown).
+   */
+  preview(): Promise<PreviewResult> {
+    return this.enqueue(() => {
+      const evaluated = this.evaluate();
+      if (!evaluated.ok) return evaluated;
+      return { ok: true, hash: configHash(evaluated.next.config), changes: configChanges(this.running.config, evaluated.next.config) };
+    });
+  }
+
+  private enqueue<T>(task: () => T): Promise<T> {
+    const attempt = this.queue.then(task);
     this.queue = attempt.catch(() => undefined);
     return attempt;
   }
 
-  private reloadNow(): ReloadResult {
+  private reloadNow(source: ReloadSource): ReloadResult {
     const result = this.attempt();
+    const at = new Date(this.clock.now()).toISOString();
+    this.last = result.ok
+      ? { outcome: 'success', at, source, version: { hash: result.running.version.hash } }
+      : { outcome: 'failure', at, source, problems: settingProblems(result.problems) };
     for (const listener of this.reloadListeners) listener(result);
     return result;
   }
 
-  private attempt(): ReloadResult {
+  /** Loads the sources again and checks the result against the running configuration; changes nothing. */
+  private evaluate(): { ok: true; next: LoadedConfig } | { ok: false; problems: readonly ConfigProblem[] } {
     const previous = this.running;
     let next: LoadedConfig;
     try {
@@ -101,13 +140,20 @@ export class ConfigHolder {
       // The file's restart-only changes are still worth naming: the operator fixes everything in one go.
       const file = error.fileSettings ?? this.fileSettings;
       const restart = restartOnlyProblems({ config: previous.config, file: this.fileSettings }, { config: previous.config, file });
-      return { ok: false, problems: [...error.problems, ...restart], running: previous };
+      return { ok: false, problems: [...error.problems, ...restart] };
     }
     const problems = [
       ...restartOnlyProblems({ config: previous.config, file: this.fileSettings }, { config: next.config, file: next.fileSettings }),
       ...this.checks.flatMap((check) => check(next.config, previous.config)),
     ];
-    if (problems.length > 0) return { ok: false, problems, running: previous };
+    return problems.length > 0 ? { ok: false, problems } : { ok: true, next };
+  }
+
+  private attempt(): ReloadResult {
+    const previous = this.running;
+    const evaluated = this.evaluate();
+    if (!evaluated.ok) return { ok: false, problems: evaluated.problems, running: previous };
+    const { next } = evaluated;
     // `loadedAt` is new on every reload, even two within one millisecond: tools tell reloads apart by it.
     const loadedAtMs = Math.max(this.clock.now(), Date.parse(previous.version.loadedAt) + 1);
     this.running = { config: next.config, version: configVersion(next.config, loadedAtMs) };

@@ -1,9 +1,4 @@
-// Settings read only when the gateway starts: a reload that changes one is refused, naming each.
-import stringify from 'safe-stable-stringify';
-import type { ConfigProblem } from './ConfigError';
-import { ENV_VARIABLES } from './envVariables';
-
-type Tree = Record<string, unknown>;
+// Settings read only when the gateway starts: a reload that changes one is refused, and a preview flags each.
 
 /**
  * Dotted prefixes of the configuration built into long-lived parts at start: the listeners and their timeouts, the
@@ -28,45 +23,6 @@ export const RESTART_ONLY_SETTINGS: readonly string[] = [
   'tracing',
 ];
 
-const isTree = (v: unknown): v is Tree => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-const at = (tree: unknown, path: string): unknown => path.split('.').reduce<unknown>((node, key) => (isTree(node) ? node[key] : undefined), tree);
-
-/** Dotted paths of the leaves that differ between two values (a list is one leaf). */
-const changedLeaves = (path: string, before: unknown, after: unknown): string[] => {
-  if (isTree(before) || isTree(after)) {
-    const b = isTree(before) ? before : {};
-    const a = isTree(after) ? after : {};
-    return [...new Set([...Object.keys(b), ...Object.keys(a)])].sort().flatMap((key) => changedLeaves(`${path}.${key}`, b[key], a[key]));
-  }
-  return stringify(before) === stringify(after) ? [] : [path];
-};
-
-const envNameOf = (path: string): string | undefined => ENV_VARIABLES.find((v) => v.path.join('.') === path)?.name;
-
-/**
- * Every restart-only setting that differs, in the effective configuration or in the file as written: a file change
- * that an environment variable overrides today would still take effect at the next start without it.
- */
-export const restartOnlyProblems = (running: { config: object; file: Tree }, next: { config: object; file: Tree }): ConfigProblem[] => {
-  const problems: ConfigProblem[] = [];
-  const named = new Set<string>();
-  for (const prefix of RESTART_ONLY_SETTINGS) {
-    for (const path of changedLeaves(prefix, at(running.config, prefix), at(next.config, prefix))) {
-      const env = envNameOf(path);
-      named.add(path);
-      problems.push({ key: env ? `${path} (${env})` : path, problem: 'needs a restart; the running value stays (values are not shown)' });
-    }
-  }
-  for (const prefix of RESTART_ONLY_SETTINGS) {
-    for (const path of changedLeaves(prefix, at(running.file, prefix), at(next.file, prefix))) {
-      if (named.has(path)) continue;
-      const env = envNameOf(path);
-      problems.push({
-        key: `${path} in GATEWAY_CONFIG`,
-        problem: `changed in the file and needs a restart${env ? ` (refused even where ${env} overrides it)` : ''}; the running value stays`,
-      });
-    }
-  }
-  return problems;
-};
+/** A dotted setting is restart-only when it lies under a prefix above, or holds one (a whole section added or removed). */
+export const isRestartOnly = (setting: string): boolean =>
+  RESTART_ONLY_SETTINGS.some((prefix) => setting === prefix || setting.startsWith(`${prefix}.`) || prefix.startsWith(`${setting}.`));

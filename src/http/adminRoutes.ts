@@ -1,29 +1,34 @@
-// Operator routes (scope gateway:admin): the effective configuration (redacted) and its reload, and dropping cached IAM tokens; each writes one audit line.
+// Operator routes: the effective configuration (redacted), its reload and dry run, and dropping cached IAM tokens; scopes gateway:admin:read and gateway:admin, one audit line per call.
 import type { AuditLog } from '../telemetry/AuditLog';
-import type { NextFunction, Request, Response, Router } from 'express';
+import type { Request, Response, Router } from 'express';
 import { strictRouter } from './strictRouter';
 import type { TokenVerifier } from '../auth';
+import type { ConfigProblem } from '../config/ConfigError';
 import type { ConfigHolder } from '../config/ConfigHolder';
+import { settingProblems } from '../config/settingProblems';
 import { GatewayError } from '../errors/GatewayError';
-import { invalidateTokensBodySchema } from '../validation/schemas';
-import { validateBody } from '../validation/validate';
+import { invalidateTokensBodySchema, reloadQuerySchema } from '../validation/schemas';
+import { validateBody, validateField } from '../validation/validate';
+import { adminAction } from './adminAction';
 import type { RuntimeSource } from './admitProjectCaller';
-import { authenticate } from './authenticate';
 import { jsonBody } from './jsonBody';
 import { methodNotAllowed } from './methodNotAllowed';
-import { localsOf } from './requestContext';
 
 export interface AdminRoutesDeps {
   verifier: TokenVerifier;
   /** The IP limiter and the token caches come from the running configuration. */
   runtime: RuntimeSource;
-  /** Already redacted, with the running `version`. */
+  /** Already redacted, with the running `version` and `lastReload`. */
   effectiveConfig: () => Record<string, unknown>;
-  /** The running configuration: its version goes in every audit line, and the reload route reloads it. */
-  config: Pick<ConfigHolder, 'current' | 'reload'>;
+  /** The running configuration: its version goes in every audit line, the reload route reloads or previews it. */
+  config: Pick<ConfigHolder, 'current' | 'reload' | 'preview'>;
   bodyLimitBytes: number;
   audit: AuditLog;
 }
+
+/** Routes that change nothing ask for this scope; gateway:admin holds it too. */
+const READ = 'gateway:admin:read';
+const ADMIN = 'gateway:admin';
 
 /** An empty body means "all projects"; a body must be JSON like any other. */
 const optionalJson = (limitBytes: number) => {
@@ -34,51 +39,76 @@ const optionalJson = (limitBytes: number) => {
       : readJson(req, res);
 };
 
+const refusedReload = (problems: readonly ConfigProblem[]): GatewayError =>
+  new GatewayError('GW.4001', { errors: settingProblems(problems) });
+
 export const adminRoutes = (deps: AdminRoutesDeps): Router => {
   const router = strictRouter();
-  const ipLimiter = (req: Request, res: Response, next: NextFunction) => deps.runtime.current().limiters.ipLimiter(req, res, next);
-  const admin = [ipLimiter, authenticate(deps.verifier, 'gateway:admin')];
+  const action = adminAction({ verifier: deps.verifier, runtime: deps.runtime, audit: deps.audit, version: () => deps.config.current().version.hash });
   const readBody = optionalJson(deps.bodyLimitBytes);
-  /** Who (the caller's sub), what, how it ended and under which configuration; `audit` sets these lines apart from access lines. */
-  const audit = (res: Response, action: string, outcome: 'success' | 'failure', fields: object, msg: string): void =>
-    deps.audit.info({ audit: 'admin', caller: localsOf(res).caller?.sub, action, outcome, version: deps.config.current().version.hash, ...fields }, msg);
 
   router
     .route('/admin/config')
-    .get(...admin, (_req: Request, res: Response) => {
-      audit(res, 'config.read', 'success', {}, 'configuration read');
-      res.json(deps.effectiveConfig());
-    })
+    .get(
+      action('config.read', READ, (_req, res, note) => {
+        note.message = 'configuration read';
+        res.json(deps.effectiveConfig());
+      }),
+    )
     .all(methodNotAllowed(['GET', 'HEAD']));
 
+  const reload = action('config.reload', ADMIN, async (_req, res, note) => {
+    const result = await deps.config.reload('route');
+    if (!result.ok) {
+      note.fields.settings = result.problems.map((p) => p.key);
+      note.message = 'configuration reload refused';
+      throw refusedReload(result.problems);
+    }
+    note.message = 'configuration reloaded';
+    res.json({ version: result.running.version });
+  });
+  // Read-only: it reads the sources and compares, and neither the running configuration, its version, lastReload nor
+  // the reload counters move.
+  const dryRun = action('config.dry-run', READ, async (_req, res, note) => {
+    const result = await deps.config.preview();
+    if (!result.ok) {
+      note.fields.settings = result.problems.map((p) => p.key);
+      note.message = 'configuration dry run refused';
+      throw refusedReload(result.problems);
+    }
+    note.fields.changes = result.changes.length;
+    note.message = 'configuration dry run';
+    res.json({ valid: true, version: { hash: result.hash }, changes: result.changes });
+  });
+  // A query the route does not know is refused to any admin reader before anything runs: never a reload by mistake.
+  const badQuery = action('config.reload', READ, (req) => void validateField(reloadQuerySchema, req.query, { parameter: 'dry_run' }));
   router
     .route('/admin/config/reload')
-    .post(...admin, async (_req: Request, res: Response) => {
-      const result = await deps.config.reload();
-      if (!result.ok) {
-        audit(res, 'config.reload', 'failure', { settings: result.problems.map((p) => p.key) }, 'configuration reload refused');
-        throw new GatewayError('GW.4001', { errors: result.problems.map((p) => ({ setting: p.key, message: p.problem })) });
-      }
-      audit(res, 'config.reload', 'success', {}, 'configuration reloaded');
-      res.json({ version: result.running.version });
+    .post((req: Request, res: Response) => {
+      const query = reloadQuerySchema.safeParse(req.query);
+      if (!query.success) return badQuery(req, res);
+      return query.data.dry_run === 'true' ? dryRun(req, res) : reload(req, res);
     })
     .all(methodNotAllowed(['POST']));
 
   router
     .route('/admin/iam-tokens/invalidate')
-    .post(...admin, async (req: Request, res: Response) => {
-      const { project_id: projectId } = validateBody(invalidateTokensBodySchema, await readBody(req, res));
-      if (projectId === undefined) {
-        const dropped = await deps.runtime.current().invalidateTokens();
-        audit(res, 'iam-tokens.invalidate', 'success', { scope: 'all', dropped }, 'IAM tokens invalidated');
-        res.json({ scope: 'all', dropped });
-        return;
-      }
-      // Dropped for the project's credential (and region); an unserved project has no token to drop.
-      await deps.runtime.current().invalidateTokens(projectId);
-      audit(res, 'iam-tokens.invalidate', 'success', { scope: 'project', projectId }, 'IAM tokens invalidated');
-      res.json({ scope: 'project', project_id: projectId });
-    })
+    .post(
+      action('iam-tokens.invalidate', ADMIN, async (req, res, note) => {
+        const { project_id: projectId } = validateBody(invalidateTokensBodySchema, await readBody(req, res));
+        note.message = 'IAM tokens invalidated';
+        if (projectId === undefined) {
+          const dropped = await deps.runtime.current().invalidateTokens();
+          note.fields = { scope: 'all', dropped };
+          res.json({ scope: 'all', dropped });
+          return;
+        }
+        // Dropped for the project's credential (and region); an unserved project has no token to drop.
+        await deps.runtime.current().invalidateTokens(projectId);
+        note.fields = { scope: 'project', projectId };
+        res.json({ scope: 'project', project_id: projectId });
+      }),
+    )
     .all(methodNotAllowed(['POST']));
 
   return router;

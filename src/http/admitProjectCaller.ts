@@ -2,7 +2,7 @@
 import type { Request, Response } from 'express';
 import type { Caller, TokenVerifier } from '../auth';
 import type { Runtime, RuntimeHolder, ServedProject } from '../topology/createRuntime';
-import { authenticateCaller } from './authenticate';
+import { authenticate } from './authenticate';
 import { authorizeProject } from './authorizeProject';
 import { chargeLimits } from './chargeLimits';
 import { localsOf } from './requestContext';
@@ -33,13 +33,12 @@ export const admitProjectCaller = (verifier: TokenVerifier, runtimes: RuntimeSou
     let caller: Caller;
     let admitted: { projectId: string; project: ServedProject };
     try {
-      caller = await authenticateCaller(verifier, 'drs:precheck', req);
+      caller = await authenticate(verifier, 'drs:precheck', req, res);
       admitted = authorizeProject(req, caller, runtime);
     } catch (error) {
       throw (await chargeLimits([limiters.ipLimiter], req, res)) ?? error;
     }
     const locals = localsOf(res);
-    locals.caller = caller;
     locals.trail.projectId = admitted.projectId;
     locals.trail.region = admitted.project.region;
     // Only an authorized caller gets this far, so reading its body while Redis answers costs nothing to a flood of

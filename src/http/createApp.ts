@@ -37,7 +37,7 @@ export interface AppDeps {
   verifier: TokenVerifier;
   readiness: ReadinessProbe;
   metrics: PromMetrics;
-  /** Already redacted, with the running `version`. */
+  /** Already redacted, with the running `version` and `lastReload`. */
   effectiveConfig: AdminRoutesDeps['effectiveConfig'];
   config: AdminRoutesDeps['config'];
   /** The running configuration's resolver, limiters, budget, forwarders and token caches (replaced on reload). */

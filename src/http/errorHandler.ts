@@ -4,23 +4,7 @@ import type { Logger } from 'pino';
 import { GatewayError } from '../errors/GatewayError';
 import { problemBody } from '../errors/problem';
 import { localsOf } from './requestContext';
-
-/** body-parser reports its failures with a `type`; each maps to one catalogue code. */
-const BODY_PARSER_ERRORS: Readonly<Record<string, GatewayError['code']>> = {
-  'entity.too.large': 'GW.0413',
-  'entity.parse.failed': 'GW.0401',
-  'encoding.unsupported': 'GW.0415',
-  'charset.unsupported': 'GW.0415',
-  'entity.verify.failed': 'GW.0400',
-  'request.size.invalid': 'GW.0400',
-};
-
-const toGatewayError = (error: unknown): GatewayError => {
-  if (error instanceof GatewayError) return error;
-  const type = (error as { type?: unknown } | null)?.type;
-  const code = typeof type === 'string' ? BODY_PARSER_ERRORS[type] : undefined;
-  return new GatewayError(code ?? 'GW.5000', { cause: error });
-};
+import { toGatewayError } from './toGatewayError';
 
 /** Body bytes still on their way that nothing will read (a refusal answered before the body arrived). */
 const bodyUnread = (req: Request): boolean =>

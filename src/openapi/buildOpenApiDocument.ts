@@ -229,12 +229,21 @@ export const buildOpenApiDocument = (version: string, routes: DrsRouteTable): Js
         operationId: 'getConfig',
         tags: [TAGS.administration],
         summary: 'Effective configuration, secrets redacted',
-        description: 'Scope gateway:admin. Every credential and region; passwords are "[redacted]" (passwordFile paths and passwordEnv names are shown).',
+        description:
+          'Scope gateway:admin:read or gateway:admin. Every credential and region; passwords are "[redacted]" (passwordFile paths and passwordEnv names are shown). With the running version and the outcome of the latest reload.',
         security: BEARER,
         responses: {
           '200': {
-            description: 'The configuration tree and the running version.',
-            content: { 'application/json': { schema: { type: 'object', required: ['version'], properties: { version: { $ref: '#/components/schemas/ConfigVersion' } } } } },
+            description: 'The configuration tree, the running version and the latest reload.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['version', 'lastReload'],
+                  properties: { version: { $ref: '#/components/schemas/ConfigVersion' }, lastReload: { oneOf: [{ $ref: '#/components/schemas/LastReload' }, { type: 'null' }] } },
+                },
+              },
+            },
           },
           ...errorResponses([...AUTH_ERRORS, 'GW.0405']),
         },
@@ -244,16 +253,43 @@ export const buildOpenApiDocument = (version: string, routes: DrsRouteTable): Js
       post: {
         operationId: 'reloadConfig',
         tags: [TAGS.administration],
-        summary: 'Reload the configuration',
+        summary: 'Reload the configuration, or preview the reload',
         description:
-          'Scope gateway:admin. Re-reads GATEWAY_CONFIG, the *_FILE secrets and every passwordFile, as SIGHUP does. All or nothing: any problem (an invalid setting, a restart-only setting changed) refuses the whole reload and the running configuration stays. No body.',
+          'Scope gateway:admin. Re-reads GATEWAY_CONFIG, the *_FILE secrets and every passwordFile, as SIGHUP does. All or nothing: any problem (an invalid setting, a restart-only setting changed) refuses the whole reload and the running configuration stays. No body. ' +
+          'With dry_run=true (scope gateway:admin:read is enough): the same reading and checks, nothing applied or counted; the answer lists every setting the reload would change (a secret by its name only).',
         security: BEARER,
+        parameters: [
+          {
+            name: 'dry_run',
+            in: 'query',
+            required: false,
+            schema: { enum: ['true', 'false'] },
+            description: 'true: preview only. Any other query parameter or value is refused (400), so a misspelt dry run never reloads.',
+          },
+        ],
         responses: {
           '200': {
-            description: 'The new configuration runs for requests that start from now on.',
-            content: { 'application/json': { schema: { type: 'object', required: ['version'], properties: { version: { $ref: '#/components/schemas/ConfigVersion' } } } } },
+            description: 'A reload: the new configuration runs for requests that start from now on. A dry run: what a reload would run and change.',
+            content: {
+              'application/json': {
+                schema: {
+                  oneOf: [
+                    { type: 'object', required: ['version'], properties: { version: { $ref: '#/components/schemas/ConfigVersion' } }, additionalProperties: false },
+                    {
+                      type: 'object',
+                      required: ['valid', 'version', 'changes'],
+                      properties: {
+                        valid: { const: true },
+                        version: { type: 'object', required: ['hash'], properties: { hash: { type: 'string', pattern: '^[0-9a-f]{64}$' } } },
+                        changes: { type: 'array', items: { $ref: '#/components/schemas/ConfigChange' } },
+                      },
+                    },
+                  ],
+                },
+              },
+            },
           },
-          ...errorResponses([...AUTH_ERRORS, 'GW.0405', 'GW.4001']),
+          ...errorResponses([...AUTH_ERRORS, 'GW.0400', 'GW.0405', 'GW.4001']),
         },
       },
     },
@@ -316,6 +352,31 @@ export const buildOpenApiDocument = (version: string, routes: DrsRouteTable): Js
         properties: {
           hash: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'sha256 of the non-secret settings (what /admin/config shows): a rotated secret keeps it.' },
           loadedAt: { type: 'string', format: 'date-time', description: 'When this configuration was loaded; new on every successful reload.' },
+        },
+      },
+      LastReload: {
+        type: 'object',
+        description: 'The latest reload, by SIGHUP (signal) or POST /admin/config/reload (route), on this instance.',
+        required: ['outcome', 'at', 'source'],
+        properties: {
+          outcome: { enum: ['success', 'failure'] },
+          at: { type: 'string', format: 'date-time' },
+          source: { enum: ['signal', 'route'] },
+          version: { type: 'object', required: ['hash'], properties: { hash: { type: 'string' } }, description: 'On success: the version it runs.' },
+          problems: {
+            type: 'array',
+            description: 'On failure: every problem, each naming its setting (never a value).',
+            items: { type: 'object', required: ['setting', 'message'], properties: stringProps('setting', 'message') },
+          },
+        },
+      },
+      ConfigChange: {
+        type: 'object',
+        required: ['setting', 'change', 'restartOnly'],
+        properties: {
+          setting: { type: 'string', description: 'Dotted path, e.g. rateLimit.tiers or credentials.main.password.' },
+          change: { enum: ['added', 'removed', 'changed'] },
+          restartOnly: { type: 'boolean', description: 'A setting read only at start: a reload changing it is refused.' },
         },
       },
       Readiness: {

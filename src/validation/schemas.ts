@@ -52,6 +52,12 @@ export const invalidateTokensBodySchema = z.strictObject(
 
 export type InvalidateTokensBody = z.infer<typeof invalidateTokensBodySchema>;
 
+/** POST /admin/config/reload's query: `dry_run` alone, spelt exactly, so a misspelt dry run is refused rather than run as a reload. */
+export const reloadQuerySchema = z.strictObject(
+  { dry_run: z.enum(['true', 'false'], { error: 'must be true or false' }).optional() },
+  { error: 'the only query parameter is dry_run (true or false)' },
+);
+
 /** `?jobs=<id>,<id>`: the same 1 to 10 distinct job IDs as the results route. */
 export const progressJobsQuerySchema = z
   .string({ error: 'must be one comma-separated list of job IDs' })

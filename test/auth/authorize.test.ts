@@ -37,6 +37,17 @@ describe('requireScope', () => {
     expect(error.options.headers?.['WWW-Authenticate']).toBe('Bearer error="insufficient_scope", scope="gateway:admin"');
   });
 
+  it('lets gateway:admin:read or gateway:admin through to a read-only admin route, and only gateway:admin to the others', () => {
+    expect(() => requireScope(caller(['gateway:admin:read'], 'all'), 'gateway:admin:read')).not.toThrow();
+    expect(() => requireScope(caller(['gateway:admin'], 'all'), 'gateway:admin:read')).not.toThrow();
+    const error = thrown(() => requireScope(caller(['gateway:admin:read'], 'all'), 'gateway:admin'));
+    expect(error.code).toBe('GW.1004');
+    expect(error.options.headers?.['WWW-Authenticate']).toBe('Bearer error="insufficient_scope", scope="gateway:admin"');
+    expect(thrown(() => requireScope(caller(['drs:precheck', 'gateway'], 'all'), 'gateway:admin:read')).options.headers?.['WWW-Authenticate']).toBe(
+      'Bearer error="insufficient_scope", scope="gateway:admin:read"',
+    );
+  });
+
   it('does not treat a scope prefix or a superset string as the scope', () => {
     expect(thrown(() => requireScope(caller(['drs', 'drs:precheck:read'], 'all'), 'drs:precheck')).code).toBe('GW.1004');
   });

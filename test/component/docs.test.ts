@@ -37,10 +37,14 @@ describe('GET /openapi.json and GET /docs', () => {
     expect(responses['422'].description).toContain('GW.0422');
   });
 
-  it('documents the configuration reload: its 422 GW.4001 whose errors name settings, and the version it answers with', () => {
+  it('documents the configuration reload: its 422 GW.4001 whose errors name settings, the version it answers with, and its dry run', () => {
     const reload = document.paths['/admin/config/reload'].post;
     expect(reload.responses['422'].description).toContain('GW.4001');
-    expect(reload.responses['200'].content['application/json'].schema.properties.version).toEqual({ $ref: '#/components/schemas/ConfigVersion' });
+    const [applied, dryRun] = reload.responses['200'].content['application/json'].schema.oneOf;
+    expect(applied.properties.version).toEqual({ $ref: '#/components/schemas/ConfigVersion' });
+    expect(dryRun.properties.changes.items).toEqual({ $ref: '#/components/schemas/ConfigChange' });
+    expect(reload.parameters).toEqual([expect.objectContaining({ name: 'dry_run', in: 'query', schema: { enum: ['true', 'false'] } })]);
+    expect(document.paths['/admin/config'].get.responses['200'].content['application/json'].schema.properties.lastReload.oneOf).toEqual([{ $ref: '#/components/schemas/LastReload' }, { type: 'null' }]);
     expect(document.components.schemas.Problem.properties.errors.items.properties.setting).toEqual({ type: 'string' });
     expect(document.components.schemas.ConfigVersion.required).toEqual(['hash', 'loadedAt']);
   });

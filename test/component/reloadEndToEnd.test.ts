@@ -224,7 +224,7 @@ describe('the shutdown grace after a reload', () => {
     const gateway = await startReloadableGateway({ GATEWAY_CONFIG: FILE, SHUTDOWN_GRACE_MS: '1000', LOG_LEVEL: 'info' }, files, { logger: createLogger('info', sink) });
     try {
       files[FILE] = 'drs: { timeoutMs: 20000 }\n';
-      expect((await gateway.config.reload()).ok).toBe(true);
+      expect((await gateway.config.reload('signal')).ok).toBe(true);
     } finally {
       await gateway.stop();
     }

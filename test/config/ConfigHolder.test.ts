@@ -39,7 +39,7 @@ describe('ConfigHolder', () => {
 
     files[FILE] = yaml(900);
     clock.advance(5_000);
-    const result = await holder.reload();
+    const result = await holder.reload('signal');
 
     expect(result.ok).toBe(true);
     const after = holder.current();
@@ -55,7 +55,7 @@ describe('ConfigHolder', () => {
     const before = holder.current();
     files[FILE] = yaml(900).replace('passwordFile: /run/secrets/iam-main', 'password: inline-s3cr3t').replace('region: ap-southeast-1', 'region: nowhere');
 
-    const problems = refused(await holder.reload());
+    const problems = refused(await holder.reload('signal'));
 
     expect(problems).toEqual([
       { key: 'credentials.main.password', problem: expect.stringContaining('inline password is refused') },
@@ -72,11 +72,11 @@ describe('ConfigHolder', () => {
     const { files, holder } = setUp();
     const before = holder.current();
     files[FILE] = yaml(900, 'redis://redis-b:6379').replace('region: ap-southeast-1', 'region: nowhere');
-    const problems = refused(await holder.reload());
+    const problems = refused(await holder.reload('signal'));
     expect(problems.map((p) => p.key)).toEqual([`projects.${PROJECT}.region`, 'redis.url in GATEWAY_CONFIG']);
 
     files[FILE] = yaml(900, 'redis://redis-b:6379');
-    expect(refused(await holder.reload())).toEqual([{ key: 'redis.url (REDIS_URL)', problem: expect.stringContaining('needs a restart') }]);
+    expect(refused(await holder.reload('signal'))).toEqual([{ key: 'redis.url (REDIS_URL)', problem: expect.stringContaining('needs a restart') }]);
     expect(holder.current()).toBe(before);
   });
 
@@ -84,7 +84,7 @@ describe('ConfigHolder', () => {
     const { files, holder } = setUp({ REDIS_URL: 'redis://from-env:6379' });
     expect(holder.current().config.redis.url).toBe('redis://from-env:6379');
     files[FILE] = yaml(900, 'redis://redis-b:6379');
-    expect(refused(await holder.reload())).toEqual([{ key: 'redis.url in GATEWAY_CONFIG', problem: expect.stringContaining('refused even where REDIS_URL overrides it') }]);
+    expect(refused(await holder.reload('signal'))).toEqual([{ key: 'redis.url in GATEWAY_CONFIG', problem: expect.stringContaining('refused even where REDIS_URL overrides it') }]);
     expect(holder.current().config.rateLimit.tiers[0]?.max).toBe(600);
   });
 
@@ -92,7 +92,7 @@ describe('ConfigHolder', () => {
     const key = (fill: number) => Buffer.alloc(32, fill).toString('base64');
     const { files, holder } = setUp({ TOKEN_CACHE_KEY_FILE: '/run/secrets/token-key' }, { '/run/secrets/token-key': key(1) });
     files['/run/secrets/token-key'] = key(2);
-    const problems = refused(await holder.reload());
+    const problems = refused(await holder.reload('signal'));
     expect(problems).toEqual([{ key: 'redis.tokenCacheKey (TOKEN_CACHE_KEY)', problem: expect.stringContaining('needs a restart') }]);
     expect(JSON.stringify(problems)).not.toContain(key(2));
     expect(holder.current().config.redis.tokenCacheKey).toBe(key(1));
@@ -108,7 +108,7 @@ describe('ConfigHolder', () => {
     files[MAIN_PASSWORD_FILE] = 'second-pa55word\n';
     files['/run/secrets/flat'] = 'flat-second';
     clock.advance(1_000);
-    expect((await holder.reload()).ok).toBe(true);
+    expect((await holder.reload('signal')).ok).toBe(true);
 
     const after = holder.current();
     expect(after.config.credentials.main?.password).toBe('second-pa55word');
@@ -121,7 +121,7 @@ describe('ConfigHolder', () => {
   it('gives a new loadedAt to every successful reload, even within one millisecond', async () => {
     const { holder } = setUp();
     const stamps = [holder.current().version.loadedAt];
-    for (let i = 0; i < 3; i += 1) stamps.push(((await holder.reload()) as { running: RunningConfig }).running.version.loadedAt);
+    for (let i = 0; i < 3; i += 1) stamps.push(((await holder.reload('signal')) as { running: RunningConfig }).running.version.loadedAt);
     expect(new Set(stamps).size).toBe(4);
   });
 
@@ -131,7 +131,7 @@ describe('ConfigHolder', () => {
     const counting = { ...input, generateSecret: () => `generated-${(generated += 1)}-`.padEnd(40, 'x') };
     const holder = new ConfigHolder({ loaded: loadConfig(counting), sources: counting });
     const secret = holder.current().config.jwt.secret;
-    expect((await holder.reload()).ok).toBe(true);
+    expect((await holder.reload('signal')).ok).toBe(true);
     expect(holder.current().config.jwt.secret).toBe(secret);
     expect(generated).toBe(1);
   });
@@ -144,21 +144,21 @@ describe('ConfigHolder', () => {
       return [{ key: 'regions.cn-north-4', problem: 'cannot be applied here' }];
     });
     files[FILE] = yaml(900);
-    expect(refused(await holder.reload())).toEqual([{ key: 'regions.cn-north-4', problem: 'cannot be applied here' }]);
+    expect(refused(await holder.reload('signal'))).toEqual([{ key: 'regions.cn-north-4', problem: 'cannot be applied here' }]);
     expect(seen).toEqual([900, 600]);
     remove();
-    expect((await holder.reload()).ok).toBe(true);
+    expect((await holder.reload('signal')).ok).toBe(true);
     expect(changes).toHaveLength(1);
 
     holder.addCheck(() => [{ key: 'projects', problem: 'still refused' }]);
     remove();
-    expect(refused(await holder.reload())).toEqual([{ key: 'projects', problem: 'still refused' }]);
+    expect(refused(await holder.reload('signal'))).toEqual([{ key: 'projects', problem: 'still refused' }]);
   });
 
   it('without sources re-applies what it started with', async () => {
     const loaded = loadConfig(sources({ JWT_SECRET: 'x'.repeat(40) }));
     const holder = new ConfigHolder({ loaded });
-    const result = await holder.reload();
+    const result = await holder.reload('signal');
     expect(result.ok && result.running.config).toBe(loaded.config);
   });
 });
@@ -188,7 +188,7 @@ describe('the restart-only list', () => {
   it('lets a reload change what the runtime rebuilds: the IP limit, the DRS and IAM timeouts, the response cap, the refresh margin', async () => {
     const { files, holder } = setUp();
     files[FILE] = `${yaml()}drs: { timeoutMs: 4000, maxResponseBytes: 500000 }\niam: { timeoutMs: 3000, refreshMarginMs: 60000 }\n`.replace('rateLimit:\n', 'rateLimit:\n  ipMax: 50\n  ipWindowMs: 30000\n');
-    const result = await holder.reload();
+    const result = await holder.reload('signal');
     expect(result.ok).toBe(true);
     const { drs, iam, rateLimit } = holder.current().config;
     expect({ drs, iam: { timeoutMs: iam.timeoutMs, refreshMarginMs: iam.refreshMarginMs }, ip: [rateLimit.ipMax, rateLimit.ipWindowMs] }).toEqual({
@@ -207,6 +207,68 @@ describe('the restart-only list', () => {
   it('still refuses the store-failure policy, which the stores read once', async () => {
     const { files, holder } = setUp();
     files[FILE] = yaml().replace('rateLimit:\n', 'rateLimit:\n  onStoreError: closed\n');
-    expect(refused(await holder.reload()).map((p) => p.key)).toEqual(['rateLimit.onStoreError (RATE_LIMIT_ON_STORE_ERROR)']);
+    expect(refused(await holder.reload('signal')).map((p) => p.key)).toEqual(['rateLimit.onStoreError (RATE_LIMIT_ON_STORE_ERROR)']);
+  });
+});
+
+describe('ConfigHolder.preview', () => {
+  it('answers what a reload would run and change, and changes nothing: no listener, same version, no lastReload', async () => {
+    const { files, holder, changes, outcomes } = setUp();
+    const before = holder.current();
+    files[FILE] = yaml(900);
+    files[MAIN_PASSWORD_FILE] = 'second-pa55word\n';
+
+    const preview = await holder.preview();
+
+    expect(preview).toEqual({
+      ok: true,
+      hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      changes: [
+        { setting: 'credentials.main.password', change: 'changed', restartOnly: false },
+        { setting: 'rateLimit.tiers', change: 'changed', restartOnly: false },
+      ],
+    });
+    expect(JSON.stringify(preview)).not.toContain('pa55word');
+    expect(holder.current()).toBe(before);
+    expect(holder.lastReload()).toBeNull();
+    expect(changes).toEqual([]);
+    expect(outcomes).toEqual([]);
+
+    const reloaded = await holder.reload('route');
+    expect(preview.ok && reloaded.ok && reloaded.running.version.hash).toBe(preview.ok && preview.hash);
+  });
+
+  it('refuses what a reload would refuse, with the same problems, and still changes nothing', async () => {
+    const { files, holder, outcomes } = setUp();
+    const before = holder.current();
+    files[FILE] = yaml(900, 'redis://redis-b:6379').replace('region: ap-southeast-1', 'region: nowhere');
+    const preview = await holder.preview();
+    expect(preview).toEqual({ ok: false, problems: [expect.objectContaining({ key: `projects.${PROJECT}.region` }), expect.objectContaining({ key: 'redis.url in GATEWAY_CONFIG' })] });
+    expect(holder.current()).toBe(before);
+    expect(holder.lastReload()).toBeNull();
+    expect(outcomes).toEqual([]);
+    expect(await holder.reload('route')).toMatchObject({ ok: false, problems: preview.ok ? [] : preview.problems });
+  });
+});
+
+describe('ConfigHolder.lastReload', () => {
+  it('is null before the first reload, then the outcome, time and source of the latest, its version or its problems', async () => {
+    const { files, clock, holder } = setUp();
+    expect(holder.lastReload()).toBeNull();
+
+    files[FILE] = yaml(900);
+    clock.advance(1_000);
+    await holder.reload('route');
+    expect(holder.lastReload()).toEqual({ outcome: 'success', at: new Date(clock.now()).toISOString(), source: 'route', version: { hash: holder.current().version.hash } });
+
+    files[FILE] = yaml(900).replace('region: ap-southeast-1', 'region: nowhere');
+    clock.advance(1_000);
+    await holder.reload('signal');
+    expect(holder.lastReload()).toEqual({
+      outcome: 'failure',
+      at: new Date(clock.now()).toISOString(),
+      source: 'signal',
+      problems: [{ setting: `projects.${PROJECT}.region`, message: expect.stringContaining('"nowhere"') }],
+    });
   });
 });

@@ -129,7 +129,7 @@ describe('a reload', () => {
     const input = sources({ GATEWAY_CONFIG: '/gw.yaml', JWT_SECRET: 'x'.repeat(40), OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }, files);
     const holder = new ConfigHolder({ loaded: loadConfig(input), sources: input });
     files['/gw.yaml'] = 'tracing:\n  sampler: always_off\n  endpoint: http://other:4318\n';
-    const result = await holder.reload();
+    const result = await holder.reload('signal');
     expect(result.ok ? [] : result.problems.map((p) => p.key)).toEqual([
       'tracing.sampler (OTEL_TRACES_SAMPLER)',
       'tracing.endpoint in GATEWAY_CONFIG',

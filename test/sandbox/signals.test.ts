@@ -93,7 +93,7 @@ describe('npm start and signals', () => {
 describe('SIGHUP reloads the configuration', () => {
   const passwords = { main: 'main-pa55word-on-disk', rotated: 'main-pa55word-rotated', partner: 'partner-pa55word-env', inline: 'inline-pa55word' };
 
-  it('logs a reload that worked (its new tier limit then in force) and one that was refused with every problem, keeps serving, and never logs a password', async () => {
+  it('logs a reload that worked (its new tier limit then in force) and one that was refused with every problem at error level, shows each in lastReload (source signal), keeps serving, and never logs a password', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gateway-sighup-'));
     const configPath = join(dir, 'gateway.yaml');
     const passwordPath = join(dir, 'iam-main');
@@ -110,8 +110,14 @@ describe('SIGHUP reloads the configuration', () => {
     try {
       const port = await waitFor('the listening line', () => /"port":(\d+)[^\n]*"msg":"gateway listening"/.exec(out.stdout)?.[1], 15_000);
       const url = `http://127.0.0.1:${port}`;
-      const shown = async () => (await fetch(`${url}/admin/config`, { headers: { Authorization: bearer(signToken({ sub: 'ops', scope: 'gateway:admin' })) } })).json() as Promise<{ version: { hash: string }; rateLimit: { tiers: Array<{ max: number }> } }>;
+      const shown = async () =>
+        (await fetch(`${url}/admin/config`, { headers: { Authorization: bearer(signToken({ sub: 'ops', scope: 'gateway:admin:read' })) } })).json() as Promise<{
+          version: { hash: string };
+          lastReload: Record<string, unknown> | null;
+          rateLimit: { tiers: Array<{ max: number }> };
+        }>;
       const started = await shown();
+      expect(started.lastReload).toBeNull();
 
       writeConfig(gatewayYaml({ max: 2, passwordFile: passwordPath }));
       writeFileSync(passwordPath, `${passwords.rotated}\n`);
@@ -128,13 +134,20 @@ describe('SIGHUP reloads the configuration', () => {
       expect(answers[2]?.headers.get('ratelimit-policy')).toContain('"services"; q=2;');
       expect(after.version.hash).toBe(reloaded.version.hash);
       expect(after.version.hash).not.toBe(started.version.hash);
+      expect(after.lastReload).toEqual({ outcome: 'success', at: expect.any(String), source: 'signal', version: { hash: after.version.hash } });
 
       writeConfig(gatewayYaml({ max: 5, passwordFile: passwordPath, extra: 'redis: { url: redis://other:6379 }' }).replace(`passwordFile: ${passwordPath}`, `password: ${passwords.inline}`));
       child.kill('SIGHUP');
       const refused = await waitFor('the refusal line', logged('configuration reload refused; the running configuration stays'), 5_000);
-      expect(refused.problems.map((p: { key: string }) => p.key)).toEqual(['credentials.main.password', 'redis.url in GATEWAY_CONFIG']);
+      expect(refused.problems.map((p: { setting: string }) => p.setting)).toEqual(['credentials.main.password', 'redis.url in GATEWAY_CONFIG']);
+      // pino's levels: warn is 40, error 50.
+      expect(refused.level).toBeGreaterThanOrEqual(40);
       expect(await healthy(url)).toBe(true);
-      expect((await shown()).rateLimit.tiers[0]?.max).toBe(2);
+      const afterRefusal = await shown();
+      expect(afterRefusal.rateLimit.tiers[0]?.max).toBe(2);
+      expect(afterRefusal.version.hash).toBe(after.version.hash);
+      expect(afterRefusal.lastReload).toEqual({ outcome: 'failure', at: expect.any(String), source: 'signal', problems: refused.problems });
+      expect(Date.parse(afterRefusal.lastReload?.at as string)).toBeGreaterThan(Date.parse(after.lastReload?.at as string));
 
       child.kill('SIGTERM');
       expect(await exitWithin(child, 15_000)).toBe(0);

@@ -10,7 +10,7 @@ export interface paths {
         };
         /**
          * Effective configuration, secrets redacted
-         * @description Scope gateway:admin. Every credential and region; passwords are "[redacted]" (passwordFile paths and passwordEnv names are shown).
+         * @description Scope gateway:admin:read or gateway:admin. Every credential and region; passwords are "[redacted]" (passwordFile paths and passwordEnv names are shown). With the running version and the outcome of the latest reload.
          */
         get: operations["getConfig"];
         put?: never;
@@ -31,8 +31,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Reload the configuration
-         * @description Scope gateway:admin. Re-reads GATEWAY_CONFIG, the *_FILE secrets and every passwordFile, as SIGHUP does. All or nothing: any problem (an invalid setting, a restart-only setting changed) refuses the whole reload and the running configuration stays. No body.
+         * Reload the configuration, or preview the reload
+         * @description Scope gateway:admin. Re-reads GATEWAY_CONFIG, the *_FILE secrets and every passwordFile, as SIGHUP does. All or nothing: any problem (an invalid setting, a restart-only setting changed) refuses the whole reload and the running configuration stays. No body. With dry_run=true (scope gateway:admin:read is enough): the same reading and checks, nothing applied or counted; the answer lists every setting the reload would change (a secret by its name only).
          */
         post: operations["reloadConfig"];
         delete?: never;
@@ -312,6 +312,14 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        ConfigChange: {
+            /** @enum {unknown} */
+            change: "added" | "removed" | "changed";
+            /** @description A setting read only at start: a reload changing it is refused. */
+            restartOnly: boolean;
+            /** @description Dotted path, e.g. rateLimit.tiers or credentials.main.password. */
+            setting: string;
+        };
         ConfigVersion: {
             /** @description sha256 of the non-secret settings (what /admin/config shows): a rotated secret keeps it. */
             hash: string;
@@ -320,6 +328,24 @@ export interface components {
              * @description When this configuration was loaded; new on every successful reload.
              */
             loadedAt: string;
+        };
+        /** @description The latest reload, by SIGHUP (signal) or POST /admin/config/reload (route), on this instance. */
+        LastReload: {
+            /** Format: date-time */
+            at: string;
+            /** @enum {unknown} */
+            outcome: "success" | "failure";
+            /** @description On failure: every problem, each naming its setting (never a value). */
+            problems?: {
+                message: string;
+                setting: string;
+            }[];
+            /** @enum {unknown} */
+            source: "signal" | "route";
+            /** @description On success: the version it runs. */
+            version?: {
+                hash: string;
+            };
         };
         /** @description Data of a `done` event, once per job. error_code GW.3004: DRS gave nothing readable for the job on 3 polls in a row. */
         PrecheckProgressDone: {
@@ -409,13 +435,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The configuration tree and the running version. */
+            /** @description The configuration tree, the running version and the latest reload. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
+                        lastReload: components["schemas"]["LastReload"] | null;
                         version: components["schemas"]["ConfigVersion"];
                     };
                 };
@@ -451,14 +478,17 @@ export interface operations {
     };
     reloadConfig: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description true: preview only. Any other query parameter or value is refused (400), so a misspelt dry run never reloads. */
+                dry_run?: "true" | "false";
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The new configuration runs for requests that start from now on. */
+            /** @description A reload: the new configuration runs for requests that start from now on. A dry run: what a reload would run and change. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -466,7 +496,23 @@ export interface operations {
                 content: {
                     "application/json": {
                         version: components["schemas"]["ConfigVersion"];
+                    } | {
+                        changes: components["schemas"]["ConfigChange"][];
+                        /** @constant */
+                        valid: true;
+                        version: {
+                            hash: string;
+                        };
                     };
+                };
+            };
+            /** @description `GW.0400`: The request failed validation; see errors for each problem. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description `GW.1001`: The request carries no bearer token. `GW.1002`: The bearer token is not valid. `GW.1003`: The bearer token has expired. */
