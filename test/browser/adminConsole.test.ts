@@ -315,8 +315,14 @@ describe('the admin console in Chromium', () => {
     await lookUp(page, CALLER);
     await shows(page, '#events-body tr', /batch-precheck-result/);
     await shows(page, '#top-body tr', /Look up$/);
-    await page.getByRole('button', { name: 'Preview reload (dry run)' }).click();
-    await shows(page, '#config-message', /^No change/);
+    // A preview with a change, so its table is checked (and pictured) too.
+    files[CONFIG_FILE] = configYaml(MAX + 1);
+    try {
+      await page.getByRole('button', { name: 'Preview reload (dry run)' }).click();
+      await shows(page, '#changes-body tr', /^rateLimit\.max/);
+    } finally {
+      files[CONFIG_FILE] = configYaml(MAX);
+    }
     await page.addScriptTag({ content: AXE_SOURCE });
     const violations = await page.evaluate(async () => (await (globalThis as unknown as { axe: { run: () => Promise<{ violations: AxeViolation[] }> } }).axe.run()).violations);
     const grave = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
