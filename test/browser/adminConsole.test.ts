@@ -113,6 +113,12 @@ describe('the admin console in Chromium', () => {
     await shows(page, '#caller-name', sub);
   };
 
+  const openSignedIn = async (token = adminToken, sub = 'ops-admin', options: BrowserContextOptions = {}): Promise<OpenConsole> => {
+    const opened = await open(options);
+    await useToken(opened.page, token, sub);
+    return opened;
+  };
+
   /** Chromium reports a CSP violation, a failed load and an exception on the console: none may appear. */
   const close = async ({ page, problems, requests }: OpenConsole, expectedProblems: string[] = []): Promise<void> => {
     await page.context().close();
@@ -147,9 +153,8 @@ describe('the admin console in Chromium', () => {
   });
 
   it('shows the running version, previews a changed file without applying it, then reloads it and shows the last reload', async () => {
-    const opened = await open();
+    const opened = await openSignedIn();
     const { page } = opened;
-    await useToken(page, adminToken, 'ops-admin');
     const before = gateway.config.current().version.hash;
     await shows(page, '#config-version', before);
     await shows(page, '#config-last-reload', 'none since the start');
@@ -171,9 +176,8 @@ describe('the admin console in Chromium', () => {
 
   it('looks a caller up by its sub (URL-encoded, shown as text) and resets its usage everywhere', async () => {
     await spend(2);
-    const opened = await open();
+    const opened = await openSignedIn();
     const { page } = opened;
-    await useToken(page, adminToken, 'ops-admin');
     await lookUp(page, CALLER);
     expect(await page.locator('#caller-name b').count()).toBe(0);
     await shows(page, '#caller-tier', 'caller');
@@ -188,9 +192,8 @@ describe('the admin console in Chromium', () => {
 
   it('lists the top callers, open streams and recent events, and a top caller\'s Look up button looks it up', async () => {
     await spend(3);
-    const opened = await open();
+    const opened = await openSignedIn();
     const { page } = opened;
-    await useToken(page, adminToken, 'ops-admin');
     await shows(page, '#top-body tr', new RegExp(`^${CALLER.replace(/[/<>]/g, '.')}\\tcaller\\t\\d+\\tLook up$`));
     await shows(page, '#streams-message', /^0 progress streams open on the instance that answered\.$/);
     await shows(page, '#events-body tr', /batch-precheck-result/);
@@ -205,9 +208,8 @@ describe('the admin console in Chromium', () => {
 
   it('with a read-only token (gateway:admin:read), shows everything and previews, but Reload and Reset are disabled', async () => {
     await spend(1);
-    const opened = await open();
+    const opened = await openSignedIn(readerToken, 'ops-reader');
     const { page } = opened;
-    await useToken(page, readerToken, 'ops-reader');
     await shows(page, '#identity', /read-only \(gateway:admin:read\)/);
     await shows(page, '#config-version', gateway.config.current().version.hash);
     await lookUp(page, CALLER);
@@ -226,9 +228,8 @@ describe('the admin console in Chromium', () => {
 
   it('never puts a token or a secret of the configuration into the page', async () => {
     await spend(1);
-    const opened = await open();
+    const opened = await openSignedIn();
     const { page } = opened;
-    await useToken(page, adminToken, 'ops-admin');
     await lookUp(page, CALLER);
     await shows(page, '#events-body tr', /batch-precheck-result/);
     await page.getByRole('button', { name: 'Preview reload (dry run)' }).click();
@@ -309,9 +310,8 @@ describe('the admin console in Chromium', () => {
   it.each(['light', 'dark'] as const)('passes axe-core with no serious or critical violation in the %s colour scheme', async (colorScheme) => {
     await spend(2);
     // addScriptTag inserts an inline script, which the console's own CSP refuses; this context alone lets it in.
-    const opened = await open({ colorScheme, bypassCSP: true });
+    const opened = await openSignedIn(adminToken, 'ops-admin', { colorScheme, bypassCSP: true });
     const { page } = opened;
-    await useToken(page, adminToken, 'ops-admin');
     await lookUp(page, CALLER);
     await shows(page, '#events-body tr', /batch-precheck-result/);
     await shows(page, '#top-body tr', /Look up$/);

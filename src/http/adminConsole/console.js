@@ -153,6 +153,9 @@ const problemText = (answer) => {
 /** A route this gateway does not have (it predates it): the 404 of an unknown path. @param {Answer} answer */
 const missingRoute = (answer) => answer.status === 404 && record(answer.body).error_code === 'GW.0404';
 
+/** @param {Answer} answer @param {string} what @param {string} route */
+const failureText = (answer, what, route) => (missingRoute(answer) ? `${what} not available on this gateway: it has no ${route} route.` : problemText(answer));
+
 /** @param {HTMLElement} target @param {string} text @param {Tone} [tone] */
 const say = (target, text, tone) => {
   target.textContent = text;
@@ -352,7 +355,7 @@ const lookUp = async (sub) => {
     ui.callerResult.hidden = true;
     state.caller = undefined;
     applyAccess();
-    say(ui.callerMessage, missingRoute(answer) ? 'Caller usage is not available on this gateway: it has no /admin/callers/{sub}/usage route.' : problemText(answer), 'bad');
+    say(ui.callerMessage, failureText(answer, 'Caller usage is', '/admin/callers/{sub}/usage'), 'bad');
     return;
   }
   const usage = /** @type {Usage} */ (answer.body);
@@ -379,13 +382,21 @@ const resetCaller = async () => {
   say(ui.callerMessage, `Usage of ${sub} reset on every instance.`, 'ok');
 };
 
+/**
+ * A list route's answer, or undefined once the table is emptied and the message says why.
+ * @param {string} path @param {HTMLTableSectionElement} table @param {HTMLElement} message @param {string} what
+ */
+const readList = async (path, table, message, what) => {
+  const answer = await call(path);
+  if (answer.status === 200) return answer;
+  table.replaceChildren();
+  say(message, failureText(answer, what, `/admin/${path.split('?')[0]}`), 'bad');
+  return undefined;
+};
+
 const loadTopCallers = async () => {
-  const answer = await call(`usage?top=${TOP_CALLERS}`);
-  if (answer.status !== 200) {
-    ui.topBody.replaceChildren();
-    say(ui.topMessage, missingRoute(answer) ? 'Top callers are not available on this gateway: it has no /admin/usage route.' : problemText(answer), 'bad');
-    return;
-  }
+  const answer = await readList(`usage?top=${TOP_CALLERS}`, ui.topBody, ui.topMessage, 'Top callers are');
+  if (answer === undefined) return;
   const top = /** @type {TopCallers} */ (answer.body);
   say(ui.topCaption, `Callers with the most pre-check requests in the current window (${formatMs(top.windowMs)})`);
   say(ui.topMessage, '');
@@ -419,12 +430,8 @@ const loadStreams = async () => {
 
 /** Only the fields that identify an event are shown: an audit line may carry more than a page should. */
 const loadEvents = async () => {
-  const answer = await call(`events?limit=${EVENTS}`);
-  if (answer.status !== 200) {
-    ui.eventsBody.replaceChildren();
-    say(ui.eventsMessage, missingRoute(answer) ? 'Recent events are not available on this gateway: it has no /admin/events route.' : problemText(answer), 'bad');
-    return;
-  }
+  const answer = await readList(`events?limit=${EVENTS}`, ui.eventsBody, ui.eventsMessage, 'Recent events are');
+  if (answer === undefined) return;
   const body = record(answer.body);
   const events = /** @type {AuditEvent[]} */ (Array.isArray(answer.body) ? answer.body : Array.isArray(body.events) ? body.events : []);
   say(ui.eventsMessage, body.shared === false ? "This instance's events only: the shared store is not configured or not answering." : '');
