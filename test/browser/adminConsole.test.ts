@@ -69,7 +69,7 @@ describe('the admin console in Chromium', () => {
   const files = { [CONFIG_FILE]: configYaml(MAX) };
 
   beforeAll(async () => {
-    gateway = await startReloadableGateway({ GATEWAY_CONFIG: CONFIG_FILE, IAM_PASSWORD_MAIN: IAM_PASSWORD }, files);
+    gateway = await startReloadableGateway({ GATEWAY_CONFIG: CONFIG_FILE, IAM_PASSWORD_MAIN: IAM_PASSWORD, PRECHECK_POLL_INTERVAL_MS: '30000' }, files);
     browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
@@ -191,17 +191,27 @@ describe('the admin console in Chromium', () => {
   });
 
   it('lists the top callers, open streams and recent events, and a top caller\'s Look up button looks it up', async () => {
-    await spend(3);
+    await spend(2);
+    // The pre-check runs for 6 s and the stream polls every 30 s: the stream stays open through the test.
+    const started = await send(gateway.url, `/v3/${PROJECT}/jobs/batch-precheck`, { headers: { Authorization: bearer(callerToken) }, body: { jobs: [{ job_id: JOB, precheck_mode: 'forStartJob' }] } });
+    expect(started.status).toBe(200);
+    const stream = new AbortController();
+    const progress = await fetch(`${gateway.url}/v3/${PROJECT}/jobs/precheck-progress?jobs=${JOB}`, { headers: { Authorization: bearer(callerToken) }, signal: stream.signal });
+    expect(progress.status).toBe(200);
     const opened = await openSignedIn();
     const { page } = opened;
-    await shows(page, '#top-body tr', new RegExp(`^${CALLER.replace(/[/<>]/g, '.')}\\tcaller\\t\\d+\\tLook up$`));
-    await shows(page, '#streams-message', /^0 progress streams open on the instance that answered\.$/);
+    try {
+      await shows(page, '#top-body tr', new RegExp(`^${CALLER.replace(/[/<>]/g, '.')}\\tcaller\\t\\d+\\tLook up$`));
+      await shows(page, '#streams-message', /^1 progress stream open on the instance that answered\.$/);
+      await page.getByRole('button', { name: `Look up ${CALLER}` }).click();
+      await shows(page, '#caller-name', CALLER);
+      await shows(page, '#caller-streams', '1');
+    } finally {
+      stream.abort();
+    }
     await shows(page, '#events-body tr', /batch-precheck-result/);
     const events = await rowsOf(page, '#events-body');
     expect(events.some((row) => /\tprecheck\tbatch-precheck-result\tteam-a\/app <b>1<\/b>\tsuccess 200\t[0-9a-f]{16}$/.test(row))).toBe(true);
-
-    await page.getByRole('button', { name: `Look up ${CALLER}` }).click();
-    await shows(page, '#caller-name', CALLER);
     expect(await page.getByRole('textbox', { name: /^Caller/ }).inputValue()).toBe(CALLER);
     await close(opened);
   });
