@@ -242,7 +242,7 @@ const showIdentity = () => {
   }
   const claims = claimsOf(token);
   state.access = accessOf(claims);
-  const who = claims?.sub === undefined ? 'a token without a readable sub' : `token for ${claims.sub}`;
+  const who = claims?.sub === undefined ? 'token without a readable sub' : `token for ${claims.sub}`;
   const what = {
     admin: `full admin (${ADMIN_SCOPE})`,
     read: `read-only (${READ_SCOPE}): reload and resets are disabled`,
