@@ -49,7 +49,7 @@ const main = async (): Promise<void> => {
   let started = false;
   process.on('SIGHUP', () => void handleSighup(started ? holder : undefined, log.logger));
 
-  const gateway = await startGateway(holder, { logger: log.logger });
+  const gateway = await startGateway(holder, { logger: log.logger, logLinesDropped: log.droppedLines });
   started = true;
   if (loaded.generatedJwtSecret) console.log(sandboxBanner(gateway.url, sandboxToken(config)));
 

@@ -21,6 +21,7 @@ import { createLogger, type Logger } from './logger';
 import { fanOut } from './metrics/fanOut';
 import type { MetricsHooks } from './metrics/MetricsHooks';
 import { circuitStateValue, PromMetrics } from './metrics/PromMetrics';
+import { OVERLOAD_SAMPLE_MS, OverloadMonitor, processReadings, type OverloadReadings } from './overload/OverloadMonitor';
 import { ProgressHub } from './progress/ProgressHub';
 import { createStreamSlots } from './progress/StreamSlots';
 import { createRedisConnection, type RedisConnection } from './redis';
@@ -41,6 +42,12 @@ export const CIRCUIT_OPEN_MS = 10_000;
 export interface GatewayOverrides {
   clock?: Clock;
   logger?: Logger;
+  /** Lines the logger's own destination dropped so far (main.ts: stdout's); the log-drop counter's `stdout` series. */
+  logLinesDropped?: () => number;
+  /** Replaces the process's event-loop delay and heap readings that decide overload shedding... */
+  overloadReadings?: OverloadReadings;
+  /** ...and how often they are taken (OVERLOAD_SAMPLE_MS), so tests need not wait a second for each decision. */
+  overloadSampleMs?: number;
   /** Replaces the verifier built from config.jwt (tests that exercise JWKS supply their own key source this way). */
   verifier?: TokenVerifier;
   /** Receives every metrics event as well as the Prometheus exporter. */
@@ -143,12 +150,29 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
   // Restart-only: spans of a request in flight during a reload still go to the exporter they started with.
   const tracing = await createTracing(config.tracing, { version: GATEWAY_VERSION, logger });
   const redis = connectRedis(config, logger);
+  const overload = new OverloadMonitor({
+    readings: overrides.overloadReadings ?? processReadings(),
+    // The running configuration's thresholds: a reload changes them from the next sample.
+    limits: () => running.current().config.overload,
+    clock,
+    onChange: (status) => {
+      if (status.state === 'shedding') logger.warn({ overload: status }, 'overloaded: shedding /v3 requests (503 GW.5031)');
+      else logger.info({ overload: status }, 'no longer overloaded: serving /v3 requests again');
+    },
+  });
+  const logLinesDropped = overrides.logLinesDropped;
+  const auditLinesDropped = audit.droppedLines;
   const prom = new PromMetrics({
     sources: {
       // Read at scrape time, once `running` (built with these metrics) exists.
       circuitStates: () => Object.fromEntries(Object.entries(running.current().regions()).map(([name, region]) => [name, circuitStateValue(region.circuit)])),
       redisUp: redis ? () => (redis.status() === 'up' ? 1 : 0) : undefined,
       openStreams: () => slots.openHere(),
+      logLinesDropped: () => ({
+        ...(logLinesDropped && { stdout: logLinesDropped() }),
+        ...(auditLinesDropped && { 'audit-file': auditLinesDropped() }),
+      }),
+      overloadShedding: () => (overload.shedding ? 1 : 0),
     },
     clock,
   });
@@ -225,8 +249,10 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
       shutdown: listenerClosing.signal,
       maxStreamMs: config.progress.maxStreamMs,
     },
+    overload,
     readiness: {
       phase: () => phase,
+      overload: () => overload.status(),
       dependencies: () => {
         const regions = running.current().regions();
         const iamStates = new Set(Object.values(regions).map((region) => region.iam));
@@ -267,6 +293,7 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
   server.listen(config.server.port, config.server.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
+  const stopSampling = overload.start(overrides.overloadSampleMs ?? OVERLOAD_SAMPLE_MS);
   phase = 'ready';
   logger.info({ port, sandbox: needsSimulator }, 'gateway listening');
   const metricsUrl = metricsServer ? urlOf(config.metrics.host, (metricsServer.address() as AddressInfo).port) : undefined;
@@ -303,6 +330,7 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
       // After the drain, so the spans of the last requests are ended and go out in this final batch.
       closeStep('tracing', () => tracing.shutdown(TRACE_FLUSH_MS)),
     ]);
+    stopSampling();
     logger.info({}, 'gateway stopped');
   };
 

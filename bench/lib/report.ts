@@ -32,7 +32,9 @@ The summary and the reading at the end are written by hand.
   simulator alone, a bare Express + \`node:http\` relay, a bare Express + axios relay, the gateway with in-memory
   stores and the gateway with Redis and every feature on.
 - \`npm run bench -- --profile\` takes CPU profiles; \`BENCH_PROFILE_C\` sets their concurrency.
-- \`npm run bench:soak\` drives the Redis case for \`BENCH_SOAK_S\` seconds (default 300) and samples memory.
+- \`npm run bench:soak\` drives the Redis case at \`BENCH_SOAK_CONNECTIONS\` (default 32) for \`BENCH_SOAK_S\` seconds
+  (default 300), samples memory and the gateway's overload state, and reports the requests it shed and the log
+  lines it dropped; \`BENCH_SOAK_RSS_LIMIT_MB\` sets its RSS target (default 150; 320 checks the Deployment's limit).
 - \`BENCH_QUICK=1\` checks the harness in a minute.
 - \`BENCH_CASES=1,2,5\` and \`BENCH_CONCURRENCY=1,32\` narrow a run for experiments; a narrowed run never writes
   this page.
@@ -58,7 +60,8 @@ The summary and the reading at the end are written by hand.
      \`JWT_PUBLIC_KEY\`, both limiters on with limits no run reaches (\`100000000\`), \`LOG_LEVEL=warn\`;
   5. the gateway with Redis and every feature on: case 4 plus \`REDIS_URL\` (a \`redis-server --save "" --appendonly no\`
      the bench starts on a free port), \`TOKEN_CACHE_KEY\`, \`JWT_ISSUER\`/\`JWT_AUDIENCE\`, and an access log line per
-     request at \`info\` written to a file through \`pino.destination({ sync: false })\`.
+     request at \`info\` written to a file through the gateway's own bounded asynchronous destination (at most
+     4 MiB waiting; what does not fit is dropped and counted).
 - **Load**: autocannon in the parent process, one run per case × concurrency (1, 32, 128) of a fixed duration,
   repeated and interleaved (repeat 1 of every case, then repeat 2, …) so drift hits every case alike; a warm-up
   run per process is discarded. Figures are medians over the repeats (peak RSS: the highest).
@@ -170,7 +173,9 @@ export const renderBench = (results: BenchResults): string => {
 export const renderSoak = (soak: SoakResults): string => {
   const { settings } = soak;
   const rows = soak.samples.map(
-    (s) => `| ${fmt(s.tS, 0)} | ${s.requests.toLocaleString('en-US')} | ${fmt(s.rssMb, 1)} | ${fmt(s.heapUsedMb, 1)} | ${fmt(s.heapTotalMb, 1)} | ${fmt(s.externalMb, 1)} |`,
+    (s) =>
+      `| ${fmt(s.tS, 0)} | ${s.requests.toLocaleString('en-US')} | ${fmt(s.rssMb, 1)} | ${fmt(s.heapUsedMb, 1)} | ${fmt(s.heapTotalMb, 1)} | ${fmt(s.externalMb, 1)} | ` +
+      `${s.eventLoopDelayMs === undefined ? '–' : `${s.eventLoopDelayMs}${s.shedding ? ' (shedding)' : ''}`} |`,
   );
   return [
     '## Memory soak',
@@ -190,9 +195,12 @@ export const renderSoak = (soak: SoakResults): string => {
     soak.afterGc ? `- After the load, a forced full GC: RSS ${fmt(soak.afterGc.rssMb, 1)} MB, heapUsed ${fmt(soak.afterGc.heapUsedMb, 1)} MB.` : '',
     `- Other processes on the machine used ${fmt(soak.hostLoad.foreignCores)} cores on average during the soak (steal ${fmt(soak.hostLoad.stealCores)}).`,
     `- Case 5's access log grew to ${fmt(soak.accessLogBytes / 2 ** 20, 1)} MB (it is a file, not process memory).`,
+    soak.counters
+      ? `- The gateway shed ${soak.counters.shedRequests.toLocaleString('en-US')} requests (503 GW.5031) and dropped ${soak.counters.logLinesDropped.toLocaleString('en-US')} log lines (bounded log buffer).`
+      : '',
     '',
-    '| t (s) | requests | RSS MB | heapUsed MB | heapTotal MB | external MB |',
-    '|---:|---:|---:|---:|---:|---:|',
+    '| t (s) | requests | RSS MB | heapUsed MB | heapTotal MB | external MB | loop delay ms |',
+    '|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
   ]
     .filter((line, i, all) => line !== '' || all[i - 1] !== '')

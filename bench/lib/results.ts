@@ -80,6 +80,9 @@ export interface SoakSample {
   heapUsedMb: number;
   heapTotalMb: number;
   externalMb: number;
+  /** The gateway's last overload sample (absent when /readyz did not answer in time). */
+  eventLoopDelayMs?: number;
+  shedding?: boolean;
 }
 
 export interface SoakResults {
@@ -98,6 +101,8 @@ export interface SoakResults {
   heapUsedTrend: Line;
   verdicts: TargetCheck[];
   accessLogBytes: number;
+  /** The gateway's own counters at the end: requests shed (503 GW.5031) and log lines its bounded buffer dropped. */
+  counters?: { shedRequests: number; logLinesDropped: number };
   hostLoad: { foreignCores: number; stealCores: number };
 }
 

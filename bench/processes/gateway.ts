@@ -1,7 +1,6 @@
 // Child process: the gateway from dist/, configured by its environment exactly as `npm start` would be. With
-// BENCH_ACCESS_LOG set, access logs go to that file through an asynchronous pino destination.
+// BENCH_ACCESS_LOG set, logs go to that file through the destination production writes stdout with (bounded, counted).
 import { readFileSync } from 'node:fs';
-import pino from 'pino';
 import { distLoadConfig, distLogger, distServer } from '../lib/dist';
 import { runChild } from '../lib/ipc';
 
@@ -14,17 +13,14 @@ runChild(async () => {
     },
   });
   const accessLog = process.env.BENCH_ACCESS_LOG;
-  const destination = accessLog ? pino.destination({ dest: accessLog, sync: false }) : undefined;
-  const logger = destination ? distLogger().createLogger(config.logLevel, destination) : undefined;
-  const gateway = await distServer().startGateway(config, logger ? { logger } : {});
+  const logging = distLogger();
+  const sink = accessLog ? logging.boundedDestination(accessLog) : undefined;
+  const gateway = await distServer().startGateway(config, sink ? { logger: logging.createLogger(config.logLevel, sink.stream), logLinesDropped: sink.droppedLines } : {});
   return {
     url: gateway.url,
     stop: async () => {
       await gateway.stop();
-      if (!destination) return;
-      const closed = new Promise<void>((resolve) => destination.once('close', () => resolve()));
-      destination.end();
-      await Promise.race([closed, new Promise<void>((resolve) => setTimeout(resolve, 2_000).unref())]);
+      if (sink) await logging.closeDestination(sink.stream, 2_000);
     },
   };
 });

@@ -25,6 +25,7 @@ export const DEFAULTS = {
   jwt: { clockToleranceMs: 30_000 },
   rateLimit: { max: 60, windowMs: 60_000, ipMax: 1200, ipWindowMs: 60_000, onStoreError: 'local', projectJobBudgetWindowMs: 60_000, tiers: [] },
   progress: { pollIntervalMs: 3_000, heartbeatMs: 15_000, maxStreamMs: 3_600_000, streamsPerCaller: 20, streamsPerIp: 100 },
+  overload: { maxEventLoopDelayMs: 150, maxHeapUsedMb: 160 },
   metrics: { host: '127.0.0.1' },
   access: { groups: {} },
   cors: { origins: [] },

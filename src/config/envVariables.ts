@@ -45,6 +45,8 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'PROJECT_JOB_BUDGET', path: ['rateLimit', 'projectJobBudget'], kind: 'int' },
   { name: 'PROJECT_JOB_BUDGET_WINDOW_MS', path: ['rateLimit', 'projectJobBudgetWindowMs'], kind: 'int' },
   { name: 'PRECHECK_POLL_INTERVAL_MS', path: ['progress', 'pollIntervalMs'], kind: 'int' },
+  { name: 'OVERLOAD_MAX_EVENT_LOOP_DELAY_MS', path: ['overload', 'maxEventLoopDelayMs'], kind: 'int' },
+  { name: 'OVERLOAD_MAX_HEAP_USED_MB', path: ['overload', 'maxHeapUsedMb'], kind: 'int' },
   { name: 'METRICS_PORT', path: ['metrics', 'port'], kind: 'int' },
   { name: 'METRICS_HOST', path: ['metrics', 'host'], kind: 'string' },
   { name: 'PRECHECK_STREAM_MAX_MS', path: ['progress', 'maxStreamMs'], kind: 'int' },

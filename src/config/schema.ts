@@ -175,6 +175,13 @@ export const configSchema = z.strictObject({
     streamsPerCaller: positiveInt,
     streamsPerIp: positiveInt,
   }),
+  /** Overload protection: /v3 requests get 503 GW.5031 while a reading is over its threshold (0 turns that one off). */
+  overload: z.strictObject({
+    /** Mean event-loop delay over one sample, in ms. */
+    maxEventLoopDelayMs: nonNegativeInt,
+    /** V8 heap in use, in MiB. */
+    maxHeapUsedMb: nonNegativeInt,
+  }),
   metrics: z.strictObject({
     /** Set: /metrics has its own listener and the public port answers 404 for it. Unset: /metrics on the public port. */
     port: z.number().int().min(0).max(65535).optional(),

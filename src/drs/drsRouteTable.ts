@@ -34,7 +34,7 @@ export interface DrsRouteRow<Name extends string = string> {
 /** What any relayed route can answer: validation, the caller's token and project, the limits, and the way to DRS and back. */
 export const RELAYED_ROUTE_ERRORS = [
   'GW.0400', 'GW.0401', 'GW.0405', 'GW.0413', 'GW.0415', 'GW.1001', 'GW.1002', 'GW.1003', 'GW.1004', 'GW.1005', 'GW.2001',
-  'GW.3001', 'GW.3002', 'GW.3003', 'GW.3004', 'GW.3005', 'GW.3006', 'GW.3007', 'GW.3008', 'GW.5000', 'GW.5030', 'DRS.PASSTHROUGH',
+  'GW.3001', 'GW.3002', 'GW.3003', 'GW.3004', 'GW.3005', 'GW.3006', 'GW.3007', 'GW.3008', 'GW.5000', 'GW.5030', 'GW.5031', 'DRS.PASSTHROUGH',
 ] as const satisfies readonly ErrorCode[];
 /** Answered only where an Idempotency-Key is taken: the first request still in flight, or the key reused with another body. */
 export const IDEMPOTENCY_ERRORS = ['GW.0409', 'GW.0422'] as const satisfies readonly ErrorCode[];

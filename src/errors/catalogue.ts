@@ -60,6 +60,7 @@ export const ERROR_CATALOGUE = {
   'GW.4001': entry(422, 'final', ['Configuration refused', '配置被拒绝'], ['The configuration was not reloaded; the running configuration stays. See errors for each problem.', '配置未重新加载，当前运行的配置保持不变。请查看 errors 中列出的每个问题。'], 'Fix each listed setting (a restart-only one needs a restart), then reload again.'),
   'GW.5000': entry(500, 'may-have-started', ['Internal error', '内部错误'], ['An unexpected error occurred in the gateway.', '网关发生意外错误。'], 'Retry later; report the request_id if it persists.'),
   'GW.5030': entry(503, 'transient', ['Rate limit store unavailable', '限流存储不可用'], ['The shared rate-limit store is unavailable.', '共享限流存储不可用。'], 'Retry after Retry-After seconds.'),
+  'GW.5031': entry(503, 'transient', ['Gateway overloaded', '网关过载'], ['This gateway instance is overloaded and refused the request before doing any of its work.', '该网关实例过载，在处理请求之前已将其拒绝。'], 'Retry after Retry-After seconds.'),
   /** Not a code the gateway emits under its own name: DRS's own 4xx passes through with DRS's code. */
   'DRS.PASSTHROUGH': entry(400, 'final', ['Request rejected by DRS', '请求被 DRS 拒绝'], ['DRS rejected the request.', 'DRS 拒绝了该请求。'], 'Read upstream.error_code and upstream.error_msg; fix the request or the job state.'),
 } as const satisfies Record<string, CatalogueEntry>;

@@ -7,6 +7,7 @@ import type { TokenVerifier } from '../auth';
 import { GatewayError } from '../errors/GatewayError';
 import type { PromMetrics } from '../metrics/PromMetrics';
 import type { Idempotency } from '../idempotency/createIdempotency';
+import type { OverloadMonitor } from '../overload/OverloadMonitor';
 import type { ProgressHub } from '../progress/ProgressHub';
 import type { StreamSlots } from '../progress/StreamSlots';
 import type { Clock } from '../clock';
@@ -27,6 +28,7 @@ import { metricsRoutes } from './metricsRoutes';
 import { precheckRoutes } from './precheckRoutes';
 import { progressRoutes } from './progressRoutes';
 import { requestContext } from './requestContext';
+import { shedOverload } from './shedOverload';
 import { strictApp } from './strictRouter';
 import { traceRequests } from './traceRequests';
 
@@ -36,6 +38,8 @@ export interface AppDeps {
   audit: AuditLog;
   verifier: TokenVerifier;
   readiness: ReadinessProbe;
+  /** Its flag decides, per request, whether /v3 is shed (503 GW.5031). */
+  overload: Pick<OverloadMonitor, 'shedding' | 'reason'>;
   metrics: PromMetrics;
   /** Already redacted, with the running `version` and `lastReload`. */
   effectiveConfig: AdminRoutesDeps['effectiveConfig'];
@@ -100,6 +104,8 @@ export const createApp = (deps: AppDeps): Express => {
         maxAge: 600,
       }),
       noStore,
+      // Last, so a shed answer still has its request id, access line, CORS headers and Cache-Control.
+      shedOverload(deps.overload, deps.metrics),
     ]),
   );
 

@@ -6,6 +6,12 @@ import { problemBody } from '../errors/problem';
 import { localsOf } from './requestContext';
 import { toGatewayError } from './toGatewayError';
 
+/**
+ * 5xx answers that are the gateway protecting itself rather than failing: one error line per shed request would add
+ * to the very load being shed (the access line records each, and the change of state is logged once).
+ */
+const REFUSALS_AT_5XX: ReadonlySet<string> = new Set(['GW.5031']);
+
 /** Body bytes still on their way that nothing will read (a refusal answered before the body arrived). */
 const bodyUnread = (req: Request): boolean =>
   !req.complete && (req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0'));
@@ -22,7 +28,7 @@ export const createErrorHandler = (logger: Logger, typeBase: string) =>
     locals.trail.errorCode = gatewayError.publicCode;
     locals.trail.limiter = gatewayError.options.limiter;
     const logFields = { requestId: locals.requestId, code: gatewayError.publicCode, status: gatewayError.status, cause: causeSummary(gatewayError) };
-    if (gatewayError.status >= 500) logger.error(logFields, 'request failed');
+    if (gatewayError.status >= 500 && !REFUSALS_AT_5XX.has(gatewayError.code)) logger.error(logFields, 'request failed');
     else logger.debug(logFields, 'request refused');
     if (res.headersSent) {
       res.destroy();

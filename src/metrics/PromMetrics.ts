@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { systemClock, type Clock } from '../clock';
 import { ERROR_CATALOGUE } from '../errors/catalogue';
+import { OVERLOAD_REASONS, type OverloadReason } from '../overload/OverloadMonitor';
 import type { MetricsHooks, StatusClass, StoreName, TokenCacheLevel, UpstreamOperation } from './MetricsHooks';
 
 export interface GaugeSources {
@@ -12,6 +13,10 @@ export interface GaugeSources {
   redisUp?(): number;
   /** Progress streams this instance holds open. */
   openStreams?(): number;
+  /** Per log destination (`stdout`, `audit-file`): lines dropped so far because its buffer was full. */
+  logLinesDropped?(): Record<string, number>;
+  /** 1 while the gateway sheds /v3 requests, 0 otherwise. */
+  overloadShedding?(): number;
 }
 
 const CIRCUIT_STATES = { closed: 0, 'half-open': 1, open: 2 } as const;
@@ -49,6 +54,12 @@ export class PromMetrics implements MetricsHooks {
     name: 'gateway_iam_refresh_failures_total',
     help: 'Background IAM token refreshes that failed while the cached token was still served, by region',
     labelNames: ['region'],
+    registers: [this.registry],
+  });
+  private readonly overloadSheds = new Counter({
+    name: 'gateway_overload_shed_requests_total',
+    help: 'Requests answered 503 GW.5031 because the gateway was overloaded, by the reading that crossed its threshold',
+    labelNames: ['reason'],
     registers: [this.registry],
   });
   private readonly progressPolls = new Counter({ name: 'gateway_progress_polls_total', help: 'DRS calls behind the progress streams by outcome (each attempt)', labelNames: ['outcome'], registers: [this.registry] });
@@ -96,6 +107,7 @@ export class PromMetrics implements MetricsHooks {
       this.progressPolls.inc({ outcome }, 0);
       this.iamFetches.inc({ outcome }, 0);
     }
+    for (const reason of OVERLOAD_REASONS) this.overloadSheds.inc({ reason }, 0);
     if (!sources) return;
     new Gauge({
       name: 'gateway_upstream_circuit_state',
@@ -116,6 +128,31 @@ export class PromMetrics implements MetricsHooks {
         registers: [this.registry],
         collect() {
           this.set(openStreams());
+        },
+      });
+    }
+    const logLinesDropped = sources.logLinesDropped;
+    if (logLinesDropped) {
+      new Counter({
+        name: 'gateway_log_lines_dropped_total',
+        help: 'Log lines dropped because their destination (stdout, audit-file) had a full buffer of unwritten lines',
+        labelNames: ['destination'],
+        registers: [this.registry],
+        // The destinations count for themselves (they exist before this registry); a scrape copies their totals.
+        collect() {
+          this.reset();
+          for (const [destination, lines] of Object.entries(logLinesDropped())) this.inc({ destination }, lines);
+        },
+      });
+    }
+    const overloadShedding = sources.overloadShedding;
+    if (overloadShedding) {
+      new Gauge({
+        name: 'gateway_overload_shedding',
+        help: '1 while the gateway sheds /v3 requests (event-loop delay or heap over its threshold), 0 otherwise',
+        registers: [this.registry],
+        collect() {
+          this.set(overloadShedding());
         },
       });
     }
@@ -163,6 +200,10 @@ export class PromMetrics implements MetricsHooks {
 
   storeError(store: StoreName): void {
     this.storeErrors.inc({ store });
+  }
+
+  overloadShed(reason: OverloadReason): void {
+    this.overloadSheds.inc({ reason });
   }
 
   configReload(outcome: 'success' | 'failure'): void {

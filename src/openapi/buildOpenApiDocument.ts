@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { drsRouteTemplate, type DrsRouteRow, type DrsRouteTable } from '../drs/drsRouteTable';
 import { ERROR_CATALOGUE, type ErrorCode } from '../errors/catalogue';
+import { OVERLOAD_REASONS } from '../overload/OverloadMonitor';
 import {
   invalidateTokensBodySchema,
   LANGUAGES,
@@ -171,7 +172,7 @@ export const buildOpenApiDocument = (version: string, routes: DrsRouteTable): Js
         ],
         responses: {
           '200': { description: 'An event stream: progress, done, error and end events (see the description).', content: { 'text/event-stream': { schema: progressEvents } } },
-          ...errorResponses(['GW.0400', 'GW.0405', ...AUTH_ERRORS, 'GW.1005', 'GW.2001', 'GW.2003', 'GW.5030']),
+          ...errorResponses(['GW.0400', 'GW.0405', ...AUTH_ERRORS, 'GW.1005', 'GW.2001', 'GW.2003', 'GW.5030', 'GW.5031']),
         },
       },
     },
@@ -192,7 +193,7 @@ export const buildOpenApiDocument = (version: string, routes: DrsRouteTable): Js
             ['200', '503'].map((status) => [
               status,
               {
-                description: status === '200' ? 'Ready.' : 'Starting or draining.',
+                description: status === '200' ? 'Ready (overloaded included: see `overload`).' : 'Starting or draining.',
                 content: { 'application/json': { schema: { $ref: '#/components/schemas/Readiness' } } },
               },
             ]),
@@ -399,6 +400,17 @@ export const buildOpenApiDocument = (version: string, routes: DrsRouteTable): Js
                   },
                 },
               },
+            },
+          },
+          overload: {
+            type: 'object',
+            description: 'Overload protection: while `shedding`, /v3 requests get 503 GW.5031 and readiness stays 200 (every instance pulled out at once would help nobody).',
+            properties: {
+              state: { enum: ['ok', 'shedding'] },
+              reason: { enum: [...OVERLOAD_REASONS], description: 'While shedding: the reading over its threshold.' },
+              since: { type: 'string', format: 'date-time', description: 'While shedding: when it began.' },
+              eventLoopDelayMs: { type: 'integer', description: 'Mean event-loop delay over the last sample.' },
+              heapUsedMb: { type: 'integer', description: 'V8 heap in use at the last sample (MiB).' },
             },
           },
         },

@@ -1,7 +1,6 @@
 // Where audit lines go: the process log (each marked by a top-level `audit` field), and AUDIT_LOG's file when set.
 import { openSync } from 'node:fs';
-import pino from 'pino';
-import { closeDestination, createLogger, type Logger } from '../logger';
+import { boundedDestination, closeDestination, createLogger, type Logger } from '../logger';
 
 export interface AuditLog {
   info(obj: object, msg: string): void;
@@ -11,6 +10,8 @@ export interface AuditTrail {
   log: AuditLog;
   /** Writes what the file has buffered within `ms`; nothing to do without a file. */
   close(ms: number): Promise<void>;
+  /** With a file: the lines it dropped because its buffer was full (the process log has them too, unless it dropped them as well). */
+  droppedLines?(): number;
 }
 
 /**
@@ -23,7 +24,8 @@ export const createAuditTrail = (logger: Logger, file?: string): AuditTrail => {
   const main = logger.child({}, { level: logger.level === 'silent' ? 'silent' : 'info', redact: { paths: [] } });
   if (file === undefined) return { log: main, close: async () => undefined };
   // Opened here, synchronously, so a path the gateway cannot write stops the start-up with the reason.
-  const destination = pino.destination({ fd: openSync(file, 'a'), sync: false });
+  // The same bound as stdout's: a file on a slow or full disk must not grow the heap without limit either.
+  const { stream: destination, droppedLines } = boundedDestination(openSync(file, 'a'));
   let failed = false;
   destination.on('error', (error: Error) => {
     if (failed) return;
@@ -39,5 +41,6 @@ export const createAuditTrail = (logger: Logger, file?: string): AuditTrail => {
       },
     },
     close: (ms) => closeDestination(destination, ms),
+    droppedLines,
   };
 };

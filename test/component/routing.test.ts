@@ -28,12 +28,13 @@ describe('routing, health and the error envelope', () => {
     expect(await noStore('/administrator')).toBe(false);
   });
 
-  it('GET /readyz names each dependency state', async () => {
+  it('GET /readyz names each dependency state and the overload state', async () => {
     const res = await send(gateway.url, '/readyz', { method: 'GET' });
     expect(res.status).toBe(200);
     expect(res.json()).toEqual({
       status: 'ready',
       dependencies: { redis: 'disabled', iam: expect.any(String), upstream: 'up', regions: { default: { drs: 'up', circuit: 'closed', iam: expect.any(String) } } },
+      overload: { state: 'ok', eventLoopDelayMs: expect.any(Number), heapUsedMb: expect.any(Number) },
     });
   });
 

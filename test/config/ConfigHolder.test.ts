@@ -198,6 +198,13 @@ describe('the restart-only list', () => {
     });
   });
 
+  it('lets a reload change the overload thresholds, which the sampler reads from the running configuration', async () => {
+    const { files, holder } = setUp();
+    files[FILE] = `${yaml()}overload: { maxEventLoopDelayMs: 300, maxHeapUsedMb: 0 }\n`;
+    expect((await holder.reload('signal')).ok).toBe(true);
+    expect(holder.current().config.overload).toEqual({ maxEventLoopDelayMs: 300, maxHeapUsedMb: 0 });
+  });
+
   it('is the list docs/configuration.md gives under "Restart-only settings"', () => {
     const section = sectionOf(readRepoFile('docs/configuration.md'), 'Restart-only settings');
     const named = [...section.matchAll(/^- `([^`]+)`/gm)].map((m) => (m[1] as string).replace(/\.\*$/, ''));

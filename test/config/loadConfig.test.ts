@@ -120,6 +120,12 @@ describe('loadConfig', () => {
     expect(error.message).not.toContain('s3cr3t-pass');
   });
 
+  it('sheds over 150 ms of event-loop delay or 160 MiB of heap unless told otherwise; 0 turns a reading off, a negative is refused', () => {
+    expect(loadConfig(sources({})).config.overload).toEqual({ maxEventLoopDelayMs: 150, maxHeapUsedMb: 160 });
+    expect(loadConfig(sources({ OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0', OVERLOAD_MAX_HEAP_USED_MB: '250' })).config.overload).toEqual({ maxEventLoopDelayMs: 0, maxHeapUsedMb: 250 });
+    expect(problemsOf({ OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '-1', OVERLOAD_MAX_HEAP_USED_MB: 'lots' }).problems.map((p) => p.key).sort()).toEqual(['OVERLOAD_MAX_EVENT_LOOP_DELAY_MS', 'OVERLOAD_MAX_HEAP_USED_MB']);
+  });
+
   it('reads METRICS_PORT and METRICS_HOST, and refuses a metrics port equal to PORT', () => {
     expect(loadConfig(sources({})).config.metrics).toEqual({ host: '127.0.0.1' });
     expect(loadConfig(sources({ METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' })).config.metrics).toEqual({ port: 9464, host: '0.0.0.0' });

@@ -16,7 +16,7 @@ describe('the error catalogue', () => {
       'GW.0400': 400, 'GW.0401': 400, 'GW.0404': 404, 'GW.0405': 405, 'GW.0409': 409, 'GW.0413': 413, 'GW.0415': 415, 'GW.0422': 422,
       'GW.1001': 401, 'GW.1002': 401, 'GW.1003': 401, 'GW.1004': 403, 'GW.1005': 403, 'GW.2001': 429, 'GW.2002': 429,
       'GW.3001': 502, 'GW.3002': 503, 'GW.3003': 502, 'GW.3004': 502, 'GW.3005': 502, 'GW.3006': 503, 'GW.3007': 504, 'GW.3008': 429,
-      'GW.5000': 500, 'GW.5030': 503,
+      'GW.5000': 500, 'GW.5030': 503, 'GW.5031': 503,
     };
     for (const [code, status] of Object.entries(contract)) expect(ERROR_CATALOGUE[code as keyof typeof ERROR_CATALOGUE]?.status).toBe(status);
   });

@@ -78,4 +78,32 @@ describe('PromMetrics', () => {
     expect(text).not.toContain('a'.repeat(64));
     expect(await new PromMetrics({ clock: new FakeClock() }).registry.metrics()).toContain('gateway_config_reloads_total{outcome="failure"} 0');
   });
+
+  it("copies each log destination's dropped-line total at every scrape, from zero", async () => {
+    const dropped = { stdout: 0, 'audit-file': 0 };
+    const metrics = new PromMetrics({ clock: new FakeClock(), sources: { circuitStates: () => ({}), logLinesDropped: () => dropped } });
+    expect(await metrics.registry.metrics()).toContain('gateway_log_lines_dropped_total{destination="stdout"} 0');
+    dropped.stdout = 16;
+    dropped['audit-file'] = 3;
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('gateway_log_lines_dropped_total{destination="stdout"} 16');
+    expect(text).toContain('gateway_log_lines_dropped_total{destination="audit-file"} 3');
+    dropped.stdout = 17;
+    expect(await metrics.registry.metrics()).toContain('gateway_log_lines_dropped_total{destination="stdout"} 17');
+  });
+
+  it('counts shed requests by reason from zero and shows the shedding state', async () => {
+    let shedding = 0;
+    const metrics = new PromMetrics({ clock: new FakeClock(), sources: { circuitStates: () => ({}), overloadShedding: () => shedding } });
+    const before = await metrics.registry.metrics();
+    expect(before).toContain('gateway_overload_shed_requests_total{reason="event-loop-delay"} 0');
+    expect(before).toContain('gateway_overload_shed_requests_total{reason="heap-used"} 0');
+    expect(before).toContain('gateway_overload_shedding 0');
+    shedding = 1;
+    metrics.overloadShed('heap-used');
+    metrics.overloadShed('heap-used');
+    const after = await metrics.registry.metrics();
+    expect(after).toContain('gateway_overload_shed_requests_total{reason="heap-used"} 2');
+    expect(after).toContain('gateway_overload_shedding 1');
+  });
 });

@@ -8,9 +8,15 @@ import { TEST_SECRET } from './tokens';
 
 export const TEST_TOKEN_CACHE_KEY = Buffer.alloc(32, 42).toString('base64');
 
+/**
+ * No overload shedding unless a test asks for it: a test gateway shares its process with jest (a heap of hundreds of
+ * MiB) and with whatever the test does synchronously, so the production thresholds would shed at random.
+ */
+const NO_SHEDDING = { OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0', OVERLOAD_MAX_HEAP_USED_MB: '0' };
+
 /** The test defaults under `env`; `files` is read at every call, so a test may rewrite it before a reload. */
 const testSources = (env: Record<string, string>, files: Record<string, string>): ConfigSources => ({
-  env: { PORT: '0', JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', ...env },
+  env: { PORT: '0', JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', ...NO_SHEDDING, ...env },
   readFile: (path) => {
     const text = files[path];
     if (text === undefined) throw new Error(`no file ${path} in tests`);

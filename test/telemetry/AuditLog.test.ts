@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger } from '../../src/logger';
+import { createLogger, LOG_BUFFER_MAX_BYTES } from '../../src/logger';
 import { createAuditTrail } from '../../src/telemetry/AuditLog';
 import { logLines } from '../support/logLines';
 
@@ -40,6 +40,22 @@ describe('createAuditTrail', () => {
     again.log.info({ audit: 'precheck' }, 'second run');
     await again.close(2_000);
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(3);
+  });
+
+  it('holds at most LOG_BUFFER_MAX_BYTES of unwritten lines for the file, counting the lines it drops', async () => {
+    const file = join(dir, 'audit.jsonl');
+    const trail = createAuditTrail(createLogger('silent'), file);
+    const fields = { audit: 'precheck', pad: 'x'.repeat(1_000) };
+    const { sink, lines } = logLines();
+    createLogger('info', sink).info(fields, 'batch-precheck answered');
+    const lineBytes = Buffer.byteLength(`${lines[0]}\n`);
+    // One synchronous burst: nothing is written until it is over, so all of it waits in the buffer at once.
+    const burst = Math.ceil((1.5 * LOG_BUFFER_MAX_BYTES) / lineBytes);
+    for (let i = 0; i < burst; i += 1) trail.log.info(fields, 'batch-precheck answered');
+    const dropped = trail.droppedLines?.() ?? 0;
+    expect(dropped).toBe(burst - Math.floor(LOG_BUFFER_MAX_BYTES / lineBytes));
+    await trail.close(5_000);
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(burst - dropped);
   });
 
   it('refuses at creation a path it cannot open, naming the path', () => {

@@ -45,5 +45,6 @@ export const RETRY_KINDS: Readonly<Record<string, 'transient' | 'may-have-starte
     "GW.4001": "final",
     "GW.5000": "may-have-started",
     "GW.5030": "transient",
+    "GW.5031": "transient",
     "DRS.PASSTHROUGH": "final"
 };

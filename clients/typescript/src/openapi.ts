@@ -414,6 +414,25 @@ export interface components {
                 };
                 upstream?: string;
             };
+            /** @description Overload protection: while `shedding`, /v3 requests get 503 GW.5031 and readiness stays 200 (every instance pulled out at once would help nobody). */
+            overload?: {
+                /** @description Mean event-loop delay over the last sample. */
+                eventLoopDelayMs?: number;
+                /** @description V8 heap in use at the last sample (MiB). */
+                heapUsedMb?: number;
+                /**
+                 * @description While shedding: the reading over its threshold.
+                 * @enum {unknown}
+                 */
+                reason?: "event-loop-delay" | "heap-used";
+                /**
+                 * Format: date-time
+                 * @description While shedding: when it began.
+                 */
+                since?: string;
+                /** @enum {unknown} */
+                state?: "ok" | "shedding";
+            };
             /** @enum {unknown} */
             status?: "starting" | "ready" | "draining";
         };
@@ -799,7 +818,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Ready. */
+            /** @description Ready (overloaded included: see `overload`). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -984,7 +1003,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `GW.3002`: IAM is unreachable, timed out or throttling. `GW.3006`: DRS is unreachable or temporarily cut off after repeated failures. `GW.5030`: The shared rate-limit store is unavailable. */
+            /** @description `GW.3002`: IAM is unreachable, timed out or throttling. `GW.3006`: DRS is unreachable or temporarily cut off after repeated failures. `GW.5030`: The shared rate-limit store is unavailable. `GW.5031`: This gateway instance is overloaded and refused the request before doing any of its work. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1136,7 +1155,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `GW.3002`: IAM is unreachable, timed out or throttling. `GW.3006`: DRS is unreachable or temporarily cut off after repeated failures. `GW.5030`: The shared rate-limit store is unavailable. */
+            /** @description `GW.3002`: IAM is unreachable, timed out or throttling. `GW.3006`: DRS is unreachable or temporarily cut off after repeated failures. `GW.5030`: The shared rate-limit store is unavailable. `GW.5031`: This gateway instance is overloaded and refused the request before doing any of its work. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1247,7 +1266,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `GW.5030`: The shared rate-limit store is unavailable. */
+            /** @description `GW.5030`: The shared rate-limit store is unavailable. `GW.5031`: This gateway instance is overloaded and refused the request before doing any of its work. */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -21,7 +21,7 @@ const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, random: () => 0.5 };
 
 describe('classifying gateway failures', () => {
   it.each([
-    ['GW.2001', 429], ['GW.2002', 429], ['GW.2003', 429], ['GW.3008', 429], ['GW.3002', 503], ['GW.3006', 503], ['GW.5030', 503], ['GW.1003', 401], ['GW.0409', 409],
+    ['GW.2001', 429], ['GW.2002', 429], ['GW.2003', 429], ['GW.3008', 429], ['GW.3002', 503], ['GW.3006', 503], ['GW.5030', 503], ['GW.5031', 503], ['GW.1003', 401], ['GW.0409', 409],
   ])('%s (%i) is transient: retryable even without an Idempotency-Key', (code, status) => {
     expect(failure(status, code, false)).toMatchObject({ kind: 'transient', retryable: true });
   });
