@@ -11,7 +11,9 @@ COPY src ./src
 RUN npm run build --ignore-scripts && npm prune --omit=dev
 
 FROM node:24-bookworm-slim
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 METRICS_HOST=0.0.0.0
+# MALLOC_ARENA_MAX=2: glibc's per-thread malloc arenas made RSS climb in steps under sustained overload (a 300 s soak at
+# c=128: +4.1 MB/min without it, +0.2 MB/min with it; docs/performance.md), toward the Deployment's memory limit.
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 METRICS_HOST=0.0.0.0 MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -1,7 +1,63 @@
-// Lint rules: typed TypeScript rules everywhere, Express kept inside the HTTP layer, and iam/ and upstream/ apart.
+// Lint rules: typed TypeScript rules everywhere, Express kept inside the HTTP layer, and no import running up src/'s layers.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+
+/**
+ * src/ in layers, lowest first; an entry is a folder or a top-level file. A file may import its own folder and the
+ * layers below, never a layer above nor another entry of its own layer: iam and upstream, say, share src/outbound and
+ * import neither each other. A new folder needs a place here (test/lint/importBoundaries.test.ts checks every one has).
+ */
+const LAYERS = [
+  ['clock.ts', 'version.ts', 'logger.ts', 'isRecord.ts', 'errors', 'time'],
+  ['validation', 'outbound', 'redis', 'lifecycle', 'overload'],
+  ['drs'],
+  ['metrics'],
+  ['config', 'failover'],
+  ['telemetry'],
+  ['auth', 'iam', 'upstream', 'idempotency'],
+  ['rate-limit', 'progress', 'precheck'],
+  ['stores', 'openapi'],
+  ['topology'],
+  ['http'],
+  ['server.ts', 'simulator'],
+  ['sandbox'],
+  ['main.ts', 'cli'],
+];
+
+const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Express's Router outside strictRouter(), which wraps it: every route has one spelling there. */
+const ROUTER = { name: 'express', importNames: ['Router'], allowTypeImports: true, message: 'Use strictRouter(): every route has one spelling (case-sensitive, strict).' };
+
+/** The imports `entry` may not make: the other entries of its layer and every entry above it. */
+const layerPatterns = (entry, index) => {
+  const above = LAYERS.slice(index + 1).flat();
+  // Every src/ folder is flat: another entry is `../<entry>` from a folder and `./<entry>` from a top-level file, so a
+  // pattern matches the import as written and never a package.
+  const prefix = entry.endsWith('.ts') ? '\\./' : '\\.\\./';
+  return [...LAYERS[index].filter((other) => other !== entry), ...above].map((target) => {
+    const name = target.replace(/\.ts$/, '');
+    return {
+      regex: `^${prefix}${escape(name)}(?:/|$)`,
+      message: `src/${entry} (layer ${index + 1}) must not import src/${target}, ${above.includes(target) ? 'a layer above it' : 'an entry of its own layer'}: move the shared piece down, or declare the seam here and let the other side fit it.`,
+    };
+  });
+};
+
+const layerRules = () =>
+  LAYERS.flatMap((layer, index) =>
+    layer.flatMap((entry) => {
+      const files = [entry.endsWith('.ts') ? `src/${entry}` : `src/${entry}/**/*.ts`];
+      const patterns = layerPatterns(entry, index);
+      const rule = (paths) => ({ '@typescript-eslint/no-restricted-imports': ['error', { paths, patterns }] });
+      if (entry !== 'http') return [{ files, rules: rule([]) }];
+      return [
+        { files, ignores: ['src/http/strictRouter.ts'], rules: rule([ROUTER]) },
+        { files: ['src/http/strictRouter.ts'], rules: rule([]) },
+      ];
+    }),
+  );
 
 export default tseslint.config(
   { ignores: ['dist/**', 'clients/typescript/dist/**', 'node_modules/**', 'coverage/**', '*.config.js'] },
@@ -21,16 +77,6 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { paths: [{ name: 'express', message: 'Express stays in src/http (the framework is kept at the edge).' }] }],
     },
   },
-  {
-    files: ['src/http/**/*.ts'],
-    ignores: ['src/http/strictRouter.ts'],
-    rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        { paths: [{ name: 'express', importNames: ['Router'], allowTypeImports: true, message: 'Use strictRouter(): every route has one spelling (case-sensitive, strict).' }] },
-      ],
-    },
-  },
   // No global OpenTelemetry state (house rule: no module-level mutable singletons): the composition root builds the
   // provider and hands its tracer down; parents are passed explicitly, so no context manager is needed either.
   {
@@ -48,19 +94,7 @@ export default tseslint.config(
       ],
     },
   },
-  // IAM and DRS share src/outbound; neither imports the other, so each can change (per region, per credential) alone.
-  {
-    files: ['src/iam/**/*.ts'],
-    rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['**/upstream', '**/upstream/**'], message: 'src/iam must not import src/upstream: shared outbound HTTP lives in src/outbound.' }] }],
-    },
-  },
-  {
-    files: ['src/upstream/**/*.ts'],
-    rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['**/iam', '**/iam/**'], message: 'src/upstream must not import src/iam: declare the seam here (TokenSource) and let iam fit it.' }] }],
-    },
-  },
+  ...layerRules(),
   { files: ['test/**/*.ts', 'bench/**/*.ts', 'src/main.ts', 'src/simulator/main.ts', 'src/sandbox/**/*.ts'], rules: { 'no-console': 'off' } },
   {
     // The admin console's script runs in the browser only, as a module the gateway serves as it is written.

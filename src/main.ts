@@ -1,12 +1,14 @@
-// Process entry point: load configuration, start the gateway, print the sandbox banner, drain and exit on signals.
+// Process entry point: load configuration, start the sandbox's simulators and the gateway, print the banner, close the parts and exit on signals.
 import { ConfigError } from './config/ConfigError';
 import { ConfigHolder } from './config/ConfigHolder';
 import { loadConfig } from './config/loadConfig';
 import { settingProblems } from './config/settingProblems';
 import { startupSources } from './config/startupSources';
+import { Parts } from './lifecycle/Parts';
 import { createProcessLogger, type Logger } from './logger';
 import { sandboxBanner, sandboxToken } from './sandbox/sandboxBanner';
-import { exitDeadlineMs, LOG_FLUSH_MS, startGateway } from './server';
+import { startSandboxSimulators } from './sandbox/startSandboxSimulators';
+import { CLOSE_STEP_MS, FLUSH_MARGIN_MS, LOG_FLUSH_MS, SHUTDOWN_SLACK_MS, startGateway } from './server';
 
 /**
  * The one place SIGHUP lands: reload the configuration, log the outcome and every problem (problems name settings,
@@ -49,31 +51,28 @@ const main = async (): Promise<void> => {
   let started = false;
   process.on('SIGHUP', () => void handleSighup(started ? holder : undefined, log.logger));
 
-  const gateway = await startGateway(holder, { logger: log.logger, logLinesDropped: log.droppedLines });
+  // The process log closes last: every other part writes to it.
+  const parts = new Parts(log.logger);
+  parts.add({ name: 'process log', closeWithinMs: LOG_FLUSH_MS, close: () => log.release(LOG_FLUSH_MS - FLUSH_MARGIN_MS) });
+  const gateway = await (async () => {
+    const simulators = await startSandboxSimulators(config);
+    parts.add({ name: 'simulators', dependsOn: ['process log'], closeWithinMs: CLOSE_STEP_MS, close: () => simulators.stop() });
+    return startGateway(holder, { logger: log.logger, logLinesDropped: log.droppedLines, simulatorUrls: simulators.urls });
+  })().catch(async (error: unknown) => {
+    await parts.close();
+    throw error;
+  });
+  parts.add({ name: 'gateway', dependsOn: parts.names(), closeWithinMs: () => gateway.closeWithinMs() + SHUTDOWN_SLACK_MS, close: () => gateway.stop() });
   started = true;
   if (loaded.generatedJwtSecret) console.log(sandboxBanner(gateway.url, sandboxToken(config)));
 
-  const exit = (code: number): void => {
-    void log.release(LOG_FLUSH_MS).finally(() => process.exit(code));
-  };
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.error(`${signal} received, draining`);
-    // Unref'd: it only fires when something the drain could not close would keep the process alive. The running
-    // configuration: a reload may have changed the timeouts the grace follows (server.* is restart-only).
-    setTimeout(() => {
-      log.logger.error({ signal }, 'shutdown overran its deadline; exiting with connections still open');
-      exit(1);
-    }, exitDeadlineMs(holder.current().config)).unref();
-    gateway.stop().then(
-      () => exit(0),
-      (error: unknown) => {
-        log.logger.error({ reason: error instanceof Error ? error.message : String(error) }, 'shutdown failed');
-        exit(1);
-      },
-    );
+    // Every part's close is bounded, so this settles; a part cut short (named in the log) makes the exit status 1.
+    void parts.close().then(({ cutShort }) => process.exit(cutShort.length === 0 ? 0 : 1));
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -1,22 +1,19 @@
-// Composition root: turns a validated configuration into a listening gateway with a stop() that leaves nothing open.
-import { once, setMaxListeners } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// Composition root: builds the gateway's parts from a validated configuration, then listens; stop() closes the parts in dependency order.
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTokenVerifier, type TokenVerifier } from './auth';
-import { withDeadline } from './auth/withDeadline';
 import { systemClock, type Clock } from './clock';
 import { ConfigHolder, type ReloadCheck } from './config/ConfigHolder';
 import { redactConfig } from './config/redactConfig';
-import { DEFAULT_NAME, type GatewayConfig } from './config/schema';
 import { longestRequestMs, shutdownGraceMs } from './config/requestBudget';
+import type { GatewayConfig } from './config/schema';
 import { DRS_ROUTE_TABLE, type DrsRouteTable } from './drs/drsRouteTable';
 import { createApp } from './http/createApp';
-import { createMetricsApp } from './http/metricsRoutes';
-import { drainConnections } from './http/drainConnections';
+import { createListener } from './http/createListener';
 import type { Phase } from './http/healthRoutes';
+import { createMetricsApp } from './http/metricsRoutes';
 import { createIdempotency } from './idempotency/createIdempotency';
-import { createAuditTrail } from './telemetry/AuditLog';
+import { Parts } from './lifecycle/Parts';
 import { createLogger, type Logger } from './logger';
 import { fanOut } from './metrics/fanOut';
 import type { MetricsHooks } from './metrics/MetricsHooks';
@@ -25,10 +22,11 @@ import { OVERLOAD_SAMPLE_MS, OverloadMonitor, processReadings, type OverloadRead
 import { ProgressHub } from './progress/ProgressHub';
 import { createStreamSlots } from './progress/StreamSlots';
 import { createRedisConnection, type RedisConnection } from './redis';
-import { startSimulator, type Simulator } from './simulator/startSimulator';
 import { createStores } from './stores/createStores';
+import { createAuditTrail } from './telemetry/AuditLog';
 import { createTracing } from './telemetry/createTracing';
-import { bestDrsState, createRuntimeHolder, type RuntimeHolder } from './topology/createRuntime';
+import { createRuntimeHolder, type RuntimeHolder } from './topology/createRuntimeHolder';
+import { bestDrsState } from './topology/Runtime';
 import type { ForwardRequest } from './upstream/createPrecheckForwarder';
 import { GATEWAY_VERSION } from './version';
 
@@ -57,6 +55,11 @@ export interface GatewayOverrides {
    * tests shorten the period and wait instead.
    */
   circuitOpenMs?: number;
+  /**
+   * The sandbox: the embedded simulator's URL for each region whose DRS or IAM endpoint is unset. The caller starts
+   * them before the gateway and stops them after it (src/sandbox/startSandboxSimulators.ts).
+   */
+  simulatorUrls?: Readonly<Record<string, string>>;
   /** The DRS routes served (DRS_ROUTE_TABLE); the route-table test passes a copy with a row added. */
   drsRoutes?: DrsRouteTable;
 }
@@ -66,10 +69,6 @@ export interface RunningGateway {
   port: number;
   /** Set when METRICS_PORT gives /metrics its own listener. */
   metricsUrl?: string;
-  /** Set when an embedded simulator serves DRS or IAM (the sandbox): region `default`'s, else the first one started. */
-  simulator?: Simulator;
-  /** One embedded simulator per region whose DRS or IAM endpoint is unset. */
-  simulators: Readonly<Record<string, Simulator>>;
   /** The running configuration's request-path pieces, rebuilt by `replace(config)` on every successful reload. */
   runtime: RuntimeHolder;
   /** The running configuration; reload() is what SIGHUP and POST /admin/config/reload call. */
@@ -77,11 +76,13 @@ export interface RunningGateway {
   /** Present when Redis is configured. */
   redis?: RedisConnection;
   /**
-   * Drains and closes everything: /readyz 503 and `Connection: close` at once, the listener closed after
-   * SHUTDOWN_DELAY_MS, in-flight requests given the effective grace, then every client closed within a deadline.
-   * Calling it again returns the same promise.
+   * Closes every part: the public listener first (/readyz 503 and `Connection: close` at once, the listener closed
+   * after SHUTDOWN_DELAY_MS, in-flight requests given the effective grace), then, together, what its requests used,
+   * each within its own deadline. Calling it again returns the same promise.
    */
   stop(): Promise<void>;
+  /** The longest stop() can take under the running configuration: its slowest chain of close deadlines. */
+  closeWithinMs(): number;
 }
 
 const connectRedis = (config: GatewayConfig, logger: Logger): RedisConnection | undefined => {
@@ -96,60 +97,90 @@ const urlOf = (host: string, port: number): string => {
   return `http://${bracketed === '0.0.0.0' ? '127.0.0.1' : bracketed}:${port}`;
 };
 
-/** How long each client (Redis, simulator) may take to close once the HTTP drain is over. */
+/** The close deadline of every part but the public listener (Redis, the metrics listener, the audit file, tracing). */
 export const CLOSE_STEP_MS = 2_000;
-/** The trace exporter's own deadline, inside its close step, so it gives up (and closes its sockets) before the step is cut. */
-const TRACE_FLUSH_MS = CLOSE_STEP_MS - 250;
+/** How much sooner than its part's deadline a close that flushes gives up by itself, so it closes its sockets and files rather than being cut. */
+export const FLUSH_MARGIN_MS = 250;
+const FLUSH_MS = CLOSE_STEP_MS - FLUSH_MARGIN_MS;
+/** A scrape is short: the metrics listener lets the last one finish for this long, then drops it. */
+const SCRAPE_GRACE_MS = 1_000;
 
 /** What the log destination may take to write its last lines before the process exits anyway. */
 export const LOG_FLUSH_MS = 1_000;
+/** main.ts cuts the gateway's stop this much after the gateway's own deadlines would have cut its parts. */
+export const SHUTDOWN_SLACK_MS = 1_000;
+
+/** The public listener's close deadline: the delay, the effective grace, and a step for the close once the grace is over. */
+const listenerCloseMs = (config: Pick<GatewayConfig, 'iam' | 'drs' | 'server'>): number =>
+  config.server.shutdownDelayMs + shutdownGraceMs(config) + CLOSE_STEP_MS;
 
 /**
- * From SIGTERM to main.ts's exit watchdog: the delay, the effective grace, the close steps, the log flush and 1 s of
- * slack. An orchestrator's kill deadline (Kubernetes terminationGracePeriodSeconds) must lie beyond it.
+ * The longest main.ts takes from SIGTERM to its exit: the public listener's close, then the parts its requests used
+ * (closed together, each within CLOSE_STEP_MS), the slack and the log flush. An orchestrator's kill deadline
+ * (Kubernetes terminationGracePeriodSeconds) must lie beyond it.
  */
-export const exitDeadlineMs = (config: Pick<GatewayConfig, 'iam' | 'drs' | 'server'>): number =>
-  config.server.shutdownDelayMs + shutdownGraceMs(config) + 2 * CLOSE_STEP_MS + LOG_FLUSH_MS + 1_000;
-
-/**
- * Node only looks for expired header and request deadlines every connectionsCheckingInterval (30 s by default), so
- * a connection lived up to twice its timeout; a tenth of the shorter timeout keeps the overrun small.
- */
-const checkingIntervalMs = (headersTimeoutMs: number): number => Math.min(1_000, Math.max(50, Math.floor(headersTimeoutMs / 10)));
+export const exitDeadlineMs = (config: Pick<GatewayConfig, 'iam' | 'drs' | 'server'>): number => listenerCloseMs(config) + CLOSE_STEP_MS + SHUTDOWN_SLACK_MS + LOG_FLUSH_MS;
 
 /** A region whose endpoint is unset needs an embedded simulator, which only starts with the gateway. */
 const simulatorCheck =
-  (simulators: Readonly<Record<string, Simulator>>): ReloadCheck =>
+  (simulatorUrls: Readonly<Record<string, string>>): ReloadCheck =>
   (next) =>
     Object.entries(next.regions).flatMap(([name, region]) =>
       (['drsEndpoint', 'iamEndpoint'] as const)
-        .filter((key) => region[key] === undefined && simulators[name] === undefined)
+        .filter((key) => region[key] === undefined && simulatorUrls[name] === undefined)
         .map((key) => ({ key: `regions.${name}.${key}`, problem: 'unset means an embedded simulator, which only starts with the gateway: set the endpoint or restart' })),
     );
 
 /**
  * `source` is a ConfigHolder (main.ts: reloads re-read the sources) or a fixed configuration (tests: a reload
  * re-applies it). What a reload may change lives in the runtime, rebuilt on every change; the rest is read once here.
+ * Every part is added as it is built, after the parts it uses; when the start fails at any step, the parts built so
+ * far are closed before the error is thrown, so nothing is left open.
  */
 export const startGateway = async (source: GatewayConfig | ConfigHolder, overrides: GatewayOverrides = {}): Promise<RunningGateway> => {
   const clock = overrides.clock ?? systemClock;
   const configHolder = source instanceof ConfigHolder ? source : new ConfigHolder({ loaded: { config: source, generatedJwtSecret: false, fileSettings: {} }, clock });
   const config = configHolder.current().config;
   const logger = overrides.logger ?? createLogger(config.logLevel);
-  const audit = createAuditTrail(logger, config.auditLog);
-  // One simulator per region that lacks an endpoint; each knows every configured IAM user, as a real account would its own.
-  const simulatorRegions = Object.entries(config.regions).filter(([, region]) => region.drsEndpoint === undefined || region.iamEndpoint === undefined);
-  const users = Object.values(config.credentials).map((c) => ({ domain: c.domainName, name: c.userName, password: c.password }));
-  const simulators: Record<string, Simulator> = Object.fromEntries(
-    await Promise.all(simulatorRegions.map(async ([name]) => [name, await startSimulator({ clock, users })] as const)),
-  );
-  const needsSimulator = simulatorRegions.length > 0;
-  const simulator = simulators[DEFAULT_NAME] ?? Object.values(simulators)[0];
+  const simulatorUrls = overrides.simulatorUrls ?? {};
+  const parts = new Parts(logger);
+  try {
+    return await buildAndListen({ config, configHolder, clock, logger, simulatorUrls, overrides, parts });
+  } catch (error) {
+    const { cutShort } = await parts.close();
+    logger.error({ reason: (error as Error).message, cutShort }, 'gateway did not start; every part it had built is closed');
+    throw error;
+  }
+};
 
-  let phase: Phase = 'starting';
+interface Build {
+  config: GatewayConfig;
+  configHolder: ConfigHolder;
+  clock: Clock;
+  logger: Logger;
+  simulatorUrls: Readonly<Record<string, string>>;
+  overrides: GatewayOverrides;
+  parts: Parts;
+}
+
+/** Where the gateway's records leave it: the audit file and the trace exporter. */
+const buildTelemetry = async ({ config, logger, parts }: Build) => {
+  const audit = createAuditTrail(logger, config.auditLog);
+  parts.add({ name: 'audit file', closeWithinMs: CLOSE_STEP_MS, close: () => audit.close(FLUSH_MS) });
   // Restart-only: spans of a request in flight during a reload still go to the exporter they started with.
   const tracing = await createTracing(config.tracing, { version: GATEWAY_VERSION, logger });
+  // Closed after the listener, so the spans of the last requests are ended and go out in this final batch.
+  parts.add({ name: 'tracing', closeWithinMs: CLOSE_STEP_MS, close: () => tracing.shutdown(FLUSH_MS) });
+  return { audit, tracing };
+};
+
+/**
+ * The state behind the request path: Redis, the stores on it, the metrics, the overload monitor, and the runtime a
+ * reload rebuilds.
+ */
+const buildState = ({ config, clock, logger, simulatorUrls, overrides, parts }: Build, { audit }: Telemetry, openStreams: () => number) => {
   const redis = connectRedis(config, logger);
+  if (redis) parts.add({ name: 'redis', closeWithinMs: CLOSE_STEP_MS, close: () => redis.close() });
   const overload = new OverloadMonitor({
     readings: overrides.overloadReadings ?? processReadings(),
     // The running configuration's thresholds: a reload changes them from the next sample.
@@ -167,7 +198,7 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
       // Read at scrape time, once `running` (built with these metrics) exists.
       circuitStates: () => Object.fromEntries(Object.entries(running.current().regions()).map(([name, region]) => [name, circuitStateValue(region.circuit)])),
       redisUp: redis ? () => (redis.status() === 'up' ? 1 : 0) : undefined,
-      openStreams: () => slots.openHere(),
+      openStreams,
       logLinesDropped: () => ({
         ...(logLinesDropped && { stdout: logLinesDropped() }),
         ...(auditLinesDropped && { 'audit-file': auditLinesDropped() }),
@@ -183,25 +214,22 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
     logger,
     metrics,
     stores,
-    simulatorUrls: new Map(Object.entries(simulators).map(([name, sim]) => [name, sim.url])),
+    simulatorUrls: new Map(Object.entries(simulatorUrls)),
     userAgent: USER_AGENT,
     circuit: { failureThreshold: CIRCUIT_FAILURE_THRESHOLD, openMs: overrides.circuitOpenMs ?? CIRCUIT_OPEN_MS },
   });
-  prom.configRunning(configHolder.current().version.hash);
-  // The seam for reloads: each listener swaps what it owns; what a check refuses never reaches them. The loader has
-  // checked every reference the runtime resolves, so a rebuild failing here would be a bug: it is logged, not fatal.
-  const configSubscriptions = [
-    configHolder.addCheck(simulatorCheck(simulators)),
-    configHolder.onReload((result) => prom.configReload(result.ok ? 'success' : 'failure')),
-    configHolder.onChange(({ config: next, version }) => {
-      prom.configRunning(version.hash);
-      try {
-        running.replace(next);
-      } catch (error) {
-        logger.error({ reason: (error as Error).message }, 'request path kept its previous configuration: rebuild failed');
-      }
-    }),
-  ];
+  parts.add({ name: 'runtime', closeWithinMs: CLOSE_STEP_MS, close: () => running.close() });
+  const stopSampling = overload.start(overrides.overloadSampleMs ?? OVERLOAD_SAMPLE_MS);
+  parts.add({ name: 'overload monitor', closeWithinMs: CLOSE_STEP_MS, close: async () => stopSampling() });
+  return { redis, prom, metrics, stores, running, overload };
+};
+
+type Telemetry = Awaited<ReturnType<typeof buildTelemetry>>;
+type State = ReturnType<typeof buildState>;
+
+/** The public Express app and what it alone uses: the token verifier, the progress streams and their caps. */
+const buildApp = (build: Build, { audit, tracing }: Telemetry, { redis, prom, metrics, stores, running, overload }: State, phase: () => Phase, listenerClosing: AbortSignal) => {
+  const { config, configHolder, clock, logger, overrides } = build;
   const verifier =
     overrides.verifier ??
     createTokenVerifier({
@@ -227,31 +255,21 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
   });
   /** ProgressHub keeps one forwarder; each poll goes to the running snapshot's router, hence to the job's region. */
   const forwarder = { forward: (request: ForwardRequest) => running.current().forwarder.forward(request) };
-  // Aborted when the listener closes: long-lived responses (progress streams) end then rather than hold the drain.
-  const listenerClosing = new AbortController();
-  // One listener per open progress stream, bounded by the stream caps; Node's default of 10 would warn of a leak.
-  setMaxListeners(0, listenerClosing.signal);
   const app = createApp({
     logger,
     audit: audit.log,
     verifier,
     progress: {
-      hub: new ProgressHub({
-        forwarder,
-        share: stores.progress,
-        intervalMs: config.progress.pollIntervalMs,
-        logger,
-        metrics,
-      }),
+      hub: new ProgressHub({ forwarder, share: stores.progress, intervalMs: config.progress.pollIntervalMs, logger, metrics }),
       slots,
       clock,
       heartbeatMs: config.progress.heartbeatMs,
-      shutdown: listenerClosing.signal,
+      shutdown: listenerClosing,
       maxStreamMs: config.progress.maxStreamMs,
     },
     overload,
     readiness: {
-      phase: () => phase,
+      phase,
       overload: () => overload.status(),
       dependencies: () => {
         const regions = running.current().regions();
@@ -280,72 +298,88 @@ export const startGateway = async (source: GatewayConfig | ConfigHolder, overrid
     tracer: tracing.requests,
     drsRoutes: overrides.drsRoutes ?? DRS_ROUTE_TABLE,
   });
+  return { app, slots };
+};
 
-  const metricsServer =
-    config.metrics.port === undefined ? undefined : createMetricsApp({ metrics: prom, logger, errorTypeBase: config.errorTypeBase }).listen(config.metrics.port, config.metrics.host);
-  if (metricsServer) await once(metricsServer, 'listening');
-  const { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs } = config.server;
-  const server = createServer(
-    { headersTimeout: headersTimeoutMs, requestTimeout: requestTimeoutMs, keepAliveTimeout: keepAliveTimeoutMs, connectionsCheckingInterval: checkingIntervalMs(headersTimeoutMs) },
-    app,
-  );
-  const connections = drainConnections(server);
-  server.listen(config.server.port, config.server.host);
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  const stopSampling = overload.start(overrides.overloadSampleMs ?? OVERLOAD_SAMPLE_MS);
+/**
+ * The seam for reloads: each listener swaps what it owns; what a check refuses never reaches them. The loader has
+ * checked every reference the runtime resolves, so a rebuild failing here would be a bug: it is logged, not fatal.
+ */
+const subscribeToReloads = ({ configHolder, logger, simulatorUrls, parts }: Build, { prom, running }: State): void => {
+  const subscriptions = [
+    configHolder.addCheck(simulatorCheck(simulatorUrls)),
+    configHolder.onReload((result) => prom.configReload(result.ok ? 'success' : 'failure')),
+    configHolder.onChange(({ config: next, version }) => {
+      prom.configRunning(version.hash);
+      try {
+        const { built } = running.replace(next);
+        logger.info({ version: version.hash, built }, 'request path rebuilt from the new configuration');
+      } catch (error) {
+        logger.error({ reason: (error as Error).message }, 'request path kept its previous configuration: rebuild failed');
+      }
+    }),
+  ];
+  prom.configRunning(configHolder.current().version.hash);
+  // Added after the public listener, which does not use it, so both close at once: no reload rebuilds a closing runtime.
+  parts.add({ name: 'reloads', dependsOn: ['runtime'], closeWithinMs: CLOSE_STEP_MS, close: () => subscriptions.forEach((unsubscribe) => unsubscribe()) });
+};
+
+const buildAndListen = async (build: Build): Promise<RunningGateway> => {
+  const { config, logger, simulatorUrls, parts } = build;
+  let phase: Phase = 'starting';
+  const telemetry = await buildTelemetry(build);
+  const state = buildState(build, telemetry, () => slots.openHere());
+  const { running } = state;
+  // Aborted when the listener closes: long-lived responses (progress streams) end then rather than hold the drain.
+  const listenerClosing = new AbortController();
+  // One listener per open progress stream, bounded by the stream caps; Node's default of 10 would warn of a leak.
+  setMaxListeners(0, listenerClosing.signal);
+  const { app, slots } = buildApp(build, telemetry, state, () => phase, listenerClosing.signal);
+
+  const metricsListener = config.metrics.port === undefined ? undefined : createListener(createMetricsApp({ metrics: state.prom, logger, errorTypeBase: config.errorTypeBase }));
+  // Scrapes stay possible while callers drain: the public listener, which uses every part before it, closes first.
+  if (metricsListener) parts.add({ name: 'metrics listener', closeWithinMs: CLOSE_STEP_MS, close: () => metricsListener.close(SCRAPE_GRACE_MS) });
+  const listener = createListener(app, config.server);
+  parts.add({
+    name: 'public listener',
+    // Every part built so far serves its requests (or, the metrics listener, counts them).
+    dependsOn: parts.names(),
+    // The running timeouts, which a reload may have changed since the start, decide how long a request can still take.
+    closeWithinMs: () => listenerCloseMs(running.current().config),
+    close: async () => {
+      if (!listener.listening()) return;
+      phase = 'draining';
+      const graceMs = shutdownGraceMs(running.current().config);
+      listener.begin();
+      logger.info({ delayMs: config.server.shutdownDelayMs, graceMs }, 'draining: readiness 503, listener closes after the delay');
+      if (config.server.shutdownDelayMs > 0) await sleep(config.server.shutdownDelayMs);
+      const closed = listener.close(graceMs);
+      listenerClosing.abort();
+      await closed;
+    },
+  });
+  subscribeToReloads(build, state);
+
+  // Listening comes last: the metrics listener first, so the public one is never up without it.
+  const metricsPort = await metricsListener?.listen(config.metrics.port as number, config.metrics.host);
+  const port = await listener.listen(config.server.port, config.server.host);
   phase = 'ready';
-  logger.info({ port, sandbox: needsSimulator }, 'gateway listening');
-  const metricsUrl = metricsServer ? urlOf(config.metrics.host, (metricsServer.address() as AddressInfo).port) : undefined;
+  logger.info({ port, sandbox: Object.keys(simulatorUrls).length > 0 }, 'gateway listening');
+  const metricsUrl = metricsPort === undefined ? undefined : urlOf(config.metrics.host, metricsPort);
   if (metricsUrl) logger.info({ metricsUrl }, 'metrics listening');
 
-  const closeStep = async (name: string, close: () => Promise<void>): Promise<void> => {
-    await withDeadline(close, CLOSE_STEP_MS).catch((error: unknown) => logger.warn({ step: name, reason: (error as Error).message }, 'shutdown step cut short'));
-  };
   let stopping: Promise<void> | undefined;
-  const drain = async (): Promise<void> => {
-    phase = 'draining';
-    for (const unsubscribe of configSubscriptions) unsubscribe();
-    // The running timeouts, which a reload may have changed since the start, decide how long a request can still take.
-    const graceMs = shutdownGraceMs(running.current().config);
-    connections.begin();
-    logger.info({ delayMs: config.server.shutdownDelayMs, graceMs }, 'draining: readiness 503, listener closes after the delay');
-    if (config.server.shutdownDelayMs > 0) await sleep(config.server.shutdownDelayMs);
-    const closed = connections.close(graceMs);
-    listenerClosing.abort();
-    await closed;
-    running.close();
-    // Scrapes stay possible while callers drain; a scrape is short, so the close step's bound is plenty for the last.
-    const closeMetrics = async (): Promise<void> => {
-      if (!metricsServer) return;
-      const closed = new Promise<void>((resolve) => metricsServer.close(() => resolve()));
-      metricsServer.closeIdleConnections();
-      await closed;
-    };
-    await Promise.all([
-      closeStep('redis', async () => redis?.close()),
-      closeStep('simulator', async () => void (await Promise.all(Object.values(simulators).map((sim) => sim.stop())))),
-      closeStep('metrics', closeMetrics).finally(() => metricsServer?.closeAllConnections()),
-      closeStep('audit file', () => audit.close(CLOSE_STEP_MS)),
-      // After the drain, so the spans of the last requests are ended and go out in this final batch.
-      closeStep('tracing', () => tracing.shutdown(TRACE_FLUSH_MS)),
-    ]);
-    stopSampling();
-    logger.info({}, 'gateway stopped');
-  };
-
   return {
     url: urlOf(config.server.host, port),
     port,
     metricsUrl,
-    simulator,
-    simulators,
     runtime: running,
-    config: configHolder,
-    redis,
+    config: build.configHolder,
+    redis: state.redis,
     stop() {
-      stopping ??= drain();
+      stopping ??= parts.close().then(({ cutShort }) => logger.info({ cutShort }, 'gateway stopped'));
       return stopping;
     },
+    closeWithinMs: () => parts.longestCloseMs(),
   };
 };

@@ -8,7 +8,7 @@ import { invalidToken } from './invalidToken';
 import { jwksFailureReason } from './jwksFailureReason';
 import type { JwksKeySource } from './JwksKeySource';
 import { keysUnavailable } from './keysUnavailable';
-import { withDeadline } from './withDeadline';
+import { withDeadline } from '../time/withDeadline';
 
 export interface JwksKeySourceOptions {
   jwksUri: string;

@@ -2,6 +2,7 @@
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { verify as verifyJwt } from 'jsonwebtoken';
 import type { Clock } from '../clock';
+import { isRecord } from '../isRecord';
 import { asGatewayError } from '../errors/GatewayError';
 import type { AuthLogger } from './AuthLogger';
 import type { Caller } from './Caller';
@@ -60,9 +61,6 @@ const toKeyObject = (key: KeyObject | string): KeyObject => {
     throw keysUnavailable();
   }
 };
-
-const isClaimSet = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export const createTokenVerifier = (options: TokenVerifierOptions): TokenVerifier => {
   const { clock } = options;
@@ -135,7 +133,7 @@ export const createTokenVerifier = (options: TokenVerifierOptions): TokenVerifie
     } catch (error) {
       throw fromJwtError(error);
     }
-    if (!isClaimSet(payload)) throw invalidToken('claims');
+    if (!isRecord(payload)) throw invalidToken('claims');
     if (payload.exp === undefined) throw invalidToken('missingExpiry');
     return payload;
   };

@@ -1,4 +1,5 @@
 // Reads the JOSE header we route on (alg, kid, crit) before any key is chosen; it is untrusted until verified.
+import { isRecord } from '../isRecord';
 import { invalidToken } from './invalidToken';
 
 export interface JoseHeader {
@@ -6,9 +7,6 @@ export interface JoseHeader {
   kid?: string;
   hasCrit: boolean;
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Expects a token that already passed the compact-JWS shape check. */
 export const decodeJoseHeader = (token: string): JoseHeader => {

@@ -1,7 +1,7 @@
 // Short fixed reasons for a failed JWKS fetch: jwks-rsa's messages can quote the host's own reason phrase, never safe to log.
 import { STATUS_CODES } from 'node:http';
 import { JwksError } from 'jwks-rsa';
-import { DeadlineExceeded } from './withDeadline';
+import { DeadlineExceeded } from '../time/withDeadline';
 
 const STATUS_BY_PHRASE = new Map(Object.entries(STATUS_CODES).map(([code, phrase]) => [phrase, code]));
 

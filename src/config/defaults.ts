@@ -1,5 +1,5 @@
 // Built-in defaults: the sandbox values that let `npm start` run with no configuration at all.
-import { SANDBOX_IAM_USER } from '../simulator/sandboxUser';
+import { SANDBOX_IAM_USER } from './sandboxIamUser';
 
 export const DEFAULTS = {
   nodeEnv: 'development',

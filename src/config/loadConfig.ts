@@ -1,5 +1,6 @@
 // Pure loader: env + optional config file + defaults -> one validated GatewayConfig, or every problem at once.
 import { parse as parseYaml } from 'yaml';
+import { isRecord, type UnknownRecord } from '../isRecord';
 import { ConfigError, type ConfigProblem } from './ConfigError';
 import { DEFAULT_SHUTDOWN_DELAY_MS, DEFAULTS } from './defaults';
 import { CONFIG_FILE_VARIABLE, ENV_VARIABLES, fileVariableOf, type EnvVariable } from './envVariables';
@@ -22,27 +23,23 @@ export interface LoadedConfig {
    * The GATEWAY_CONFIG file as read, before defaults and environment variables: a reload compares its restart-only
    * values too, so changing one in the file is refused even while an environment variable overrides it.
    */
-  fileSettings: Readonly<Tree>;
+  fileSettings: Readonly<UnknownRecord>;
 }
 
-export type Tree = Record<string, unknown>;
-
-const isTree = (v: unknown): v is Tree => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-const deepMerge = (base: Tree, over: Tree): Tree => {
-  const out: Tree = { ...base };
+const deepMerge = (base: UnknownRecord, over: UnknownRecord): UnknownRecord => {
+  const out: UnknownRecord = { ...base };
   for (const [key, value] of Object.entries(over)) {
     const current = out[key];
-    out[key] = isTree(current) && isTree(value) ? deepMerge(current, value) : value;
+    out[key] = isRecord(current) && isRecord(value) ? deepMerge(current, value) : value;
   }
   return out;
 };
 
-const setPath = (tree: Tree, path: readonly string[], value: unknown): void => {
+const setPath = (tree: UnknownRecord, path: readonly string[], value: unknown): void => {
   let node = tree;
   for (const key of path.slice(0, -1)) {
     const next = node[key];
-    node = isTree(next) ? next : (node[key] = {});
+    node = isRecord(next) ? next : (node[key] = {});
   }
   node[path[path.length - 1] as string] = value;
 };
@@ -96,7 +93,7 @@ const convert = (variable: EnvVariable, raw: string, problems: ConfigProblem[]):
   return raw;
 };
 
-const readConfigFile = (sources: ConfigSources, problems: ConfigProblem[]): Tree => {
+const readConfigFile = (sources: ConfigSources, problems: ConfigProblem[]): UnknownRecord => {
   const path = sources.env[CONFIG_FILE_VARIABLE];
   if (!path) return {};
   let text: string;
@@ -109,7 +106,7 @@ const readConfigFile = (sources: ConfigSources, problems: ConfigProblem[]): Tree
   try {
     const parsed: unknown = parseYaml(text);
     if (parsed === null || parsed === undefined) return {};
-    if (isTree(parsed)) return parsed;
+    if (isRecord(parsed)) return parsed;
     problems.push({ key: 'GATEWAY_CONFIG', problem: 'must hold a YAML or JSON object' });
   } catch {
     problems.push({ key: 'GATEWAY_CONFIG', problem: 'is not valid YAML or JSON' });
@@ -153,7 +150,7 @@ const keyOf = (path: readonly PropertyKey[], envSet: ReadonlySet<string>): strin
 export const loadConfig = (sources: ConfigSources): LoadedConfig => {
   const problems: ConfigProblem[] = [];
   const file = readConfigFile(sources, problems);
-  const tree = deepMerge(structuredClone(DEFAULTS) as unknown as Tree, structuredClone(file));
+  const tree = deepMerge(structuredClone(DEFAULTS) as unknown as UnknownRecord, structuredClone(file));
   const envSet = new Set<string>();
   for (const variable of ENV_VARIABLES) {
     const raw = readEnvValue(variable, sources, problems);
@@ -163,15 +160,15 @@ export const loadConfig = (sources: ConfigSources): LoadedConfig => {
     if (value !== undefined) setPath(tree, variable.path, value);
   }
 
-  const jwt = isTree(tree.jwt) ? tree.jwt : {};
+  const jwt = isRecord(tree.jwt) ? tree.jwt : {};
   const production = tree.nodeEnv === 'production';
   const generated = jwt.secret === undefined && jwt.publicKey === undefined && jwt.jwksUri === undefined;
   if (generated && !production) setPath(tree, ['jwt', 'secret'], sources.generateSecret());
-  const server = isTree(tree.server) ? tree.server : {};
+  const server = isRecord(tree.server) ? tree.server : {};
   if (server.shutdownDelayMs === undefined) setPath(tree, ['server', 'shutdownDelayMs'], production ? DEFAULT_SHUTDOWN_DELAY_MS.production : DEFAULT_SHUTDOWN_DELAY_MS.other);
 
-  const fileDrs = isTree(file.drs) ? file.drs : {};
-  const fileIam = isTree(file.iam) ? file.iam : {};
+  const fileDrs = isRecord(file.drs) ? file.drs : {};
+  const fileIam = isRecord(file.iam) ? file.iam : {};
   const flat = {
     region: ['DRS_ENDPOINT', 'IAM_ENDPOINT'].some((name) => envSet.has(name)) || fileDrs.endpoint !== undefined || fileIam.endpoint !== undefined,
     credential: ['IAM_DOMAIN_NAME', 'IAM_USER_NAME', 'IAM_PASSWORD'].some((name) => envSet.has(name)) || ['domainName', 'userName', 'password'].some((key) => fileIam[key] !== undefined),

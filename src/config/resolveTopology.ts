@@ -1,10 +1,7 @@
 // §9 before validation: credentials' passwords read by reference, the flat settings as region and credential `default`, projects' references checked.
+import { isRecord, type UnknownRecord } from '../isRecord';
 import type { ConfigProblem } from './ConfigError';
 import { DEFAULT_NAME } from './schema';
-
-type Tree = Record<string, unknown>;
-
-const isTree = (v: unknown): v is Tree => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** What resolveTopology needs from the sources; secrets come only through these, so the loader stays pure. */
 export interface SecretSources {
@@ -26,10 +23,10 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const INLINE_REFUSED = 'an inline password is refused: use passwordFile or passwordEnv (the value is not shown)';
 
 /** One file credential: `passwordFile` or `passwordEnv`, exactly one, resolved into `password`; the reference stays for /admin/config. */
-const resolveCredential = (key: string, entry: Tree, sources: SecretSources, problems: ConfigProblem[], reported: Set<string>): Tree => {
+const resolveCredential = (key: string, entry: UnknownRecord, sources: SecretSources, problems: ConfigProblem[], reported: Set<string>): UnknownRecord => {
   const { password, passwordFile, passwordEnv, ...rest } = entry;
-  const resolved: Tree = { ...rest };
-  const fail = (path: string, problem: string): Tree => {
+  const resolved: UnknownRecord = { ...rest };
+  const fail = (path: string, problem: string): UnknownRecord => {
     problems.push({ key: path, problem });
     reported.add(`${key}.password`);
     return resolved;
@@ -66,10 +63,10 @@ export interface FlatSettings {
   credential: boolean;
 }
 
-const checkProjects = (tree: Tree, problems: ConfigProblem[], reported: Set<string>): void => {
+const checkProjects = (tree: UnknownRecord, problems: ConfigProblem[], reported: Set<string>): void => {
   const { projects } = tree;
-  const regions = isTree(tree.regions) ? tree.regions : {};
-  const credentials = isTree(tree.credentials) ? tree.credentials : {};
+  const regions = isRecord(tree.regions) ? tree.regions : {};
+  const credentials = isRecord(tree.credentials) ? tree.credentials : {};
   if (projects === undefined) {
     // Without a projects list every project is served from `default`: refused here, with every other problem, rather
     // than by the runtime once the configuration (or a reload) has already been accepted.
@@ -81,9 +78,9 @@ const checkProjects = (tree: Tree, problems: ConfigProblem[], reported: Set<stri
     }
     return;
   }
-  if (!isTree(projects)) return;
+  if (!isRecord(projects)) return;
   for (const [projectId, entry] of Object.entries(projects)) {
-    if (!isTree(entry)) continue;
+    if (!isRecord(entry)) continue;
     for (const [field, defined, flat] of [
       ['region', regions, 'DRS_ENDPOINT/IAM_ENDPOINT'],
       ['credential', credentials, 'IAM_DOMAIN_NAME/IAM_USER_NAME/IAM_PASSWORD'],
@@ -102,12 +99,12 @@ const checkProjects = (tree: Tree, problems: ConfigProblem[], reported: Set<stri
   }
 };
 
-const checkTiers = (tree: Tree, problems: ConfigProblem[]): void => {
-  const tiers = isTree(tree.rateLimit) ? tree.rateLimit.tiers : undefined;
+const checkTiers = (tree: UnknownRecord, problems: ConfigProblem[]): void => {
+  const tiers = isRecord(tree.rateLimit) ? tree.rateLimit.tiers : undefined;
   if (!Array.isArray(tiers)) return;
   const seen = new Set<unknown>();
   tiers.forEach((tier: unknown, index) => {
-    const name = isTree(tier) ? tier.name : undefined;
+    const name = isRecord(tier) ? tier.name : undefined;
     if (typeof name !== 'string') return;
     if (seen.has(name)) problems.push({ key: `rateLimit.tiers.${index}.name`, problem: `tier "${name}" is named twice (RateLimit-Policy names the tier)` });
     seen.add(name);
@@ -119,26 +116,26 @@ const checkTiers = (tree: Tree, problems: ConfigProblem[]): void => {
  * The flat settings are the `default` region and credential when the file has no `regions`/`credentials`, and in
  * addition to the file's when the operator set them; a file entry also named `default` is then refused as ambiguous.
  */
-export const resolveTopology = (tree: Tree, file: Tree, flat: FlatSettings, sources: SecretSources, problems: ConfigProblem[]): Topology => {
+export const resolveTopology = (tree: UnknownRecord, file: UnknownRecord, flat: FlatSettings, sources: SecretSources, problems: ConfigProblem[]): Topology => {
   const derived = new Set<string>();
   const reported = new Set<string>();
-  const drs = isTree(tree.drs) ? tree.drs : {};
-  const iam = isTree(tree.iam) ? tree.iam : {};
-  const fileIam = isTree(file.iam) ? file.iam : {};
+  const drs = isRecord(tree.drs) ? tree.drs : {};
+  const iam = isRecord(tree.iam) ? tree.iam : {};
+  const fileIam = isRecord(file.iam) ? file.iam : {};
   if (fileIam.password !== undefined) {
     problems.push({ key: 'iam.password', problem: 'an inline password in GATEWAY_CONFIG is refused: use IAM_PASSWORD_FILE or IAM_PASSWORD (the value is not shown)' });
   }
-  if (isTree(tree.credentials)) {
+  if (isRecord(tree.credentials)) {
     tree.credentials = Object.fromEntries(
-      Object.entries(tree.credentials).map(([name, entry]) => [name, isTree(entry) ? resolveCredential(`credentials.${name}`, entry, sources, problems, reported) : entry]),
+      Object.entries(tree.credentials).map(([name, entry]) => [name, isRecord(entry) ? resolveCredential(`credentials.${name}`, entry, sources, problems, reported) : entry]),
     );
   }
 
-  const addDefault = (section: 'regions' | 'credentials', entry: Tree, flatSet: boolean, flatNames: string): void => {
+  const addDefault = (section: 'regions' | 'credentials', entry: UnknownRecord, flatSet: boolean, flatNames: string): void => {
     const existing = tree[section];
     // A section that is not a map is the schema's to report.
-    if (existing !== undefined && (!flatSet || !isTree(existing))) return;
-    if (isTree(existing) && DEFAULT_NAME in existing) {
+    if (existing !== undefined && (!flatSet || !isRecord(existing))) return;
+    if (isRecord(existing) && DEFAULT_NAME in existing) {
       problems.push({ key: `${section}.${DEFAULT_NAME}`, problem: `is also defined by ${flatNames}, which name the ${DEFAULT_NAME} entry; define it in one place` });
       return;
     }

@@ -1,7 +1,8 @@
 // The checks every project route makes before its own work: IP gate, token, scope, project, then the caller's limiters.
 import type { Request, Response } from 'express';
 import type { Caller, TokenVerifier } from '../auth';
-import type { Runtime, RuntimeHolder, ServedProject } from '../topology/createRuntime';
+import type { RuntimeHolder } from '../topology/createRuntimeHolder';
+import type { Runtime, ServedProject } from '../topology/Runtime';
 import { authenticate } from './authenticate';
 import { authorizeProject } from './authorizeProject';
 import { chargeLimits } from './chargeLimits';

@@ -1,7 +1,7 @@
 // Checks the path's project_id and X-Language, then that the project is served and granted to the caller.
 import type { Request } from 'express';
 import { requireProject, type Caller } from '../auth';
-import type { Runtime, ServedProject } from '../topology/createRuntime';
+import type { Runtime, ServedProject } from '../topology/Runtime';
 import { languageSchema, projectIdSchema } from '../validation/schemas';
 import { validateField } from '../validation/validate';
 

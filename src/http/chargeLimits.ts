@@ -2,7 +2,7 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { Request, RequestHandler, Response } from 'express';
 import { GatewayError } from '../errors/GatewayError';
-import type { RequestTrace } from '../telemetry/RequestTrace';
+import type { RequestSpans } from '../telemetry/RequestSpans';
 import { GATEWAY_ATTRIBUTES } from '../telemetry/spans';
 import { localsOf } from './requestContext';
 import { runMiddleware } from './runMiddleware';
@@ -22,7 +22,7 @@ const charge = async (limiters: readonly RequestHandler[], req: Request, res: Re
 };
 
 /** The round trip as a span of its own: how long the limiters (Redis, with it) took, and which one refused. */
-const traced = async (trace: RequestTrace, limiters: readonly RequestHandler[], req: Request, res: Response): Promise<unknown> => {
+const traced = async (trace: RequestSpans, limiters: readonly RequestHandler[], req: Request, res: Response): Promise<unknown> => {
   const span = trace.child('rate-limit', SpanKind.INTERNAL, { 'gateway.rate_limit.limiters': limiters.length });
   try {
     const refusal = await charge(limiters, req, res);

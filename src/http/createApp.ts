@@ -13,7 +13,7 @@ import type { StreamSlots } from '../progress/StreamSlots';
 import type { Clock } from '../clock';
 import type { DrsRouteTable } from '../drs/drsRouteTable';
 import type { AuditLog } from '../telemetry/AuditLog';
-import type { RequestTracer } from '../telemetry/RequestTrace';
+import type { RequestTracer } from '../telemetry/RequestSpans';
 import { accessLog } from './accessLog';
 import type { RuntimeSource } from './admitProjectCaller';
 import { chain } from './chain';

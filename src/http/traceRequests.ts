@@ -2,7 +2,7 @@
 import { SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE, HTTP_REQUEST_METHOD_VALUE_OTHER } from '@opentelemetry/semantic-conventions';
 import type { NextFunction, Request, Response } from 'express';
-import type { RequestTrace, RequestTracer } from '../telemetry/RequestTrace';
+import type { RequestSpans, RequestTracer } from '../telemetry/RequestSpans';
 import type { RequestTrail } from '../telemetry/RequestTrail';
 import { GATEWAY_ATTRIBUTES } from '../telemetry/spans';
 import { localsOf } from './requestContext';
@@ -45,7 +45,7 @@ export const traceRequests = (tracer: RequestTracer) => {
     if (UNTRACED_PATHS.has(req.path)) return next();
     const method = KNOWN_METHODS.has(req.method) ? req.method : HTTP_REQUEST_METHOD_VALUE_OTHER;
     const locals = localsOf(res);
-    const trace: RequestTrace = tracer.begin(method, req.headers, { [ATTR_HTTP_REQUEST_METHOD]: method, [GATEWAY_ATTRIBUTES.requestId]: locals.requestId });
+    const trace: RequestSpans = tracer.begin(method, req.headers, { [ATTR_HTTP_REQUEST_METHOD]: method, [GATEWAY_ATTRIBUTES.requestId]: locals.requestId });
     locals.trail.trace = trace;
     res.once('close', () => endServerSpan(trace.span, method, req, res, locals.trail));
     next();

@@ -1,7 +1,7 @@
 // Idempotency-Key for batch-precheck: a repeat gets the first answer again, a different body 422, a repeat in flight 409.
 import { createHash } from 'node:crypto';
 import { GatewayError } from '../errors/GatewayError';
-import type { StoreFailover } from '../stores/StoreFailover';
+import type { StoreFailover } from '../failover/StoreFailover';
 import type { IdempotencyRecord, IdempotencyStore, StoredResponse } from './IdempotencyStore';
 
 export const REPLAY_WINDOW_MS = 24 * 60 * 60 * 1000;

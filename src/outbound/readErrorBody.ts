@@ -1,4 +1,5 @@
 // Reads an error code and message from any of the body shapes DRS, APIG and IAM use.
+import { isRecord } from '../isRecord';
 import { sanitizeMessage } from './sanitizeMessage';
 
 export interface UpstreamErrorFields {
@@ -6,20 +7,17 @@ export interface UpstreamErrorFields {
   message?: string;
 }
 
-const asRecord = (v: unknown): Record<string, unknown> | undefined =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-
 const codeOf = (v: unknown): string | undefined =>
   typeof v === 'string' && /^[A-Za-z0-9._-]{1,32}$/.test(v) ? v : typeof v === 'number' ? String(v) : undefined;
 
 /** Flat `error_code/error_msg`, camel `errorCode/errorMsg`, nested `error.{code,message}`, Keystone `error.{code,title,message}`. */
 export const readErrorBody = (body: unknown): UpstreamErrorFields => {
-  const root = asRecord(body);
-  if (!root) return {};
+  const root = body;
+  if (!isRecord(root)) return {};
   const flatCode = codeOf(root.error_code ?? root.errorCode);
   if (flatCode !== undefined) return { code: flatCode, message: sanitizeMessage(root.error_msg ?? root.errorMsg) };
-  const nested = asRecord(root.error);
-  if (nested) return { code: codeOf(nested.code), message: sanitizeMessage(nested.message ?? nested.title) };
+  const nested = root.error;
+  if (isRecord(nested)) return { code: codeOf(nested.code), message: sanitizeMessage(nested.message ?? nested.title) };
   return { code: codeOf(root.code), message: sanitizeMessage(root.message) };
 };
 

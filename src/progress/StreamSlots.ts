@@ -108,8 +108,8 @@ const MAX_REMEMBERED_REFUSALS = 10_000;
 const digest = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 24);
 
 /** Each set in its own {hash tag}: every script touches one key, so it runs on one Cluster slot. */
-const callerKey = (sub: string): string => `gw:streams:{caller:${digest(sub)}}`;
-const ipKey = (ip: string): string => `gw:streams:{ip:${ip}}`;
+const callerStreamsKey = (sub: string): string => `gw:streams:{caller:${digest(sub)}}`;
+const ipStreamsKey = (ip: string): string => `gw:streams:{ip:${ip}}`;
 
 export const createStreamSlots = (options: StreamSlotsOptions) => {
   const { clock, leaseMs, local } = options;
@@ -155,8 +155,8 @@ export const createStreamSlots = (options: StreamSlotsOptions) => {
       const now = clock.now();
       const streamId = randomUUID();
       const held = [
-        { key: callerKey(sub), max: options.perCaller },
-        { key: ipKey(ip), max: options.perIp },
+        { key: callerStreamsKey(sub), max: options.perCaller },
+        { key: ipStreamsKey(ip), max: options.perIp },
       ];
       if (held.some(({ key }) => (refusedUntil.get(key) ?? 0) > now)) refuse([], now);
       // Started together, so the two scripts share one round trip.

@@ -4,7 +4,7 @@ import { GatewayError } from '../errors/GatewayError';
 import type { MetricsHooks } from '../metrics/MetricsHooks';
 import { LuaScript } from '../redis/LuaScript';
 import type { RedisClient } from '../redis/RedisClient';
-import type { StoreFailover } from '../stores/StoreFailover';
+import type { StoreFailover } from '../failover/StoreFailover';
 
 export interface BudgetVerdict {
   allowed: boolean;

@@ -1,17 +1,13 @@
 // Ends a client for good: a bounded QUIT lets replies already asked for arrive, then the socket and the reconnect loop go.
 import type { Cluster, Redis } from 'ioredis';
+import { withDeadline } from '../time/withDeadline';
 
-const within = async (work: Promise<unknown>, ms: number): Promise<void> => {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-  });
-  try {
-    await Promise.race([work.then(() => undefined, () => undefined), deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-};
+/** Waits for `work` (settled either way) at most `ms`. */
+const within = (work: Promise<unknown>, ms: number): Promise<void> =>
+  withDeadline(() => work, ms).then(
+    () => undefined,
+    () => undefined,
+  );
 
 /** Statuses in which a socket is open or opening, so an 'end' event is still to come after disconnect(). */
 const SOCKET_STATUSES = new Set(['connecting', 'connect', 'ready']);

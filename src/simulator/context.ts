@@ -4,7 +4,7 @@ import type { Delays } from './delays';
 import type { FaultController } from './faults';
 import type { SimulatedDrsRoute } from './handleDrs';
 import type { JobStore } from './jobStore';
-import type { IamUser } from './sandboxUser';
+import type { IamUser } from './IamUser';
 import type { StatsRecorder } from './stats';
 import type { TokenStore } from './tokens';
 

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SimulatorContext } from './context';
 import { JOB_ID_PATTERN } from './drsValidation';
 import { parseFaultSettings } from './faultSchema';
-import { isRecord } from './isRecord';
+import { isRecord } from '../isRecord';
 import { isJobStatus } from './jobStatus';
 import type { PrecheckOutcome } from './jobStore';
 import { parseJson, readBody, send, sendJson } from './respond';

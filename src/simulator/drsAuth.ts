@@ -1,6 +1,6 @@
 // Token checks made in front of DRS (reference §2.4, §2.5): APIG answers 401s, DRS itself the 403 for a foreign project.
 import { apigError } from './apigErrors';
-import type { IamUser } from './sandboxUser';
+import type { IamUser } from './IamUser';
 import type { SimulatorContext } from './context';
 import { drsError, type DrsLanguage } from './messages';
 

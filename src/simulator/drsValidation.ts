@@ -1,5 +1,5 @@
 // Body checks DRS makes before touching any job (reference §1.1, §1.2, §2.5); failures are 400s with DRS codes.
-import { isRecord } from './isRecord';
+import { isRecord } from '../isRecord';
 import type { PrecheckMode } from './jobStatus';
 import { drsError, type DrsErrorBody, type DrsErrorCode, type DrsLanguage } from './messages';
 

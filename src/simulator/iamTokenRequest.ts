@@ -1,5 +1,5 @@
 // Reads a password-method token request (reference §3.2); null means IAM.0011, "Request body is invalid."
-import { isRecord } from './isRecord';
+import { isRecord } from '../isRecord';
 
 export type RequestedScope = { project: { id?: string; name?: string } } | { domain: { id?: string; name?: string } } | null;
 

@@ -1,6 +1,7 @@
 // The IAM users a stand-alone simulator knows, from SIMULATOR_USERS (JSON), so docker-compose can give each region its accounts.
 import { z } from 'zod';
-import { SANDBOX_IAM_USER, type IamUser } from './sandboxUser';
+import { SANDBOX_IAM_USER } from '../config/sandboxIamUser';
+import type { IamUser } from './IamUser';
 
 const USERS = z.array(z.strictObject({ domain: z.string().min(1), name: z.string().min(1), password: z.string().min(1) })).min(1);
 

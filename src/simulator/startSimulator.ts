@@ -11,12 +11,13 @@ import { simulatedDrsRoutes } from './handleDrs';
 import { createRequestHandler } from './handleRequest';
 import { createJobStore, type Jobs, type SimulatedJob } from './jobStore';
 import { createRequestIds } from './requestIds';
-import { SANDBOX_IAM_USER, type IamUser } from './sandboxUser';
+import { SANDBOX_IAM_USER } from '../config/sandboxIamUser';
+import type { IamUser } from './IamUser';
 import { createStats, type SimulatorStats } from './stats';
 import { createTokenStore } from './tokens';
 
-export { SANDBOX_IAM_USER } from './sandboxUser';
-export type { IamUser } from './sandboxUser';
+export { SANDBOX_IAM_USER } from '../config/sandboxIamUser';
+export type { IamUser } from './IamUser';
 export type { DrsAnswer, DrsBehaviour } from './drsBehaviour';
 export type { DrsFault, FaultSettings, FaultSnapshot, Faults, IamErrorShape, IamFault } from './faults';
 export type { JobView, Jobs, PrecheckOutcome, SimulatedJob } from './jobStore';

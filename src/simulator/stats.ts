@@ -1,7 +1,7 @@
 // Request counters and the recent DRS requests of one instance, so tests can assert exactly what a client sent.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { DrsRouteName } from '../drs/drsRouteTable';
-import type { IamUser } from './sandboxUser';
+import type { IamUser } from './IamUser';
 
 export interface RecordedRequest {
   method: string;

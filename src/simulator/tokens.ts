@@ -1,7 +1,7 @@
 // IAM tokens the simulator has issued: opaque CMS-looking strings, each bound to a user, a project and an expiry.
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock';
-import type { IamUser } from './sandboxUser';
+import type { IamUser } from './IamUser';
 
 export interface TokenScope {
   projectId: string;

@@ -1,6 +1,7 @@
 // Builds every store the gateway keeps shared state in from the one Redis connection, or memory without one.
 import type { Store } from 'express-rate-limit';
 import type { Clock } from '../clock';
+import { StoreFailover, type StoreErrorPolicy, type StoreFailoverLogger } from '../failover/StoreFailover';
 import { RedisTokenStore } from '../iam/RedisTokenStore';
 import { TokenSealer } from '../iam/TokenSealer';
 import type { IdempotencyStore } from '../idempotency/IdempotencyStore';
@@ -9,11 +10,10 @@ import { RedisIdempotencyStore } from '../idempotency/RedisIdempotencyStore';
 import type { MetricsHooks, StoreName } from '../metrics/MetricsHooks';
 import { FailoverProgressShare, MemoryProgressShare, RedisProgressShare, type ProgressShare } from '../progress/ProgressShare';
 import { MemoryStreamSlotStore, RedisStreamSlotStore, type StreamSlotStore } from '../progress/StreamSlots';
-import { FailoverStore } from '../rate-limit/FailoverStore';
 import { MemoryJobBudgetStore, RedisJobBudgetStore, type JobBudgetStore } from '../rate-limit/JobBudget';
 import { RedisRateLimitStore } from '../rate-limit/RedisRateLimitStore';
+import { SharedRateLimitStore } from '../rate-limit/SharedRateLimitStore';
 import type { RedisClient } from '../redis/RedisClient';
-import { StoreFailover, type StoreErrorPolicy, type StoreFailoverLogger } from './StoreFailover';
 
 export interface StoresOptions {
   /** Absent: every store lives in this instance's memory. */
@@ -45,7 +45,7 @@ export const createStores = (options: StoresOptions): Stores => {
   const failover = <S>(local: S, shared: S | undefined, store: StoreName, name: string, resumed: string) =>
     new StoreFailover<S>({ local, shared, policy, store, messages: { failed: `${name} failed`, back: `${name} is back; ${resumed}` }, metrics, logger });
   return {
-    rateLimit: (limiter) => (redis ? new FailoverStore(new RedisRateLimitStore(redis, `gw:rl:${limiter}:`, clock), policy, limiter, metrics, logger) : undefined),
+    rateLimit: (limiter) => (redis ? new SharedRateLimitStore(new RedisRateLimitStore(redis, `gw:rl:${limiter}:`, clock), policy, limiter, metrics, logger) : undefined),
     jobBudget: failover<JobBudgetStore>(new MemoryJobBudgetStore(clock), redis && new RedisJobBudgetStore(redis), 'rate-limit', 'job budget store', 'shared budgets resume'),
     idempotency: failover<IdempotencyStore>(new MemoryIdempotencyStore(clock), redis && new RedisIdempotencyStore(redis), 'idempotency', 'idempotency store', 'keys hold across instances again'),
     tokens: (iamUser) => (redis && sealer ? new RedisTokenStore(redis, sealer, clock, iamUser) : undefined),

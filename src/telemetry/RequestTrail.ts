@@ -1,5 +1,5 @@
 // What one request did on its way, filled in by the steps that learn it and read once when it ends (access and audit lines).
-import type { RequestTrace } from './RequestTrace';
+import type { RequestSpans } from './RequestSpans';
 
 /** Where the IAM token came from: this instance's memory, the shared Redis level, or a fetch from IAM. */
 export type TokenOrigin = 'memory' | 'redis' | 'iam';
@@ -23,5 +23,5 @@ export interface RequestTrail {
   upstreamMs?: number;
   upstreamRequestId?: string;
   /** Set only when tracing is on: the inbound span, under which the limiter, IAM and DRS steps open theirs. */
-  trace?: RequestTrace;
+  trace?: RequestSpans;
 }

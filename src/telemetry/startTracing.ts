@@ -9,10 +9,10 @@ import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
-import { withDeadline } from '../auth/withDeadline';
-import type { Tracing, TracingDeps } from './createTracing';
+import { withDeadline } from '../time/withDeadline';
+import type { Tracing, TracingDeps } from './Tracing';
 import { reportExportFailures } from './reportExportFailures';
-import type { RequestTracer } from './RequestTrace';
+import type { RequestTracer } from './RequestSpans';
 import { resourceAttributesOf, samplerOf, traceExportOf } from './traceExport';
 import type { TracingConfig } from './tracingSwitch';
 

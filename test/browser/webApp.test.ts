@@ -1,8 +1,7 @@
 import type { Browser } from 'playwright-core';
-import type { RunningGateway } from '../../src/server';
 import { startSimulator, type Simulator } from '../../src/simulator/startSimulator';
 import { launchChromium, servePage, type ServedPage } from '../support/browser';
-import { startTestGateway } from '../support/startTestGateway';
+import { startTestGateway, type TestGateway } from '../support/startTestGateway';
 import { JOB, PROJECT, signToken } from '../support/tokens';
 
 /** What an internal web app does: start a pre-check, then follow it live, all with fetch and a bearer token. */
@@ -38,7 +37,7 @@ window.tryFetch = (url) => fetch(url, { method: 'POST', headers: { Authorization
 
 describe('a web app in Chromium, on another origin', () => {
   let simulator: Simulator;
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
   let browser: Browser;
   let app: ServedPage;
   let stranger: ServedPage;

@@ -3,18 +3,17 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../src/logger';
-import type { RunningGateway } from '../../src/server';
 import type { Simulator } from '../../src/simulator/startSimulator';
 import { send } from '../support/http';
 import { logLines } from '../support/logLines';
-import { startTestGateway } from '../support/startTestGateway';
+import { startTestGateway, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, JOB_2, PROJECT, signToken } from '../support/tokens';
 
 type Line = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- log lines are free-form JSON
 
 describe('access and audit lines', () => {
   const { sink, lines } = logLines();
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
   let simulator: Simulator;
   const token = signToken({ sub: 'audit-caller', azp: 'portal-web', projects: ['*'] });
   const body = { jobs: [{ job_id: JOB, precheck_mode: 'forStartJob' }, { job_id: JOB_2, precheck_mode: 'forRetryJob' }] };

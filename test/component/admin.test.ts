@@ -1,7 +1,6 @@
-import type { RunningGateway } from '../../src/server';
 import type { Simulator } from '../../src/simulator/startSimulator';
 import { send } from '../support/http';
-import { startTestGateway, TEST_TOKEN_CACHE_KEY } from '../support/startTestGateway';
+import { startTestGateway, TEST_TOKEN_CACHE_KEY, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, OTHER_PROJECT, PROJECT, signToken, TEST_SECRET } from '../support/tokens';
 
 const admin = bearer(signToken({ sub: 'ops-1', scope: 'gateway:admin' }));
@@ -9,7 +8,7 @@ const caller = bearer(signToken({ sub: 'app-1', projects: ['*'] }));
 const body = { jobs: [{ job_id: JOB, precheck_mode: 'forStartJob' }] };
 
 describe('admin routes', () => {
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
   let simulator: Simulator;
 
   beforeAll(async () => {
@@ -76,7 +75,7 @@ describe('admin routes', () => {
 });
 
 describe('GET /admin/config and URLs', () => {
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
 
   beforeAll(async () => {
     gateway = await startTestGateway({ JWT_JWKS_URI: 'https://idp.example.com/keys?p=policy-s3cr3t', JWT_ALGORITHMS: 'HS256' });

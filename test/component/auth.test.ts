@@ -1,9 +1,8 @@
 import jwt from 'jsonwebtoken';
-import type { RunningGateway } from '../../src/server';
 import type { Simulator } from '../../src/simulator/startSimulator';
 import { PRECHECK } from '../support/drsPaths';
 import { send } from '../support/http';
-import { startTestGateway } from '../support/startTestGateway';
+import { startTestGateway, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, OTHER_PROJECT, signToken, TEST_SECRET } from '../support/tokens';
 
 const body = { jobs: [{ job_id: JOB, precheck_mode: 'forStartJob' }] };
@@ -11,7 +10,7 @@ const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
 const now = () => Math.floor(Date.now() / 1000);
 
 describe('inbound authentication and authorization over HTTP', () => {
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
   let simulator: Simulator;
 
   beforeAll(async () => {

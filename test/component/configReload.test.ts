@@ -1,10 +1,9 @@
 // /admin/config and POST /admin/config/reload over HTTP: redacted credentials and regions, the version, 200/422/403, metrics, audit lines, no secret anywhere.
 import { createLogger } from '../../src/logger';
-import type { RunningGateway } from '../../src/server';
 import { send } from '../support/http';
 import { logLines } from '../support/logLines';
 import { gatewayYaml, MAIN_PASSWORD_FILE, PARTNER_PASSWORD_ENV, PROJECT_B } from '../support/gatewayYaml';
-import { startReloadableGateway } from '../support/startTestGateway';
+import { startReloadableGateway, type TestGateway } from '../support/startTestGateway';
 import { bearer, signToken, TEST_SECRET } from '../support/tokens';
 
 const FILE = '/etc/gateway.yaml';
@@ -23,7 +22,7 @@ describe('configuration over HTTP', () => {
   const { sink, lines } = logLines();
   const files: Record<string, string> = { [FILE]: gatewayYaml(), [MAIN_PASSWORD_FILE]: `${MAIN_PASSWORDS[0]}\n` };
   const outputs: string[] = [];
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
 
   beforeAll(async () => {
     gateway = await startReloadableGateway({ GATEWAY_CONFIG: FILE, [PARTNER_PASSWORD_ENV]: PARTNER_PASSWORD, LOG_LEVEL: 'info' }, files, { logger: createLogger('info', sink) });

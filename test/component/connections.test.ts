@@ -1,7 +1,6 @@
 // Connection deadlines as configured (headers, whole request, keep-alive) and no reading of a body after an early refusal, over raw sockets.
 import { connect, type Socket } from 'node:net';
-import type { RunningGateway } from '../../src/server';
-import { startTestGateway } from '../support/startTestGateway';
+import { startTestGateway, type TestGateway } from '../support/startTestGateway';
 import { bearer, PROJECT, signToken } from '../support/tokens';
 
 interface RawConnection {
@@ -53,7 +52,7 @@ const waitFor = async (what: string, ok: () => boolean, timeoutMs: number): Prom
 const PRECHECK = `/v3/${PROJECT}/jobs/batch-precheck`;
 
 describe('connection deadlines and early refusals (raw sockets)', () => {
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
   const connections: RawConnection[] = [];
   const openTracked = async () => {
     const connection = await open(gateway.port);

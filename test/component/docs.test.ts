@@ -1,12 +1,11 @@
-import type { RunningGateway } from '../../src/server';
 import { send } from '../support/http';
-import { startTestGateway } from '../support/startTestGateway';
+import { startTestGateway, type TestGateway } from '../support/startTestGateway';
 import { PROJECT } from '../support/tokens';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- walking an arbitrary JSON document
 
 describe('GET /openapi.json and GET /docs', () => {
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
   let document: Json;
 
   beforeAll(async () => {

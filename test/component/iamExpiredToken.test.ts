@@ -1,12 +1,11 @@
 // An IAM token that is already expired when IAM issues it is an IAM failure: never sent to DRS, never fetched in a loop.
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/logger';
-import type { RunningGateway } from '../../src/server';
 import type { Simulator } from '../../src/simulator/startSimulator';
 import { FakeClock } from '../support/fakeClock';
 import { send } from '../support/http';
 import { startRedis, type RedisProcess } from '../support/redis';
-import { startTestGateway, TEST_TOKEN_CACHE_KEY } from '../support/startTestGateway';
+import { startTestGateway, TEST_TOKEN_CACHE_KEY, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, signToken } from '../support/tokens';
 
 const body = { jobs: [{ job_id: JOB, precheck_mode: 'forStartJob' }] };
@@ -29,7 +28,7 @@ describe.each(['memory', 'redis'] as const)('IAM issuing already-expired tokens 
   const clock = new FakeClock(Date.now());
   const token = signToken({ sub: 'expired-iam-tester', projects: ['*'] }, { expiresIn: 3600 });
   let redis: RedisProcess | undefined;
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
   let simulator: Simulator;
   const call = (project: string) => send(gateway.url, `/v3/${project}/jobs/batch-precheck`, { headers: { Authorization: bearer(token) }, body });
 

@@ -1,8 +1,7 @@
-import type { RunningGateway } from '../../src/server';
 import type { Simulator } from '../../src/simulator/startSimulator';
 import { FakeClock } from '../support/fakeClock';
 import { send } from '../support/http';
-import { startTestGateway } from '../support/startTestGateway';
+import { startTestGateway, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, JOB_2, PROJECT, signToken } from '../support/tokens';
 
 const body = (job = JOB) => ({ jobs: [{ job_id: job, precheck_mode: 'forStartJob' }] });
@@ -10,7 +9,7 @@ let keyCounter = 0;
 const newKey = () => `key-${++keyCounter}.${Date.now()}`;
 
 describe('Idempotency-Key on batch-precheck', () => {
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
   let simulator: Simulator;
   const clock = new FakeClock(Date.now());
   const token = bearer(signToken({ sub: 'idem-caller' }, { expiresIn: 7 * 24 * 3600 }));

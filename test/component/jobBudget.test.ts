@@ -1,13 +1,12 @@
-import type { RunningGateway } from '../../src/server';
 import type { Simulator } from '../../src/simulator/startSimulator';
 import { send } from '../support/http';
-import { startTestGateway } from '../support/startTestGateway';
+import { startTestGateway, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, OTHER_PROJECT, PROJECT, signToken } from '../support/tokens';
 
 const jobIds = (n: number, offset = 0) => Array.from({ length: n }, (_, i) => `${String(i + offset).padStart(8, '0')}-88ad-43c8-811c-1268453jb101`);
 
 describe('project job budget (PROJECT_JOB_BUDGET)', () => {
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
   let simulator: Simulator;
   const token = bearer(signToken({ sub: 'budget', projects: ['*'] }));
 

@@ -1,14 +1,13 @@
 import { createLogger } from '../../src/logger';
-import type { RunningGateway } from '../../src/server';
 import type { Simulator } from '../../src/simulator/startSimulator';
 import { send } from '../support/http';
 import { logLines } from '../support/logLines';
-import { startTestGateway } from '../support/startTestGateway';
+import { startTestGateway, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, PROJECT, signToken } from '../support/tokens';
 
 describe('logs', () => {
   const { sink, lines } = logLines();
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
   let simulator: Simulator;
   const token = signToken({ sub: 'log-caller', projects: ['*'] });
 

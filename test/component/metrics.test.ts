@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { METHODS } from 'node:http';
-import type { RunningGateway } from '../../src/server';
 import { startSimulator, type Simulator } from '../../src/simulator/startSimulator';
 import { send, sendVerbatim } from '../support/http';
 import { openSse } from '../support/sse';
-import { startTestGateway } from '../support/startTestGateway';
+import { startTestGateway, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, PROJECT } from '../support/tokens';
 
 describe('GET /metrics', () => {
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
 
   beforeAll(async () => {
     gateway = await startTestGateway({ RATE_LIMIT_MAX: '1' });
@@ -74,7 +73,7 @@ describe('progress metrics', () => {
 const requestSeries = (text: string): string[] => text.split('\n').filter((line) => line.startsWith('gateway_http_request_duration_seconds_count{'));
 
 describe('metrics labels under a scan', () => {
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
 
   beforeAll(async () => {
     gateway = await startTestGateway({ IP_RATE_LIMIT_MAX: '100000', RATE_LIMIT_MAX: '100000' });
@@ -138,7 +137,7 @@ describe('METRICS_PORT: /metrics on its own listener', () => {
 });
 
 describe('scraping while callers are served', () => {
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
 
   beforeAll(async () => {
     gateway = await startTestGateway({ IP_RATE_LIMIT_MAX: '100000', RATE_LIMIT_MAX: '100000' });

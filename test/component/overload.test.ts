@@ -1,12 +1,11 @@
 // Under overload: /v3 is shed with 503 GW.5031 while probes and scrapes answer, and log lines past the buffer are counted.
 import { boundedDestination, closeDestination, createLogger } from '../../src/logger';
 import type { OverloadReadings } from '../../src/overload/OverloadMonitor';
-import type { RunningGateway } from '../../src/server';
 import type { Simulator } from '../../src/simulator/startSimulator';
 import { createFifo } from '../support/fifo';
 import { send } from '../support/http';
 import { logLines } from '../support/logLines';
-import { startTestGateway } from '../support/startTestGateway';
+import { startTestGateway, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, PROJECT, signToken } from '../support/tokens';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -29,7 +28,7 @@ const metricValue = (text: string, series: string): number | undefined => {
 describe('overload shedding', () => {
   const delay = { ms: 0 };
   const readings: OverloadReadings = { eventLoopDelayMs: () => delay.ms, heapUsedMb: () => 50 };
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
   let simulator: Simulator;
   const token = signToken({ sub: 'busy-caller', projects: ['*'] });
   const precheck = () => send(gateway.url, `/v3/${PROJECT}/jobs/batch-precheck-result`, { headers: { Authorization: bearer(token) }, body: { jobs: [JOB] } });

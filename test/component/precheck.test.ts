@@ -1,15 +1,14 @@
 import { generateKeyPairSync } from 'node:crypto';
-import type { RunningGateway } from '../../src/server';
 import type { Simulator } from '../../src/simulator/startSimulator';
 import { PRECHECK, RESULT } from '../support/drsPaths';
 import { send } from '../support/http';
-import { startTestGateway } from '../support/startTestGateway';
+import { startTestGateway, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, JOB_2, signToken } from '../support/tokens';
 
 const precheckBody = { jobs: [{ job_id: JOB, precheck_mode: 'forStartJob' }] };
 
 describe('pre-check routes through the gateway to the simulator (HS256)', () => {
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
   let simulator: Simulator;
 
   beforeAll(async () => {
@@ -120,7 +119,7 @@ describe('pre-check routes through the gateway to the simulator (HS256)', () => 
 describe('pre-check with RS256 tokens verified by JWT_PUBLIC_KEY', () => {
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
 
   beforeAll(async () => {
     gateway = await startTestGateway({ JWT_SECRET: '', JWT_PUBLIC_KEY: pem, JWT_ISSUER: 'https://idp.example.com', JWT_AUDIENCE: 'drs-gateway' });

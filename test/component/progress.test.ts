@@ -1,8 +1,7 @@
-import type { RunningGateway } from '../../src/server';
 import { startSimulator, type Simulator } from '../../src/simulator/startSimulator';
 import { send } from '../support/http';
 import { readSse } from '../support/sse';
-import { startTestGateway } from '../support/startTestGateway';
+import { startTestGateway, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, JOB_2, OTHER_PROJECT, PROJECT, signToken } from '../support/tokens';
 
 const POLL_MS = 200;
@@ -10,7 +9,7 @@ const DURATION_MS = 1_200;
 
 describe('GET /v3/{project_id}/jobs/precheck-progress (server-sent events)', () => {
   let simulator: Simulator;
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
   const token = bearer(signToken({ sub: 'watcher', projects: [PROJECT] }));
 
   beforeAll(async () => {

@@ -1,11 +1,10 @@
 // Every progress stream ends: on unreadable DRS answers, on failures that will not pass, never on one that may.
 import { ERROR_CATALOGUE } from '../../src/errors/catalogue';
 import { MAX_UNREADABLE_POLLS, POLL_RETRIES } from '../../src/progress/ProgressHub';
-import type { RunningGateway } from '../../src/server';
 import { startSimulator, type DrsFault, type Simulator } from '../../src/simulator/startSimulator';
 import { send } from '../support/http';
 import { openSse, readSse } from '../support/sse';
-import { startTestGateway } from '../support/startTestGateway';
+import { startTestGateway, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, PROJECT, signToken } from '../support/tokens';
 
 const POLL_MS = 100;
@@ -14,7 +13,7 @@ const jobId = (n: number) => `${String(n).padStart(8, '0')}-1111-4222-8333-44444
 
 describe('how progress streams end', () => {
   let simulator: Simulator;
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
 
   beforeEach(async () => {
     simulator = await startSimulator({ precheckDurationMs: 1_000 });

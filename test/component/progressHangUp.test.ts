@@ -1,12 +1,11 @@
 // A client that hangs up at any moment of a progress stream, even before its first byte, leaves nothing polling.
 import { createTokenVerifier, type TokenVerifier } from '../../src/auth';
 import { systemClock } from '../../src/clock';
-import type { RunningGateway } from '../../src/server';
 import { startSimulator, type Simulator } from '../../src/simulator/startSimulator';
 import { send } from '../support/http';
 import { sendRedisCommand, startRedis, type RedisProcess } from '../support/redis';
 import { openSse } from '../support/sse';
-import { startTestGateway, TEST_TOKEN_CACHE_KEY } from '../support/startTestGateway';
+import { startTestGateway, TEST_TOKEN_CACHE_KEY, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, PROJECT, signToken, TEST_SECRET } from '../support/tokens';
 
 const POLL_MS = 100;
@@ -15,7 +14,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('progress streams whose client hangs up', () => {
   let simulator: Simulator;
   let redis: RedisProcess;
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
   const token = bearer(signToken({ sub: 'leaver', projects: [PROJECT] }));
   const streamUrl = () => `${gateway.url}/v3/${PROJECT}/jobs/precheck-progress?jobs=${JOB}`;
   const polls = () => simulator.stats.drsRequestsByRoute['batch-precheck-result'] ?? 0;

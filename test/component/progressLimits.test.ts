@@ -1,12 +1,11 @@
 // Progress streams are bounded: in lifetime (token expiry, PRECHECK_STREAM_MAX_MS) and in number per caller and per IP.
 import jwt from 'jsonwebtoken';
 import { STREAM_CAP_RETRY_AFTER_S } from '../../src/progress/StreamSlots';
-import type { RunningGateway } from '../../src/server';
 import { startSimulator, type Simulator } from '../../src/simulator/startSimulator';
 import { FakeClock } from '../support/fakeClock';
 import { send } from '../support/http';
 import { openSse, readSse, type LiveSse } from '../support/sse';
-import { startTestGateway } from '../support/startTestGateway';
+import { startTestGateway, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, PROJECT, signToken, TEST_SECRET } from '../support/tokens';
 
 const POLL_MS = 100;
@@ -22,7 +21,7 @@ const tokenOf = (sub: string) => bearer(signToken({ sub, projects: [PROJECT] }))
 
 describe('bounded progress streams', () => {
   let simulator: Simulator;
-  let gateway: RunningGateway | undefined;
+  let gateway: TestGateway | undefined;
   const streams: LiveSse[] = [];
 
   const startGateway = async (env: Record<string, string>, clock?: FakeClock) => {
@@ -33,13 +32,13 @@ describe('bounded progress streams', () => {
     );
     return gateway;
   };
-  const streamUrl = (jobs = JOB) => `${(gateway as RunningGateway).url}/v3/${PROJECT}/jobs/precheck-progress?jobs=${jobs}`;
+  const streamUrl = (jobs = JOB) => `${(gateway as TestGateway).url}/v3/${PROJECT}/jobs/precheck-progress?jobs=${jobs}`;
   const open = (authorization: string, jobs?: string): LiveSse => {
     const stream = openSse(streamUrl(jobs), { Authorization: authorization });
     streams.push(stream);
     return stream;
   };
-  const refusal = (authorization: string) => send((gateway as RunningGateway).url, `/v3/${PROJECT}/jobs/precheck-progress?jobs=${JOB}`, { method: 'GET', headers: { Authorization: authorization } });
+  const refusal = (authorization: string) => send((gateway as TestGateway).url, `/v3/${PROJECT}/jobs/precheck-progress?jobs=${JOB}`, { method: 'GET', headers: { Authorization: authorization } });
 
   beforeEach(async () => {
     // Long enough that no stream here ends by its job finishing, unless a test makes it.
@@ -56,7 +55,7 @@ describe('bounded progress streams', () => {
   });
 
   const startJob = async (job = JOB) => {
-    const started = await send((gateway as RunningGateway).url, `/v3/${PROJECT}/jobs/batch-precheck`, { headers: { Authorization: tokenOf('starter') }, body: { jobs: [{ job_id: job, precheck_mode: 'forStartJob' }] } });
+    const started = await send((gateway as TestGateway).url, `/v3/${PROJECT}/jobs/batch-precheck`, { headers: { Authorization: tokenOf('starter') }, body: { jobs: [{ job_id: job, precheck_mode: 'forStartJob' }] } });
     expect(started.status).toBe(200);
   };
 

@@ -1,7 +1,6 @@
-import type { RunningGateway } from '../../src/server';
 import type { Simulator } from '../../src/simulator/startSimulator';
 import { send } from '../support/http';
-import { startTestGateway } from '../support/startTestGateway';
+import { startTestGateway, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, PROJECT, signToken } from '../support/tokens';
 
 const body = { jobs: [{ job_id: JOB, precheck_mode: 'forStartJob' }] };
@@ -9,7 +8,7 @@ const path = `/v3/${PROJECT}/jobs/batch-precheck`;
 const forged = (sub: string) => signToken({ sub }, {}, 'not-the-gateway-secret-not-the-gateway-secret');
 
 describe('rate limits', () => {
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
 
   afterEach(() => gateway.stop());
 

@@ -4,10 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { GatewayConfig } from '../../src/config/schema';
 import { createLogger } from '../../src/logger';
-import type { RunningGateway } from '../../src/server';
 import { startSimulator, type IamUser, type Simulator } from '../../src/simulator/startSimulator';
 import { send } from '../support/http';
-import { startConfiguredGateway, testConfig } from '../support/startTestGateway';
+import { startConfiguredGateway, testConfig, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, signToken } from '../support/tokens';
 
 const NORTH_MAIN = '054ba152d480d55b2f5dc0069e7ddef0';
@@ -46,13 +45,13 @@ const twoRegions = (north: { drs: string; iam: string }, south: { drs: string; i
 };
 
 const everyProject = bearer(signToken({ sub: 'regions', projects: ['*'] }));
-const precheck = (gateway: RunningGateway, project: string, token = everyProject, body: unknown = { jobs: jobs(1) }) =>
+const precheck = (gateway: TestGateway, project: string, token = everyProject, body: unknown = { jobs: jobs(1) }) =>
   send(gateway.url, `/v3/${project}/jobs/batch-precheck`, { headers: { Authorization: token }, body });
 
 describe('two regions, two IAM accounts', () => {
   let north: Simulator;
   let south: Simulator;
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
   const logLines: string[] = [];
 
   beforeAll(async () => {
@@ -188,7 +187,7 @@ describe('two regions, two IAM accounts', () => {
 describe('one region down', () => {
   let north: Simulator;
   let southIam: Simulator;
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
 
   beforeAll(async () => {
     [north, southIam] = await Promise.all([startSimulator({ users: [MAIN, PARTNER] }), startSimulator({ users: [MAIN, PARTNER] })]);

@@ -1,10 +1,9 @@
 // Issue #10's "done when" over real HTTP: two regions, two accounts, one file; a project moved, a tier changed and a password rotated by reload.
 import { createLogger } from '../../src/logger';
-import type { RunningGateway } from '../../src/server';
 import { startSimulator, type IamUser, type Simulator } from '../../src/simulator/startSimulator';
 import { send } from '../support/http';
 import { logLines } from '../support/logLines';
-import { startReloadableGateway } from '../support/startTestGateway';
+import { startReloadableGateway, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, signToken, TEST_SECRET } from '../support/tokens';
 
 const FILE = '/etc/gateway.yaml';
@@ -58,7 +57,7 @@ describe('reloading a two-region, two-account gateway end to end', () => {
   const files: Record<string, string> = {};
   let north: Simulator;
   let south: Simulator;
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
   let callers = 0;
   const caller = (scope = 'drs:precheck') => bearer(signToken({ sub: `reload-caller-${(callers += 1)}`, projects: ['*'], scope }));
   const admin = { Authorization: bearer(signToken({ sub: 'ops', scope: 'gateway:admin' })) };

@@ -1,7 +1,6 @@
-import type { RunningGateway } from '../../src/server';
 import type { Simulator } from '../../src/simulator/startSimulator';
 import { send, sendVerbatim } from '../support/http';
-import { startTestGateway } from '../support/startTestGateway';
+import { startTestGateway, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, PROJECT, signToken } from '../support/tokens';
 
 const caller = bearer(signToken({ sub: 'spellings', projects: ['*'] }));
@@ -10,7 +9,7 @@ const precheckBody = { jobs: [{ job_id: JOB, precheck_mode: 'forStartJob' }] };
 const resultBody = { jobs: [JOB] };
 
 describe('one spelling per route', () => {
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
 
   beforeAll(async () => {
     gateway = await startTestGateway({ RATE_LIMIT_MAX: '10000', IP_RATE_LIMIT_MAX: '10000' });

@@ -1,10 +1,9 @@
-import type { RunningGateway } from '../../src/server';
 import { send } from '../support/http';
-import { startTestGateway } from '../support/startTestGateway';
+import { startTestGateway, type TestGateway } from '../support/startTestGateway';
 import { bearer, PROJECT } from '../support/tokens';
 
 describe('routing, health and the error envelope', () => {
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
 
   beforeAll(async () => {
     gateway = await startTestGateway({ CORS_ORIGINS: 'https://web.example.com' });

@@ -1,9 +1,14 @@
 // stop(): readiness first, a delay while still serving, Connection: close, requests that reached DRS finish, every close bounded.
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http, { type IncomingHttpHeaders } from 'node:http';
-import type { RunningGateway } from '../../src/server';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exitDeadlineMs, LOG_FLUSH_MS, SHUTDOWN_SLACK_MS } from '../../src/server';
 import type { DrsFault, Simulator } from '../../src/simulator/startSimulator';
-import { startRedis, type RedisProcess } from '../support/redis';
-import { startTestGateway } from '../support/startTestGateway';
+import { freePort, startRedis, type RedisProcess } from '../support/redis';
+import { startTestGateway, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, PROJECT, signToken } from '../support/tokens';
 
 interface Answer {
@@ -47,7 +52,7 @@ const waitUntil = async (what: string, ok: () => boolean, timeoutMs = 5_000): Pr
 };
 
 describe('stopping the gateway', () => {
-  let gateway: RunningGateway | undefined;
+  let gateway: TestGateway | undefined;
   let agent: http.Agent;
   beforeEach(() => {
     agent = new http.Agent({ keepAlive: true });
@@ -139,6 +144,64 @@ describe('stopping the gateway', () => {
     } finally {
       redis.resume();
       await redis.stop();
+    }
+  });
+});
+
+/** What keeps this process alive (sockets, servers, timers), as a count per kind. */
+const openResources = (): Record<string, number> =>
+  process.getActiveResourcesInfo().reduce<Record<string, number>>((counts, kind) => ({ ...counts, [kind]: (counts[kind] ?? 0) + 1 }), {});
+
+const canListen = async (port: number): Promise<boolean> => {
+  const server = createServer();
+  try {
+    server.listen(port, '127.0.0.1');
+    await once(server, 'listening');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    if (server.listening) await new Promise((resolve) => server.close(resolve));
+  }
+};
+
+describe('a start whose public listen fails', () => {
+  it('rejects with the cause after closing every part it had built: the metrics listener already listening, Redis, the simulator', async () => {
+    const redis = await startRedis();
+    const taken = createServer().listen(0, '127.0.0.1');
+    try {
+      await once(taken, 'listening');
+      const metricsPort = await freePort();
+      const before = openResources();
+      const start = startTestGateway({ PORT: String((taken.address() as AddressInfo).port), METRICS_PORT: String(metricsPort), REDIS_URL: redis.url });
+      await expect(start).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      expect(await canListen(metricsPort)).toBe(true);
+      // Sockets closing let go of their handles on the next turns of the event loop.
+      await waitUntil('every socket, server and timer of the gateway to be gone', () => Object.entries(openResources()).every(([kind, count]) => count <= (before[kind] ?? 0)));
+    } finally {
+      taken.close();
+      await redis.stop();
+    }
+  });
+});
+
+describe('the exit deadline', () => {
+  it('covers the slowest chain of close deadlines of a gateway with every optional part, as main.ts adds its slack and the log flush', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-parts-'));
+    const closed = `redis://127.0.0.1:${await freePort()}`;
+    const gateway = await startTestGateway({
+      METRICS_PORT: '0',
+      REDIS_URL: closed,
+      AUDIT_LOG: join(dir, 'audit.log'),
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
+      UPSTREAM_TIMEOUT_MS: '2000',
+    });
+    try {
+      expect(gateway.closeWithinMs() + SHUTDOWN_SLACK_MS + LOG_FLUSH_MS).toBe(exitDeadlineMs(gateway.config.current().config));
+    } finally {
+      await gateway.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

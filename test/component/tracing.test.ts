@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULTS } from '../../src/config/defaults';
 import { createLogger } from '../../src/logger';
-import type { RunningGateway } from '../../src/server';
 import type { Simulator } from '../../src/simulator/startSimulator';
 import { PRECHECK } from '../support/drsPaths';
 import { send } from '../support/http';
 import { logLines } from '../support/logLines';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlpReceiver';
-import { startTestGateway } from '../support/startTestGateway';
+import { startTestGateway, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, OTHER_PROJECT, PROJECT, signToken } from '../support/tokens';
 
 const ROUTE = '/v3/:project_id/jobs/batch-precheck';
@@ -28,7 +27,7 @@ describe.each([
   ['http/json', 'application/json'],
 ])('traces over OTLP %s from a real gateway to a test collector', (protocol, contentType) => {
   let receiver: OtlpReceiver;
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
   let simulator: Simulator;
   const log = logLines();
 

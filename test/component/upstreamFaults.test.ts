@@ -1,12 +1,11 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RunningGateway } from '../../src/server';
 import type { DrsFault, IamFault } from '../../src/simulator/faults';
 import type { Simulator } from '../../src/simulator/startSimulator';
 import { FakeClock } from '../support/fakeClock';
 import { send } from '../support/http';
-import { startTestGateway } from '../support/startTestGateway';
+import { startTestGateway, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, PROJECT, signToken } from '../support/tokens';
 
 const body = { jobs: [{ job_id: JOB, precheck_mode: 'forStartJob' }] };
@@ -17,7 +16,7 @@ let projectCounter = 0;
 const freshProject = () => `${(++projectCounter).toString(16).padStart(8, '0')}${'ab'.repeat(12)}`;
 
 describe('every DRS and IAM outcome reaches the caller as one documented error', () => {
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
   let simulator: Simulator;
   const token = signToken({ sub: 'fault-tester', projects: ['*'] }, { expiresIn: 3600 });
 
@@ -223,7 +222,7 @@ describe('DRS unreachable', () => {
 
 describe('circuit breaker and stale tokens, on a controlled clock', () => {
   const OPEN_MS = 300;
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
   let simulator: Simulator;
   const clock = new FakeClock(Date.now());
   const token = signToken({ sub: 'breaker-tester', projects: ['*'] }, { expiresIn: 3600 });

@@ -1,13 +1,12 @@
-import type { RunningGateway } from '../../src/server';
 import type { Simulator } from '../../src/simulator/startSimulator';
 import { PRECHECK, RESULT } from '../support/drsPaths';
 import { send, type SentRequest } from '../support/http';
-import { startTestGateway } from '../support/startTestGateway';
+import { startTestGateway, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, signToken } from '../support/tokens';
 
 
 describe('nothing invalid reaches IAM or DRS', () => {
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
   let simulator: Simulator;
   const auth = { Authorization: bearer(signToken({ sub: 'validator', projects: ['*'] }, { expiresIn: 3600 })) };
 

@@ -1,10 +1,9 @@
 import fc from 'fast-check';
-import type { RunningGateway } from '../../src/server';
 import type { Simulator } from '../../src/simulator/startSimulator';
 import { MAX_LISTED_PROBLEMS } from '../../src/validation/validate';
 import { PRECHECK, RESULT } from '../support/drsPaths';
 import { send } from '../support/http';
-import { startTestGateway } from '../support/startTestGateway';
+import { startTestGateway, type TestGateway } from '../support/startTestGateway';
 import { bearer, signToken } from '../support/tokens';
 
 const BODY_LIMIT = 16 * 1024;
@@ -19,7 +18,7 @@ interface Problem {
 }
 
 describe('a 400 is never much larger than the request that caused it', () => {
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
   const auth = { Authorization: bearer(signToken({ sub: 'size-checker', projects: ['*'] }, { expiresIn: 3600 })) };
 
   beforeAll(async () => {

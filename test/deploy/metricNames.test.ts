@@ -1,13 +1,12 @@
 // Every metric the dashboard and the alert rules read is one a running gateway (with Redis) exposes on /metrics.
-import type { RunningGateway } from '../../src/server';
 import { send } from '../support/http';
 import { startRedis, type RedisProcess } from '../support/redis';
-import { startTestGateway, TEST_TOKEN_CACHE_KEY } from '../support/startTestGateway';
+import { startTestGateway, TEST_TOKEN_CACHE_KEY, type TestGateway } from '../support/startTestGateway';
 import { alertRules, metricNamesIn, missingMetricNames, panelExpressions, readDashboard, variableQueries } from './deployFiles';
 
 describe('metric names in deploy/', () => {
   let redis: RedisProcess;
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
   let exposition: string;
 
   beforeAll(async () => {

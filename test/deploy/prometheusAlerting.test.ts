@@ -3,11 +3,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import type { RunningGateway } from '../../src/server';
 import type { Simulator } from '../../src/simulator/startSimulator';
 import { send } from '../support/http';
 import { ensurePrometheusInstalled, startPrometheus, type PrometheusProcess } from '../support/prometheus/startPrometheus';
-import { startTestGateway } from '../support/startTestGateway';
+import { startTestGateway, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, PROJECT } from '../support/tokens';
 import { alertRules, panelExpressions, PROMETHEUS_CONFIG_FILE, readDashboard, readRules, variableQueries } from './deployFiles';
 
@@ -57,7 +56,7 @@ const staysEmptyWhileHealthy = (expr: string): boolean =>
 const asGrafanaSends = (expr: string): string => expr.replaceAll('$__rate_interval', '30s').replaceAll('$job', 'drs-gateway').replaceAll('$instance', '.+').replaceAll('$region', '.+');
 
 describe('Prometheus scraping a gateway with the shipped configuration and alert rules', () => {
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
   let simulator: Simulator;
   let prometheus: PrometheusProcess | undefined;
   let dir: string;

@@ -1,7 +1,7 @@
 import { createIdempotency } from '../../src/idempotency/createIdempotency';
 import type { IdempotencyRecord, IdempotencyStore, StoredResponse } from '../../src/idempotency/IdempotencyStore';
 import { MemoryIdempotencyStore } from '../../src/idempotency/MemoryIdempotencyStore';
-import type { StoreErrorPolicy } from '../../src/stores/StoreFailover';
+import type { StoreErrorPolicy } from '../../src/failover/StoreFailover';
 import { testFailover } from '../support/testFailover';
 import { FakeClock } from '../support/fakeClock';
 

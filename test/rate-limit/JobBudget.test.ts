@@ -1,6 +1,6 @@
 // The project job budget through the shared store-failure wrapper: charged in Redis, and local / open / closed when Redis fails.
 import { createJobBudget, MemoryJobBudgetStore, type JobBudgetStore } from '../../src/rate-limit/JobBudget';
-import type { StoreErrorPolicy } from '../../src/stores/StoreFailover';
+import type { StoreErrorPolicy } from '../../src/failover/StoreFailover';
 import { testFailover } from '../support/testFailover';
 import { FakeClock } from '../support/fakeClock';
 

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { gatewayNodeFlags } from '../../bench/lib/startCommand';
 import { startSimulator } from '../../src/simulator/startSimulator';
@@ -242,4 +243,46 @@ describe('exit with a log reader that has gone', () => {
       if (gateway) await reap(gateway);
     }
   }, 60_000);
+});
+
+describe('SIGTERM with Redis down', () => {
+  it('an idle gateway whose Redis is unreachable exits 0 within 3 s, every part closed together', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [...gatewayNodeFlags(), join(ROOT, 'dist/main.js')], {
+      cwd: ROOT,
+      env: { ...BASE_ENV, NODE_ENV: 'development', PORT: String(port), REDIS_URL: `redis://127.0.0.1:${await freePort()}`, SHUTDOWN_DELAY_MS: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out = collect(child);
+    try {
+      await waitFor('the gateway', () => healthy(`http://127.0.0.1:${port}`), 15_000);
+      child.kill('SIGTERM');
+      expect(await exitWithin(child, 3_000)).toBe(0);
+      expect(out.stdout).toContain('"msg":"gateway stopped"');
+      expect(out.stdout).not.toContain('shutdown step cut short');
+    } finally {
+      await reap(child);
+    }
+  }, 30_000);
+});
+
+describe('a public port already taken', () => {
+  it('exits 1 with the cause once the parts built before the listen, the metrics listener among them, are closed', async () => {
+    const taken = createServer().listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    const child = spawn(process.execPath, [...gatewayNodeFlags(), join(ROOT, 'dist/main.js')], {
+      cwd: ROOT,
+      env: { ...BASE_ENV, PORT: String((taken.address() as AddressInfo).port), METRICS_PORT: String(await freePort()) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out = collect(child);
+    try {
+      expect(await exitWithin(child, 10_000)).toBe(1);
+      expect(out.stderr).toContain('gateway failed to start: listen EADDRINUSE');
+      expect(out.stdout).toMatch(/"cutShort":\[\],"msg":"gateway did not start; every part it had built is closed"/);
+    } finally {
+      await reap(child);
+      taken.close();
+    }
+  }, 30_000);
 });

@@ -1,10 +1,9 @@
 // Idempotency-Key when Redis fails, against a real redis-server: stopped, or refusing only the idempotency keys.
-import type { RunningGateway } from '../../src/server';
 import type { Simulator } from '../../src/simulator/startSimulator';
 import { CountingMetrics } from '../support/CountingMetrics';
 import { send } from '../support/http';
 import { sendRedisCommand, startRedis, type RedisProcess } from '../support/redis';
-import { startTestGateway, TEST_TOKEN_CACHE_KEY } from '../support/startTestGateway';
+import { startTestGateway, TEST_TOKEN_CACHE_KEY, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, PROJECT, signToken } from '../support/tokens';
 import { waitFor } from './sharedGateways';
 
@@ -17,7 +16,7 @@ const newKey = () => `outage-${++keyCounter}`;
  * A generous command timeout: a stopped Redis fails every command at once anyway (no offline queue), and a slow but
  * live one on a loaded machine must not look like an outage here.
  */
-const startGateway = (redisUrl: string, policy: 'open' | 'closed', metrics: CountingMetrics): Promise<RunningGateway> =>
+const startGateway = (redisUrl: string, policy: 'open' | 'closed', metrics: CountingMetrics): Promise<TestGateway> =>
   startTestGateway(
     { REDIS_URL: redisUrl, TOKEN_CACHE_KEY: TEST_TOKEN_CACHE_KEY, RATE_LIMIT_ON_STORE_ERROR: policy, RATE_LIMIT_MAX: '1000', REDIS_COMMAND_TIMEOUT_MS: '2000' },
     { metrics },
@@ -25,7 +24,7 @@ const startGateway = (redisUrl: string, policy: 'open' | 'closed', metrics: Coun
 
 interface Running {
   redis: RedisProcess;
-  gateway: RunningGateway;
+  gateway: TestGateway;
   simulator: Simulator;
   metrics: CountingMetrics;
 }
@@ -46,7 +45,7 @@ const withRedisAndGateway = (policy: 'open' | 'closed', prepare: (redis: RedisPr
   return running;
 };
 
-const precheck = (gateway: RunningGateway, key: string) =>
+const precheck = (gateway: TestGateway, key: string) =>
   send(gateway.url, `/v3/${PROJECT}/jobs/batch-precheck`, { headers: { Authorization: token, 'Idempotency-Key': key }, body });
 
 describe.each(['open', 'closed'] as const)('Idempotency-Key while redis-server is stopped (RATE_LIMIT_ON_STORE_ERROR=%s)', (policy) => {

@@ -1,12 +1,11 @@
 // Stream caps hold across instances sharing Redis; leases of a dead instance lapse; without Redis each instance counts alone.
 import { createHash } from 'node:crypto';
-import type { RunningGateway } from '../../src/server';
 import { startSimulator, type Simulator } from '../../src/simulator/startSimulator';
 import { FakeClock } from '../support/fakeClock';
 import { send } from '../support/http';
 import { sendRedisCommand, startRedis, type RedisProcess } from '../support/redis';
 import { openSse, type LiveSse } from '../support/sse';
-import { startTestGateway, TEST_TOKEN_CACHE_KEY } from '../support/startTestGateway';
+import { startTestGateway, TEST_TOKEN_CACHE_KEY, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, PROJECT, signToken } from '../support/tokens';
 import { waitFor } from './sharedGateways';
 
@@ -19,7 +18,7 @@ const callerKey = (sub: string) => `gw:streams:{caller:${createHash('sha256').up
 describe('progress stream caps on two instances', () => {
   let simulator: Simulator;
   let redis: RedisProcess;
-  let gateways: RunningGateway[] = [];
+  let gateways: TestGateway[] = [];
   const streams: LiveSse[] = [];
 
   const start = async (env: Record<string, string>) => {
@@ -36,7 +35,7 @@ describe('progress stream caps on two instances', () => {
     const started = await send(gateways[0]!.url, `/v3/${PROJECT}/jobs/batch-precheck`, { headers: { Authorization: tokenOf('starter') }, body: { jobs: [{ job_id: JOB, precheck_mode: 'forStartJob' }] } });
     expect(started.status).toBe(200);
   };
-  const open = (gateway: RunningGateway, authorization: string): LiveSse => {
+  const open = (gateway: TestGateway, authorization: string): LiveSse => {
     const stream = openSse(`${gateway.url}/v3/${PROJECT}/jobs/precheck-progress?jobs=${JOB}`, { Authorization: authorization });
     streams.push(stream);
     return stream;

@@ -1,15 +1,14 @@
 // Starts N gateway instances that share one simulator (DRS + IAM) and one Redis, as behind a load balancer.
 import { CountingMetrics } from '../support/CountingMetrics';
-import type { RunningGateway } from '../../src/server';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/startSimulator';
-import { startTestGateway, TEST_TOKEN_CACHE_KEY } from '../support/startTestGateway';
+import { startTestGateway, TEST_TOKEN_CACHE_KEY, type TestGateway } from '../support/startTestGateway';
 
 /** How the instances reach Redis: a URL, or Cluster nodes (only the config file can say that). */
 export type RedisTarget = { url: string } | { clusterNodes: Array<{ host: string; port: number }> };
 
 export interface SharedGateways {
   simulator: Simulator;
-  gateways: RunningGateway[];
+  gateways: TestGateway[];
   /** Each instance's metrics hooks, in the order of `gateways`. */
   metrics: CountingMetrics[];
   stop(): Promise<void>;

@@ -1,18 +1,17 @@
 // The access line's token source across two instances sharing Redis: IAM on the first, the shared copy on the second.
 import { createLogger } from '../../src/logger';
-import type { RunningGateway } from '../../src/server';
 import { startSimulator, type Simulator } from '../../src/simulator/startSimulator';
 import { send } from '../support/http';
 import { logLines } from '../support/logLines';
 import { startRedis, type RedisProcess } from '../support/redis';
-import { startTestGateway, TEST_TOKEN_CACHE_KEY } from '../support/startTestGateway';
+import { startTestGateway, TEST_TOKEN_CACHE_KEY, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, PROJECT } from '../support/tokens';
 import { waitFor } from './sharedGateways';
 
 describe('token source in the access line, two instances and one Redis', () => {
   let redis: RedisProcess;
   let simulator: Simulator;
-  const instances: Array<{ gateway: RunningGateway; lines: string[] }> = [];
+  const instances: Array<{ gateway: TestGateway; lines: string[] }> = [];
 
   beforeAll(async () => {
     redis = await startRedis();
@@ -33,7 +32,7 @@ describe('token source in the access line, two instances and one Redis', () => {
     await redis.stop();
   });
 
-  const tokenSourceOf = async (instance: { gateway: RunningGateway; lines: string[] }, id: string): Promise<unknown> => {
+  const tokenSourceOf = async (instance: { gateway: TestGateway; lines: string[] }, id: string): Promise<unknown> => {
     const res = await send(instance.gateway.url, `/v3/${PROJECT}/jobs/batch-precheck`, {
       headers: { Authorization: bearer(), 'X-Request-Id': id },
       body: { jobs: [{ job_id: JOB, precheck_mode: 'forStartJob' }] },

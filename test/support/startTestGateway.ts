@@ -1,9 +1,11 @@
-// Starts a real gateway (and, unless endpoints are given, its embedded simulator) on port 0 from env-style settings.
+// Starts a real gateway on port 0 from env-style settings, and before it, as main.ts does, a simulator per region without endpoints.
 import { ConfigHolder } from '../../src/config/ConfigHolder';
 import { loadConfig, type ConfigSources } from '../../src/config/loadConfig';
 import type { GatewayConfig } from '../../src/config/schema';
 import { createLogger } from '../../src/logger';
+import { startSandboxSimulators } from '../../src/sandbox/startSandboxSimulators';
 import { startGateway, type GatewayOverrides, type RunningGateway } from '../../src/server';
+import type { Simulator } from '../../src/simulator/startSimulator';
 import { TEST_SECRET } from './tokens';
 
 export const TEST_TOKEN_CACHE_KEY = Buffer.alloc(32, 42).toString('base64');
@@ -31,16 +33,47 @@ const testSources = (env: Record<string, string>, files: Record<string, string>)
 export const testConfig = (env: Record<string, string> = {}, configFile?: string): GatewayConfig =>
   loadConfig(testSources({ ...(configFile ? { GATEWAY_CONFIG: 'test-config.yaml' } : {}), ...env }, configFile === undefined ? {} : { 'test-config.yaml': configFile })).config;
 
-export const startConfiguredGateway = (config: GatewayConfig, overrides: GatewayOverrides = {}): Promise<RunningGateway> =>
-  startGateway(config, { logger: createLogger(config.logLevel), ...overrides });
+export interface TestGateway extends RunningGateway {
+  /** The embedded simulator of region `default`, else the first one started; unset when every region has endpoints. */
+  simulator?: Simulator;
+  /** One embedded simulator per region whose DRS or IAM endpoint is unset. */
+  simulators: Readonly<Record<string, Simulator>>;
+}
+
+/** stop() stops the gateway, then its simulators. */
+const withSimulators = async (config: GatewayConfig, clock: GatewayOverrides['clock'], start: (simulatorUrls: Readonly<Record<string, string>>) => Promise<RunningGateway>): Promise<TestGateway> => {
+  const simulators = await startSandboxSimulators(config, clock);
+  let gateway: RunningGateway;
+  try {
+    gateway = await start(simulators.urls);
+  } catch (error) {
+    await simulators.stop();
+    throw error;
+  }
+  let stopping: Promise<void> | undefined;
+  return {
+    ...gateway,
+    simulator: simulators.byRegion.default ?? Object.values(simulators.byRegion)[0],
+    simulators: simulators.byRegion,
+    stop() {
+      stopping ??= gateway.stop().finally(() => simulators.stop());
+      return stopping;
+    },
+  };
+};
+
+export const startConfiguredGateway = (config: GatewayConfig, overrides: GatewayOverrides = {}): Promise<TestGateway> =>
+  withSimulators(config, overrides.clock, (simulatorUrls) => startGateway(config, { logger: createLogger(config.logLevel), simulatorUrls, ...overrides }));
 
 /** `configFile` is served as the GATEWAY_CONFIG file (YAML or JSON), for settings env cannot express (Cluster). */
-export const startTestGateway = async (env: Record<string, string> = {}, overrides: GatewayOverrides = {}, configFile?: string): Promise<RunningGateway> =>
+export const startTestGateway = async (env: Record<string, string> = {}, overrides: GatewayOverrides = {}, configFile?: string): Promise<TestGateway> =>
   startConfiguredGateway(testConfig(env, configFile), overrides);
 
 /** A gateway whose reloads (SIGHUP's and POST /admin/config/reload's) read `files` again, as main.ts's read the disk. */
-export const startReloadableGateway = async (env: Record<string, string>, files: Record<string, string>, overrides: GatewayOverrides = {}): Promise<RunningGateway> => {
+export const startReloadableGateway = async (env: Record<string, string>, files: Record<string, string>, overrides: GatewayOverrides = {}): Promise<TestGateway> => {
   const input = testSources(env, files);
   const loaded = loadConfig(input);
-  return startGateway(new ConfigHolder({ loaded, sources: input }), { logger: createLogger(loaded.config.logLevel), ...overrides });
+  return withSimulators(loaded.config, overrides.clock, (simulatorUrls) =>
+    startGateway(new ConfigHolder({ loaded, sources: input }), { logger: createLogger(loaded.config.logLevel), simulatorUrls, ...overrides }),
+  );
 };

@@ -1,6 +1,6 @@
 // A StoreFailover for unit tests: the given stores and policy, with the log lines collected for assertions.
 import type { StoreName } from '../../src/metrics/MetricsHooks';
-import { StoreFailover, type StoreErrorPolicy } from '../../src/stores/StoreFailover';
+import { StoreFailover, type StoreErrorPolicy } from '../../src/failover/StoreFailover';
 import { CountingMetrics } from './CountingMetrics';
 
 export interface LoggedLine {

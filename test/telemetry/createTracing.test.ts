@@ -1,6 +1,7 @@
 import { SpanStatusCode } from '@opentelemetry/api';
 import { loadConfig } from '../../src/config/loadConfig';
-import { createTracing, type Tracing } from '../../src/telemetry/createTracing';
+import { createTracing } from '../../src/telemetry/createTracing';
+import type { Tracing } from '../../src/telemetry/Tracing';
 import { TRACER_NAME } from '../../src/telemetry/startTracing';
 import { GATEWAY_VERSION } from '../../src/version';
 import { sources } from '../support/configSources';

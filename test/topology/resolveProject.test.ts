@@ -1,14 +1,9 @@
-// The resolver: project -> region, credential and job budget, or not served; bad references refused as a whole.
-import { ConfigError } from '../../src/config/ConfigError';
+// The resolver: project -> region, credential and job budget, or not served, each placement built once.
 import { createProjectResolver, type ProjectPlacement, type TopologySettings } from '../../src/topology/resolveProject';
 
 const A = '054ba152d480d55b2f5dc0069e7ddef0';
 const B = 'a4a5d4098fb4474fa22cd05f897d6b99';
-const user = { domainName: 'd', userName: 'u', password: 'p' };
-
 const settings = (over: Partial<TopologySettings> = {}): TopologySettings => ({
-  regions: { default: {}, south: { drsEndpoint: 'https://drs.south.example.com' } },
-  credentials: { default: user, partner: user },
   rateLimit: { projectJobBudget: undefined },
   ...over,
 });
@@ -35,21 +30,5 @@ describe('createProjectResolver', () => {
     const resolve = createProjectResolver(settings(), (p) => (built.push(p), { p }));
     expect(resolve(A)).toBe(resolve(B));
     expect(built).toHaveLength(1);
-  });
-
-  it('refuses projects naming unknown regions or credentials, and a missing default without a projects list, listing every problem', () => {
-    const bad = () =>
-      createProjectResolver(settings({ projects: { [A]: { region: 'west', credential: 'nobody' } } }), (p) => p);
-    expect(bad).toThrow(ConfigError);
-    const problems = (() => {
-      try {
-        bad();
-      } catch (error) {
-        return (error as ConfigError).problems.map((p) => p.key);
-      }
-      return [];
-    })();
-    expect(problems).toEqual([`projects.${A}.region`, `projects.${A}.credential`]);
-    expect(() => createProjectResolver(settings({ regions: { south: {} } }), (p) => p)).toThrow(/region "default"/);
   });
 });

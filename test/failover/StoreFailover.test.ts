@@ -1,5 +1,5 @@
 // The one store-failure wrapper the limiters, the job budget and idempotency share: the decision, the counting and the log lines.
-import type { StoreErrorPolicy } from '../../src/stores/StoreFailover';
+import type { StoreErrorPolicy } from '../../src/failover/StoreFailover';
 import { testFailover } from '../support/testFailover';
 
 /** Stands for a store: answers with its name, or fails every call while `down`, as Redis does when it is gone. */

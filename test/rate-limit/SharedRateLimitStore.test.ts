@@ -1,6 +1,7 @@
+// A limiter's shared store: counted in Redis while it answers, then by RATE_LIMIT_ON_STORE_ERROR while it fails, and back.
 import type { ClientRateLimitInfo, Options, Store } from 'express-rate-limit';
-import { FailoverStore } from '../../src/rate-limit/FailoverStore';
-import type { StoreErrorPolicy } from '../../src/stores/StoreFailover';
+import type { StoreErrorPolicy } from '../../src/failover/StoreFailover';
+import { SharedRateLimitStore } from '../../src/rate-limit/SharedRateLimitStore';
 import { CountingMetrics } from '../support/CountingMetrics';
 
 /** The shared (Redis) store as the failover sees it: counts per key, or fails every call while `down`. */
@@ -34,7 +35,7 @@ const setup = (policy: StoreErrorPolicy) => {
   const shared = new SwitchableStore();
   const metrics = new CountingMetrics();
   const lines: Line[] = [];
-  const store = new FailoverStore(shared, policy, 'caller', metrics, {
+  const store = new SharedRateLimitStore(shared, policy, 'caller', metrics, {
     warn: (obj, msg) => lines.push({ level: 'warn', obj, msg }),
     info: (obj, msg) => lines.push({ level: 'info', obj, msg }),
   });
@@ -45,7 +46,7 @@ const setup = (policy: StoreErrorPolicy) => {
 const FAILED = 'rate-limit store failed';
 const BACK = 'rate-limit store is back; shared limits resume';
 
-describe('FailoverStore: healthy, failing, and back again', () => {
+describe('SharedRateLimitStore: healthy, failing, and back again', () => {
 
   it('counts in the shared store while it is healthy, logging nothing', async () => {
     const { shared, metrics, lines, store } = setup('local');

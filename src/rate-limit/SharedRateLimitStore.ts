@@ -1,12 +1,12 @@
-// express-rate-limit's Store over Redis with the RATE_LIMIT_ON_STORE_ERROR decision: local limiter, open, or closed (503).
+// A limiter's express-rate-limit Store shared through Redis, with its StoreFailover: local limiter, open, or closed (503).
 import { MemoryStore, type ClientRateLimitInfo, type Options, type Store } from 'express-rate-limit';
+import { StoreFailover, type StoreErrorPolicy, type StoreFailoverLogger } from '../failover/StoreFailover';
 import type { MetricsHooks } from '../metrics/MetricsHooks';
-import { StoreFailover, type StoreErrorPolicy, type StoreFailoverLogger } from '../stores/StoreFailover';
 
 /** Open: the request passes uncounted; zero hits keeps the headers honest about that. */
 const UNCOUNTED = (): ClientRateLimitInfo => ({ totalHits: 0, resetTime: undefined });
 
-export class FailoverStore implements Store {
+export class SharedRateLimitStore implements Store {
   readonly localKeys = false;
   private readonly local = new MemoryStore();
   private readonly failover: StoreFailover<Store>;
