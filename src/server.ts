@@ -50,10 +50,7 @@ export interface GatewayOverrides {
   verifier?: TokenVerifier;
   /** Receives every metrics event as well as the Prometheus exporter. */
   metrics?: MetricsHooks;
-  /**
-   * How long a region's circuit stays open (10 s). cockatiel reads Date.now() rather than the injected clock, so
-   * tests shorten the period and wait instead.
-   */
+  /** How long a region's circuit stays open (10 s), timed on the injected clock. */
   circuitOpenMs?: number;
   /**
    * The sandbox: the embedded simulator's URL for each region whose DRS or IAM endpoint is unset. The caller starts
@@ -184,7 +181,7 @@ const buildState = ({ config, clock, logger, simulatorUrls, overrides, parts }: 
   const overload = new OverloadMonitor({
     readings: overrides.overloadReadings ?? processReadings(),
     // The running configuration's thresholds: a reload changes them from the next sample.
-    limits: () => running.current().config.overload,
+    limits: () => running.current().overloadLimits,
     clock,
     onChange: (status) => {
       if (status.state === 'shedding') logger.warn({ overload: status }, 'overloaded: shedding /v3 requests (503 GW.5031)');
@@ -193,7 +190,9 @@ const buildState = ({ config, clock, logger, simulatorUrls, overrides, parts }: 
   });
   const logLinesDropped = overrides.logLinesDropped;
   const auditLinesDropped = audit.droppedLines;
+  const drsRoutes = overrides.drsRoutes ?? DRS_ROUTE_TABLE;
   const prom = new PromMetrics({
+    upstreamOperations: [...drsRoutes.map((route) => route.name), 'progress-poll'],
     sources: {
       // Read at scrape time, once `running` (built with these metrics) exists.
       circuitStates: () => Object.fromEntries(Object.entries(running.current().regions()).map(([name, region]) => [name, circuitStateValue(region.circuit)])),
@@ -221,14 +220,14 @@ const buildState = ({ config, clock, logger, simulatorUrls, overrides, parts }: 
   parts.add({ name: 'runtime', closeWithinMs: CLOSE_STEP_MS, close: () => running.close() });
   const stopSampling = overload.start(overrides.overloadSampleMs ?? OVERLOAD_SAMPLE_MS);
   parts.add({ name: 'overload monitor', closeWithinMs: CLOSE_STEP_MS, close: async () => stopSampling() });
-  return { redis, prom, metrics, stores, running, overload };
+  return { redis, prom, metrics, stores, running, overload, drsRoutes };
 };
 
 type Telemetry = Awaited<ReturnType<typeof buildTelemetry>>;
 type State = ReturnType<typeof buildState>;
 
 /** The public Express app and what it alone uses: the token verifier, the progress streams and their caps. */
-const buildApp = (build: Build, { audit, tracing }: Telemetry, { redis, prom, metrics, stores, running, overload }: State, phase: () => Phase, listenerClosing: AbortSignal) => {
+const buildApp = (build: Build, { audit, tracing }: Telemetry, { redis, prom, metrics, stores, running, overload, drsRoutes }: State, phase: () => Phase, listenerClosing: AbortSignal) => {
   const { config, configHolder, clock, logger, overrides } = build;
   const verifier =
     overrides.verifier ??
@@ -296,7 +295,7 @@ const buildApp = (build: Build, { audit, tracing }: Telemetry, { redis, prom, me
     errorTypeBase: config.errorTypeBase,
     publicMetrics: config.metrics.port === undefined,
     tracer: tracing.requests,
-    drsRoutes: overrides.drsRoutes ?? DRS_ROUTE_TABLE,
+    drsRoutes,
   });
   return { app, slots };
 };
@@ -311,6 +310,7 @@ const subscribeToReloads = ({ configHolder, logger, simulatorUrls, parts }: Buil
     configHolder.onReload((result) => prom.configReload(result.ok ? 'success' : 'failure')),
     configHolder.onChange(({ config: next, version }) => {
       prom.configRunning(version.hash);
+      prom.regionsConfigured(Object.keys(next.regions));
       try {
         const { built } = running.replace(next);
         logger.info({ version: version.hash, built }, 'request path rebuilt from the new configuration');
@@ -320,6 +320,7 @@ const subscribeToReloads = ({ configHolder, logger, simulatorUrls, parts }: Buil
     }),
   ];
   prom.configRunning(configHolder.current().version.hash);
+  prom.regionsConfigured(Object.keys(configHolder.current().config.regions));
   // Added after the public listener, which does not use it, so both close at once: no reload rebuilds a closing runtime.
   parts.add({ name: 'reloads', dependsOn: ['runtime'], closeWithinMs: CLOSE_STEP_MS, close: () => subscriptions.forEach((unsubscribe) => unsubscribe()) });
 };

@@ -55,7 +55,7 @@ const precheckStart = z.looseObject({
   id: text('The job ID.'),
   precheck_id: text('The pre-check ID (the job ID in every documented example); results are read by job ID.'),
   status: z.enum(['success', 'failed']).optional(),
-  error_code: text('Set when status is failed (the gateway fills it in when DRS left it out).'),
+  error_code: text('Set when status is failed. The gateway fills in GW.3004 when DRS left it out or sent something that is not a code.'),
   error_msg: text('Set when status is failed.'),
 });
 

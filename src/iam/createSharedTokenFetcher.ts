@@ -42,11 +42,16 @@ export const createSharedTokenFetcher = (options: SharedTokenFetcherOptions): Sh
     logger.warn({ step, reason: (error as Error).message }, 'Redis token cache unavailable; asking IAM directly');
   };
 
+  /** A failed put costs the other instances a fetch of their own, not this caller its token. */
+  const fetchAndPut = async (projectId: string, parent: Pick<RequestTrail, 'trace'> | undefined): Promise<IamToken> => {
+    const token = await iam.fetchToken(projectId, parent);
+    await store.put(projectId, token).catch((error: unknown) => redisFailed(error, 'put'));
+    return token;
+  };
+
   const fetchAndShare = async (projectId: string, owner: string, parent: Pick<RequestTrail, 'trace'> | undefined): Promise<IamToken> => {
     try {
-      const token = await iam.fetchToken(projectId, parent);
-      await store.put(projectId, token).catch((error: unknown) => redisFailed(error, 'put'));
-      return token;
+      return await fetchAndPut(projectId, parent);
     } finally {
       await store.releaseLock(projectId, owner).catch((error: unknown) => redisFailed(error, 'release'));
     }
@@ -78,9 +83,11 @@ export const createSharedTokenFetcher = (options: SharedTokenFetcherOptions): Sh
       } catch (error) {
         if (!isRedisError(error)) throw error;
         redisFailed(error, 'read');
+        return iam.fetchToken(projectId, parent);
       }
-      // No shared token in time (holder slow or gone, or Redis down): this instance asks IAM itself.
-      return iam.fetchToken(projectId, parent);
+      // No shared token in time (the holder slow or gone): this instance asks IAM itself and shares the token, as the
+      // holder would have, so other instances stop asking IAM too.
+      return fetchAndPut(projectId, parent);
     },
     drop: (projectId, value) => store.drop(projectId, value),
     dropAll: () => store.dropAll(),

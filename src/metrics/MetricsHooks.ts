@@ -6,7 +6,8 @@ export type StoreName = 'rate-limit' | 'token-cache' | 'idempotency' | 'progress
 /** What a DRS call was for: a route of the table (a caller's call), or the gateway's own poll behind progress streams. */
 export type UpstreamOperation = DrsRouteName | 'progress-poll';
 /** A DRS answer's status class, or `error` when none came (refused, reset, timed out, too large). */
-export type StatusClass = '2xx' | '3xx' | '4xx' | '5xx' | 'error';
+export const STATUS_CLASSES = ['2xx', '3xx', '4xx', '5xx', 'error'] as const;
+export type StatusClass = (typeof STATUS_CLASSES)[number];
 
 export interface MetricsHooks {
   tokenCacheHit(level: TokenCacheLevel): void;

@@ -4,7 +4,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { systemClock, type Clock } from '../clock';
 import { ERROR_CATALOGUE } from '../errors/catalogue';
 import { OVERLOAD_REASONS, type OverloadReason } from '../overload/OverloadMonitor';
-import type { MetricsHooks, StatusClass, StoreName, TokenCacheLevel, UpstreamOperation } from './MetricsHooks';
+import { STATUS_CLASSES, type MetricsHooks, type StatusClass, type StoreName, type TokenCacheLevel, type UpstreamOperation } from './MetricsHooks';
 
 export interface GaugeSources {
   /** Per region: 0 closed, 1 half-open, 2 open. */
@@ -37,6 +37,8 @@ export const statusLabel = (status: number): string => (LABELLED_STATUSES.has(st
 
 export interface PromMetricsOptions {
   sources?: GaugeSources;
+  /** The DRS operations a region's upstream series start at 0 for (see `regionsConfigured`). */
+  upstreamOperations?: readonly UpstreamOperation[];
   /** Times the scrape cache; injected so tests control it. */
   clock?: Clock;
 }
@@ -90,8 +92,12 @@ export class PromMetrics implements MetricsHooks {
    * one render per second rather than one per request.
    */
   private readonly scrapes: LRUCache<'text', string>;
+  private readonly upstreamOperations: readonly UpstreamOperation[];
+  /** Regions whose histogram series exist: zeroing a histogram's series again would wipe what it has counted. */
+  private readonly startedRegions = new Set<string>();
 
-  constructor({ sources, clock = systemClock }: PromMetricsOptions = {}) {
+  constructor({ sources, upstreamOperations = [], clock = systemClock }: PromMetricsOptions = {}) {
+    this.upstreamOperations = upstreamOperations;
     this.scrapes = new LRUCache<'text', string>({
       max: 1,
       ttl: SCRAPE_MAX_AGE_MS,
@@ -171,6 +177,23 @@ export class PromMetrics implements MetricsHooks {
 
   tokenCacheHit(level: TokenCacheLevel): void {
     this.tokenCacheHits.inc({ level });
+  }
+
+  /**
+   * Every region-labelled series at 0 for each of `regions` not seen before, so a rate() or increase() (the refresh
+   * alert's) counts a region's first event too. Called at start and on every reload; a removed region's series stay,
+   * as counters do.
+   */
+  regionsConfigured(regions: Iterable<string>): void {
+    for (const region of regions) {
+      if (this.startedRegions.has(region)) continue;
+      this.startedRegions.add(region);
+      this.iamRefreshFailures.inc({ region }, 0);
+      for (const outcome of ['ok', 'error'] as const) this.iamFetchSeconds.zero({ region, outcome });
+      for (const operation of this.upstreamOperations) {
+        for (const statusClass of STATUS_CLASSES) this.upstreamSeconds.zero({ region, operation, status_class: statusClass });
+      }
+    }
   }
 
   iamFetch(outcome: 'ok' | 'error', region: string, seconds: number): void {

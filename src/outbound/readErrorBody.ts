@@ -7,8 +7,10 @@ export interface UpstreamErrorFields {
   message?: string;
 }
 
-const codeOf = (v: unknown): string | undefined =>
-  typeof v === 'string' && /^[A-Za-z0-9._-]{1,32}$/.test(v) ? v : typeof v === 'number' ? String(v) : undefined;
+/** What an upstream error code may look like to be passed on: anything else may be text of any kind. */
+export const CODE_SHAPE = /^[A-Za-z0-9._-]{1,32}$/;
+
+const codeOf = (v: unknown): string | undefined => (typeof v === 'string' && CODE_SHAPE.test(v) ? v : typeof v === 'number' ? String(v) : undefined);
 
 /** Flat `error_code/error_msg`, camel `errorCode/errorMsg`, nested `error.{code,message}`, Keystone `error.{code,title,message}`. */
 export const readErrorBody = (body: unknown): UpstreamErrorFields => {

@@ -62,6 +62,9 @@ export const createRateLimiters = (settings: RateLimitSettings, deps: RateLimite
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     identifier,
+    // Each limiter's own property: a request's limiters run together, and one shared `req.rateLimit` would hold
+    // whichever wrote last by the time the IP limiter's handler reads its reset time.
+    requestPropertyName: `rateLimit:${identifier}`,
     // An open store failure counts zero hits on purpose; that is not the misconfiguration this check looks for.
     validate: { positiveHits: false },
     // express-rate-limit has already set Retry-After; the error middleware writes the body.
@@ -78,7 +81,7 @@ export const createRateLimiters = (settings: RateLimitSettings, deps: RateLimite
     ipv6Subnet: IPV6_SUBNET,
     store: deps.storeFor?.('ip'),
     handler: (req, res, next, options) => {
-      const resetTime = (req as AugmentedRequest).rateLimit?.resetTime;
+      const resetTime = (req as AugmentedRequest)[options.requestPropertyName]?.resetTime;
       if (req.ip !== undefined && resetTime) blocked.block(ipKey(req.ip), resetTime.getTime());
       ipOptions.handler?.(req, res, next, options);
     },

@@ -1,4 +1,5 @@
 // What the request path reads from the config's regions, credentials, projects, tiers and access: one snapshot per configuration.
+import type { OverloadLimits } from '../overload/OverloadMonitor';
 import type { ProjectAccess } from '../auth';
 import type { Clock } from '../clock';
 import type { GatewayConfig } from '../config/schema';
@@ -37,6 +38,8 @@ export interface Runtime {
   access: ProjectAccess;
   limiters: RateLimiters;
   budget: JobBudget;
+  /** The overload monitor's thresholds, read at every sample. */
+  overloadLimits: OverloadLimits;
   /** Routes each request to its project's region and credential (ProgressHub polls through this). */
   forwarder: PrecheckForwarder;
   /** No project: every cached token of every credential; a project: its credential's token for it. */

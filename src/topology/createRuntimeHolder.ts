@@ -8,6 +8,7 @@ import { iamClientFactory } from './iamClientFactory';
 import { iamHttpFactory } from './iamHttpFactory';
 import { jobBudgetFactory } from './jobBudgetFactory';
 import { limitersFactory } from './limitersFactory';
+import { overloadLimitsFactory } from './overloadLimitsFactory';
 import { Pool } from './Pool';
 import { projectAccessFactory } from './projectAccessFactory';
 import { createProjectResolver } from './resolveProject';
@@ -44,6 +45,7 @@ export const createRuntimeHolder = (initial: GatewayConfig, services: RuntimeSer
     limiters: new Pool(limitersFactory(services)),
     jobBudget: new Pool(jobBudgetFactory(services)),
     access: new Pool(projectAccessFactory()),
+    overloadLimits: new Pool(overloadLimitsFactory()),
   };
   const allPools = Object.values(pools);
   /** Pieces that went away in a reload, closed once no request that may use them can still be running. */
@@ -86,9 +88,11 @@ export const createRuntimeHolder = (initial: GatewayConfig, services: RuntimeSer
     });
     const regionState = (name: string, region: DrsRegion): RegionState => {
       const states = new Set((linesByRegion.get(name) ?? []).map((line) => line.state));
+      // Read once: the state is computed as of now, and both entries must tell the same one.
+      const circuit = region.breaker.state;
       return {
-        drs: region.breaker.state === 'closed' ? 'up' : `circuit-${region.breaker.state}`,
-        circuit: region.breaker.state,
+        drs: circuit === 'closed' ? 'up' : `circuit-${circuit}`,
+        circuit,
         iam: states.has('down') ? 'down' : states.has('up') ? 'up' : 'unknown',
       };
     };
@@ -98,6 +102,7 @@ export const createRuntimeHolder = (initial: GatewayConfig, services: RuntimeSer
       access: pools.access.take(config),
       limiters: pools.limiters.take(config),
       budget: pools.jobBudget.take(config),
+      overloadLimits: pools.overloadLimits.take(config),
       forwarder: {
         forward(request) {
           const project = resolve(request.projectId);

@@ -1,12 +1,12 @@
 // One region's DRS circuit breaker, on cockatiel: 5 consecutive upstream faults open it, one probe after 10 s.
-import { BrokenCircuitError, CircuitState as CockatielState, circuitBreaker, ConsecutiveBreaker, handleAll } from 'cockatiel';
+import { CircuitState as CockatielState, circuitBreaker, ConsecutiveBreaker, handleAll } from 'cockatiel';
 import type { Clock } from '../clock';
 import { GatewayError } from '../errors/GatewayError';
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
 export interface RegionBreakerOptions {
-  /** Only for the Retry-After a refusal carries: cockatiel reads Date.now() itself (see docs/operations.md, "Circuit breaker"). */
+  /** Times the open period, for refusals, their Retry-After and the state reported (cockatiel's own Date.now() is not used). */
   clock: Clock;
   /** Consecutive faults (5xx, timeouts, connection errors, invalid 2xx bodies) that open the circuit. */
   failureThreshold: number;
@@ -20,6 +20,10 @@ export interface FaultMarked {
 }
 
 export interface RegionBreaker {
+  /**
+   * The state as of now: an open circuit whose period has passed reads half-open (the next request is its probe),
+   * though cockatiel itself only moves on when that request arrives.
+   */
   readonly state: CircuitState;
   /**
    * Runs one DRS exchange: a thrown error or a result marked `upstreamFault` counts as a fault, anything else (a 4xx
@@ -36,28 +40,32 @@ const STATES: Record<CockatielState, CircuitState> = {
   [CockatielState.Isolated]: 'open',
 };
 
+const refusal = (msLeft: number): GatewayError =>
+  new GatewayError('GW.3006', { retryAfterSeconds: Math.max(1, Math.ceil(msLeft / 1000)), cause: new Error('DRS circuit open') });
+
 export const createRegionBreaker = (options: RegionBreakerOptions): RegionBreaker => {
+  // cockatiel would time the open period with Date.now(); it gets none, and the injected clock holds the circuit open
+  // here instead, so what is reported and what is refused always agree.
   const policy = circuitBreaker(handleAll.orWhenResult((result) => (result as FaultMarked).upstreamFault), {
-    halfOpenAfter: options.openMs,
+    halfOpenAfter: 0,
     breaker: new ConsecutiveBreaker(options.failureThreshold),
   });
   let openedAt = 0;
+  const msLeftOpen = (): number => openedAt + options.openMs - options.clock.now();
   const subscriptions = [
     policy.onBreak(() => (openedAt = options.clock.now())),
     policy.onStateChange((state) => options.onStateChange?.(STATES[state])),
   ];
   return {
     get state() {
-      return STATES[policy.state];
+      return policy.state === CockatielState.Open && msLeftOpen() <= 0 ? 'half-open' : STATES[policy.state];
     },
-    async run(exchange) {
-      try {
-        return await policy.execute(exchange);
-      } catch (error) {
-        if (!(error instanceof BrokenCircuitError)) throw error;
-        const retryAfterSeconds = Math.max(1, Math.ceil((openedAt + options.openMs - options.clock.now()) / 1000));
-        throw new GatewayError('GW.3006', { retryAfterSeconds, cause: new Error('DRS circuit open') });
+    run(exchange) {
+      if (policy.state === CockatielState.Open) {
+        const msLeft = msLeftOpen();
+        if (msLeft > 0) return Promise.reject(refusal(msLeft));
       }
+      return policy.execute(exchange);
     },
     dispose() {
       for (const subscription of subscriptions) subscription.dispose();

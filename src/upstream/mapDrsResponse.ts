@@ -2,8 +2,9 @@
 import type { Language } from '../errors/catalogue';
 import { ERROR_CATALOGUE } from '../errors/catalogue';
 import { GatewayError, type UpstreamProblem } from '../errors/GatewayError';
-import { parseJson, readErrorBody, serverErrorUpstream } from '../outbound/readErrorBody';
+import { CODE_SHAPE, parseJson, readErrorBody, serverErrorUpstream } from '../outbound/readErrorBody';
 import { parseRetryAfter } from '../outbound/retryAfter';
+import { sanitizeMessage } from '../outbound/sanitizeMessage';
 
 export type DrsOutcome =
   /** `text` is the body to send: DRS's own bytes when nothing needed filling in, so it is not serialised again. */
@@ -28,21 +29,36 @@ const isBatchBody = (body: unknown): body is DrsBatchBody => {
   return Array.isArray(results) && results.every((r) => typeof r === 'object' && r !== null && !Array.isArray(r)) && Number.isInteger(count);
 };
 
-/** A failed item always carries error_code/error_msg, even when DRS left them out. */
-const completeFailedItems = (body: DrsBatchBody, language: Language): DrsBatchBody => {
-  const needsFill = body.results.some((r) => r.status === 'failed' && (typeof r.error_code !== 'string' || typeof r.error_msg !== 'string'));
-  if (!needsFill) return body;
-  const fallback = ERROR_CATALOGUE['GW.3004'].detail[language];
-  return {
-    ...body,
-    results: body.results.map((r) =>
-      r.status === 'failed' ? { ...r, error_code: typeof r.error_code === 'string' ? r.error_code : 'GW.3004', error_msg: typeof r.error_msg === 'string' ? r.error_msg : fallback } : r,
-    ),
-  };
+const catalogueText = (code: unknown, language: Language): string => ERROR_CATALOGUE[code === 'GW.3004' ? 'GW.3004' : 'DRS.PASSTHROUGH'].detail[language];
+
+/**
+ * A failed item's error fields as passed on, or undefined when DRS's can go as they are (so a clean answer is not
+ * copied): DRS's code when it has a code's shape, else GW.3004; DRS's message scrubbed as a 4xx message is, else (left
+ * out, or dropped whole for internals) the catalogue text of the code it goes with: DRS.PASSTHROUGH's with DRS's code,
+ * as a 4xx gets, GW.3004's with GW.3004. An empty code or message is DRS saying "none" on a running job.
+ */
+const passedErrorFields = (item: Record<string, unknown>, language: Language): { error_code: unknown; error_msg: unknown } | undefined => {
+  const { error_code: code, error_msg: message } = item;
+  const failed = item.status === 'failed';
+  const passedCode = typeof code === 'string' ? (code === '' || CODE_SHAPE.test(code) ? code : 'GW.3004') : failed ? 'GW.3004' : code;
+  const passedMessage =
+    typeof message === 'string' ? (message === '' ? message : (sanitizeMessage(message) ?? catalogueText(passedCode, language))) : failed ? catalogueText(passedCode, language) : message;
+  return passedCode === code && passedMessage === message ? undefined : { error_code: passedCode, error_msg: passedMessage };
+};
+
+const passFailedItems = (body: DrsBatchBody, language: Language): DrsBatchBody => {
+  let results: DrsBatchBody['results'] | undefined;
+  body.results.forEach((item, i) => {
+    const passed = passedErrorFields(item, language);
+    if (passed === undefined) return;
+    results ??= [...body.results];
+    results[i] = { ...item, ...passed };
+  });
+  return results === undefined ? body : { ...body, results };
 };
 
 const okOutcome = (body: DrsBatchBody, bodyText: string, language: Language): DrsOutcome => {
-  const completed = completeFailedItems(body, language);
+  const completed = passFailedItems(body, language);
   return { kind: 'ok', body: completed, text: completed === body ? bodyText : JSON.stringify(completed) };
 };
 

@@ -3,7 +3,8 @@ import { METHODS } from 'node:http';
 import { startSimulator, type Simulator } from '../../src/simulator/startSimulator';
 import { send, sendVerbatim } from '../support/http';
 import { openSse } from '../support/sse';
-import { startTestGateway, type TestGateway } from '../support/startTestGateway';
+import { gatewayYaml, MAIN_PASSWORD_FILE, PARTNER_PASSWORD_ENV } from '../support/gatewayYaml';
+import { startReloadableGateway, startTestGateway, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, PROJECT } from '../support/tokens';
 
 describe('GET /metrics', () => {
@@ -67,6 +68,47 @@ describe('progress metrics', () => {
       await gateway.stop();
       await simulator.stop();
     }
+  });
+});
+
+describe('region-labelled series before their first event', () => {
+  const FILE = '/etc/gateway.yaml';
+  const files: Record<string, string> = { [FILE]: gatewayYaml(), [MAIN_PASSWORD_FILE]: 'main-pa55word\n' };
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startReloadableGateway({ GATEWAY_CONFIG: FILE, [PARTNER_PASSWORD_ENV]: 'partner-pa55word' }, files);
+  });
+  afterAll(() => gateway.stop());
+
+  /** The /metrics text once it names `region` (a scrape may be up to a second old). */
+  const scrapeNaming = async (region: string): Promise<string> => {
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      const text = (await send(gateway.url, '/metrics', { method: 'GET' })).text;
+      if (text.includes(`region="${region}"`) || Date.now() > deadline) return text;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  const zeroSeries = (region: string) => [
+    `gateway_iam_refresh_failures_total{region="${region}"} 0`,
+    `gateway_iam_fetch_duration_seconds_count{region="${region}",outcome="error"} 0`,
+    `gateway_iam_fetch_duration_seconds_count{region="${region}",outcome="ok"} 0`,
+    `gateway_upstream_request_duration_seconds_count{region="${region}",operation="batch-precheck",status_class="5xx"} 0`,
+    `gateway_upstream_request_duration_seconds_count{region="${region}",operation="batch-precheck-result",status_class="error"} 0`,
+    `gateway_upstream_request_duration_seconds_count{region="${region}",operation="progress-poll",status_class="2xx"} 0`,
+  ];
+
+  it('shows every region-labelled counter at 0 for each configured region before any request, and for a region a reload adds', async () => {
+    const first = await scrapeNaming('ap-southeast-1');
+    for (const region of ['cn-north-4', 'ap-southeast-1']) {
+      for (const series of zeroSeries(region)) expect(first.split('\n')).toContain(series);
+    }
+
+    files[FILE] = gatewayYaml().replace('regions:\n', 'regions:\n  eu-west-101: { drsEndpoint: https://drs.eu-west-101.myhuaweicloud.com, iamEndpoint: https://iam.eu-west-101.myhuaweicloud.com }\n');
+    expect((await gateway.config.reload('signal')).ok).toBe(true);
+    const reloaded = await scrapeNaming('eu-west-101');
+    for (const series of zeroSeries('eu-west-101')) expect(reloaded.split('\n')).toContain(series);
   });
 });
 

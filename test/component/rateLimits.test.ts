@@ -1,4 +1,5 @@
 import type { Simulator } from '../../src/simulator/startSimulator';
+import { FakeClock } from '../support/fakeClock';
 import { send } from '../support/http';
 import { startTestGateway, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, PROJECT, signToken } from '../support/tokens';
@@ -58,5 +59,28 @@ describe('rate limits', () => {
     expect(refused.status).toBe(429);
     expect(refused.json().error_code).toBe('GW.2001');
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it("blocks an IP refused on an authenticated request for the IP window, not the caller's: Retry-After 120, not 30, and still refused after 31 s", async () => {
+    // Starts with the wall clock, which the limiter's own store reads; the gate's clock then lags it by the start-up.
+    const clock = new FakeClock(Date.now());
+    gateway = await startTestGateway({ IP_RATE_LIMIT_MAX: '2', IP_RATE_LIMIT_WINDOW_MS: '120000', RATE_LIMIT_MAX: '1000', RATE_LIMIT_WINDOW_MS: '30000' }, { clock });
+    const token = bearer(signToken({ sub: 'behind-the-nat' }));
+    const statuses = [];
+    for (let i = 0; i < 3; i += 1) statuses.push(await send(gateway.url, path, { headers: { Authorization: token }, body }));
+    expect(statuses.map((r) => r.status)).toEqual([200, 200, 429]);
+    expect(Number(statuses[2]!.headers.get('retry-after'))).toBeGreaterThan(110);
+
+    // Refused at the gate now, before the token is looked at.
+    const gated = await send(gateway.url, path, { headers: { Authorization: bearer(forged('anyone')) }, body });
+    expect(gated.status).toBe(429);
+    expect(Number(gated.headers.get('retry-after'))).toBeGreaterThan(110);
+    expect(Number(gated.headers.get('retry-after'))).toBeLessThanOrEqual(125);
+
+    clock.advance(31_000);
+    const later = await send(gateway.url, path, { headers: { Authorization: bearer(forged('anyone')) }, body });
+    expect(later.status).toBe(429);
+    expect(Number(later.headers.get('retry-after'))).toBeGreaterThan(80);
+    expect(Number(later.headers.get('retry-after'))).toBeLessThanOrEqual(94);
   });
 });

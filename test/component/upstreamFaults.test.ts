@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { SCRAPE_MAX_AGE_MS } from '../../src/metrics/PromMetrics';
 import type { DrsFault, IamFault } from '../../src/simulator/faults';
 import type { Simulator } from '../../src/simulator/startSimulator';
 import { FakeClock } from '../support/fakeClock';
@@ -118,6 +118,29 @@ describe('every DRS and IAM outcome reaches the caller as one documented error',
     expect(res.json()).toEqual({ results: [{ id: JOB, status: 'failed', error_code: 'GW.3004', error_msg: 'DRS answered with something that is not a valid response, or the connection was lost after the request was sent.' }], count: 1 });
   });
 
+  it('scrubs the error_msg of failed items in a 200 answer: hosts, URLs and tokens replaced, a message with internals dropped for the catalogue text', async () => {
+    const hostile = [
+      { id: JOB, status: 'failed', error_code: 'DRS.M00304', error_msg: `Job busy, see ${simulator.url}/jobs or db-master-01.prod.svc:5432, token MII${'x'.repeat(40)}` },
+      { id: JOB, status: 'failed', error_code: 'DRS.M00202', error_msg: 'Error: connect ECONNREFUSED 10.0.0.3:5432\n    at TCPConnectWrap.afterConnect (node:net:1555:16)' },
+      { id: JOB, status: 'failed', error_code: 'DRS.M00203', error_msg: 'java.lang.IllegalStateException: job locked in /opt/drs/lib/JobLock.java:42' },
+      { id: JOB, status: 'failed', error_code: '<script>alert(1)</script>', error_msg: 'Traceback (most recent call last):\n  File "/srv/drs/app.py", line 7' },
+    ];
+    simulator.faults.set({ drs: { kind: 'status', status: 200, body: { results: hostile, count: hostile.length }, times: 1 } });
+    const res = await call();
+    expect(res.status).toBe(200);
+    expect(res.json()).toEqual({
+      results: [
+        { id: JOB, status: 'failed', error_code: 'DRS.M00304', error_msg: 'Job busy, see [url] or [host], token [token]' },
+        { id: JOB, status: 'failed', error_code: 'DRS.M00202', error_msg: 'DRS rejected the request.' },
+        { id: JOB, status: 'failed', error_code: 'DRS.M00203', error_msg: 'DRS rejected the request.' },
+        { id: JOB, status: 'failed', error_code: 'GW.3004', error_msg: 'DRS answered with something that is not a valid response, or the connection was lost after the request was sent.' },
+      ],
+      count: 4,
+    });
+    expect(res.text).not.toMatch(/db-master|10\.0\.0\.3|ECONNREFUSED|MIIx|java\.lang|JobLock|\/opt\/|\/srv\/|Traceback|<script>/);
+    expect(res.text).not.toContain(simulator.url);
+  });
+
   it('answers 504 GW.3007 within UPSTREAM_TIMEOUT_MS plus a small margin when DRS is silent', async () => {
     await call();
     simulator.faults.set({ drs: { kind: 'hang', times: 1 } });
@@ -221,7 +244,7 @@ describe('DRS unreachable', () => {
 });
 
 describe('circuit breaker and stale tokens, on a controlled clock', () => {
-  const OPEN_MS = 300;
+  const OPEN_MS = 5_000;
   let gateway: TestGateway;
   let simulator: Simulator;
   const clock = new FakeClock(Date.now());
@@ -248,11 +271,32 @@ describe('circuit breaker and stale tokens, on a controlled clock', () => {
     expect(simulator.stats.drsRequests).toBe(0);
     expect((await send(gateway.url, '/readyz', { method: 'GET' })).json()).toMatchObject({ dependencies: { upstream: 'circuit-open' } });
 
-    // cockatiel times the open period with Date.now(), not the injected clock: a short period, waited out for real.
-    await sleep(OPEN_MS + 50);
+    clock.advance(OPEN_MS);
     expect((await call()).status).toBe(200);
     expect(simulator.stats.drsRequests).toBe(1);
     expect((await send(gateway.url, '/readyz', { method: 'GET' })).json()).toMatchObject({ dependencies: { upstream: 'up' } });
+  });
+
+  it('an idle open circuit reads half-open on /metrics and /readyz once its open period has passed, before any request', async () => {
+    await call();
+    simulator.faults.set({ drs: { kind: 'status', status: 502, times: 5 } });
+    for (let i = 0; i < 5; i += 1) expect((await call()).status).toBe(502);
+    const circuit = async () => ({
+      gauge: /^gateway_upstream_circuit_state\{region="default"\} (\d)$/m.exec((await send(gateway.url, '/metrics', { method: 'GET' })).text)?.[1],
+      readiness: (await send(gateway.url, '/readyz', { method: 'GET' })).json(),
+    });
+    // Past the scrape cache's age as well, so each scrape renders afresh.
+    clock.advance(SCRAPE_MAX_AGE_MS + 1);
+    expect(await circuit()).toMatchObject({ gauge: '2', readiness: { dependencies: { upstream: 'circuit-open', regions: { default: { drs: 'circuit-open', circuit: 'open' } } } } });
+
+    simulator.resetStats();
+    clock.advance(OPEN_MS);
+    expect(await circuit()).toMatchObject({ gauge: '1', readiness: { dependencies: { upstream: 'circuit-half-open', regions: { default: { drs: 'circuit-half-open', circuit: 'half-open' } } } } });
+    expect(simulator.stats.drsRequests).toBe(0);
+
+    expect((await call()).status).toBe(200);
+    clock.advance(SCRAPE_MAX_AGE_MS + 1);
+    expect(await circuit()).toMatchObject({ gauge: '0', readiness: { dependencies: { upstream: 'up', regions: { default: { drs: 'up', circuit: 'closed' } } } } });
   });
 
   it('keeps using a cached token inside its margin while IAM is down, and refuses once it has expired', async () => {

@@ -13,13 +13,16 @@ class HeldLockStore implements SharedTokenStore {
   reads = 0;
   filled: (read: number) => IamToken | undefined = () => undefined;
   failReads = false;
+  readonly puts: Array<[string, IamToken]> = [];
 
   async get(): Promise<IamToken | undefined> {
     this.reads += 1;
     if (this.failReads) throw new Error('Command timed out');
     return this.filled(this.reads);
   }
-  async put(): Promise<void> {}
+  async put(projectId: string, token: IamToken): Promise<void> {
+    this.puts.push([projectId, token]);
+  }
   async acquireLock(): Promise<boolean> {
     return false;
   }
@@ -76,6 +79,12 @@ describe('createSharedTokenFetcher: waiting for another instance that holds the 
     expect(metrics.count('token_cache_hit:redis')).toBe(0);
   });
 
+  it('stores the token it fetched itself after giving up waiting, for the other instances', async () => {
+    const { store, fetcher } = setup();
+    const token = await fetcher.fetchToken('p1');
+    expect(store.puts).toEqual([['p1', token]]);
+  });
+
   it("takes the holder's token as soon as it appears, without asking IAM", async () => {
     const { clock, store, iam, fetcher } = setup();
     const shared: IamToken = { value: 'MII-holder', obtainedAt: clock.now(), expiresAt: clock.now() + 24 * HOUR };
@@ -102,6 +111,7 @@ describe('createSharedTokenFetcher: waiting for another instance that holds the 
     await expect(fetcher.fetchToken('p1')).resolves.toMatchObject({ value: 'MII-own-p1' });
     expect(iam.calledAt).toHaveLength(1);
     expect(store.reads).toBe(4);
+    expect(store.puts).toEqual([]);
     expect(metrics.count('store_error:token-cache')).toBe(1);
     expect(warnings).toEqual(['Redis token cache unavailable; asking IAM directly']);
   });

@@ -64,6 +64,27 @@ describe('PromMetrics', () => {
     expect(statuses.size).toBeLessThanOrEqual(30);
   });
 
+  it('starts the region-labelled series at 0 for each region named, and a region named again keeps what it counted', async () => {
+    const metrics = new PromMetrics({ clock: new FakeClock(), upstreamOperations: ['batch-precheck'] });
+    metrics.regionsConfigured(['north']);
+    metrics.iamRefreshFailure('north');
+    metrics.iamFetch('error', 'north', 0.2);
+    metrics.upstreamRequest('north', 'batch-precheck', '5xx', 0.3);
+    metrics.regionsConfigured(['north', 'south']);
+    const lines = (await metrics.registry.metrics()).split('\n');
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'gateway_iam_refresh_failures_total{region="north"} 1',
+        'gateway_iam_fetch_duration_seconds_count{region="north",outcome="error"} 1',
+        'gateway_upstream_request_duration_seconds_count{region="north",operation="batch-precheck",status_class="5xx"} 1',
+        'gateway_iam_refresh_failures_total{region="south"} 0',
+        'gateway_iam_fetch_duration_seconds_count{region="south",outcome="ok"} 0',
+        'gateway_iam_fetch_duration_seconds_count{region="south",outcome="error"} 0',
+        ...['2xx', '3xx', '4xx', '5xx', 'error'].map((statusClass) => `gateway_upstream_request_duration_seconds_count{region="south",operation="batch-precheck",status_class="${statusClass}"} 0`),
+      ]),
+    );
+  });
+
   it('counts reloads by outcome from zero and names only the running configuration hash', async () => {
     const metrics = new PromMetrics({ clock: new FakeClock() });
     metrics.configRunning('a'.repeat(64));

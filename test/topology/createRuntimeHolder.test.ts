@@ -2,11 +2,14 @@
 import type { GatewayConfig } from '../../src/config/schema';
 import { startSimulator, type IamUser, type Simulator } from '../../src/simulator/startSimulator';
 import { createRuntimeHolder, type RuntimeHolder } from '../../src/topology/createRuntimeHolder';
+import { CountingMetrics } from '../support/CountingMetrics';
+import { inMemoryTrace } from '../support/inMemoryTrace';
 import { testRuntimeServices } from '../support/runtimeServices';
 import { testConfig } from '../support/startTestGateway';
 
 const A = '054ba152d480d55b2f5dc0069e7ddef0';
 const B = 'a4a5d4098fb4474fa22cd05f897d6b99';
+const C = 'c6c7f6210ad6696fb44ef27fa19f8d11';
 const USER: IamUser = { domain: 'acme', name: 'drs-gateway', password: 'first-password' };
 const JOB = '140b5236-88ad-43c8-811c-1268453jb101';
 
@@ -15,6 +18,7 @@ describe('createRuntimeHolder', () => {
   let south: Simulator;
   let holder: RuntimeHolder;
   let base: GatewayConfig;
+  let metrics: CountingMetrics;
 
   const withPassword = (config: GatewayConfig, password: string): GatewayConfig => ({
     ...config,
@@ -36,7 +40,9 @@ describe('createRuntimeHolder', () => {
   beforeEach(() => {
     north.resetStats();
     south.resetStats();
-    holder = createRuntimeHolder(base, testRuntimeServices());
+    const services = testRuntimeServices();
+    metrics = services.metrics as CountingMetrics;
+    holder = createRuntimeHolder(base, services);
   });
   afterEach(() => holder.close());
   afterAll(() => Promise.all([north.stop(), south.stop()]));
@@ -78,6 +84,31 @@ describe('createRuntimeHolder', () => {
     await expect(forward(holder.current(), B)).rejects.toMatchObject({ code: 'GW.3001' });
     holder.replace(withPassword(base, USER.password));
     await expect(forward(holder.current(), B)).resolves.toMatchObject({ body: { count: 1 } });
+  });
+
+  it('two regions sharing one IAM endpoint count and trace each IAM fetch under the region of its project', async () => {
+    holder.replace({ ...base, regions: { ...base.regions, south: { drsEndpoint: south.url, iamEndpoint: north.url } } });
+    const { trace, spans } = inMemoryTrace();
+    for (const project of [A, B]) await holder.current().resolve(project)?.tokens.get(project, { trace });
+    expect(north.stats.iamTokenRequests).toBe(2);
+    expect([metrics.count('iam_fetch:ok:north'), metrics.count('iam_fetch:ok:south')]).toEqual([1, 1]);
+    const regionOfFetch = Object.fromEntries(
+      spans.getFinishedSpans().filter((span) => span.name === 'iam token').map((span) => [span.attributes['gateway.project_id'], span.attributes['gateway.region']]),
+    );
+    expect(regionOfFetch).toEqual({ [A]: 'north', [B]: 'south' });
+  });
+
+  it('a region renamed by a reload, endpoints kept, counts its IAM fetches under its new name only', async () => {
+    await forward(holder.current(), A);
+    expect(metrics.count('iam_fetch:ok:north')).toBe(1);
+    const { north: renamed, ...others } = base.regions;
+    holder.replace({
+      ...base,
+      regions: { ...others, 'cn-north': renamed as GatewayConfig['regions'][string] },
+      projects: { [A]: { region: 'cn-north', credential: 'main' }, [B]: { region: 'south', credential: 'main' }, [C]: { region: 'cn-north', credential: 'main' } },
+    });
+    await expect(forward(holder.current(), C)).resolves.toMatchObject({ body: { count: 1 } });
+    expect([metrics.count('iam_fetch:ok:north'), metrics.count('iam_fetch:ok:cn-north')]).toEqual([1, 1]);
   });
 
   it('a config whose new region has no endpoint and no embedded simulator is refused as a whole and the running snapshot stays', () => {

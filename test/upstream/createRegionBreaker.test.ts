@@ -1,14 +1,10 @@
 import { createRegionBreaker, type CircuitState } from '../../src/upstream/createRegionBreaker';
 import { FakeClock } from '../support/fakeClock';
 
-// cockatiel reads Date.now() for the open period, so these tests move jest's fake time together with the injected clock.
+// Only the injected clock moves: the open period must not depend on Date.now(), which cockatiel would read.
 const setup = () => {
-  jest.useFakeTimers({ now: 1_700_000_000_000 });
-  const clock = new FakeClock(Date.now());
-  const advance = (ms: number) => {
-    clock.advance(ms);
-    jest.setSystemTime(Date.now() + ms);
-  };
+  const clock = new FakeClock();
+  const advance = (ms: number) => clock.advance(ms);
   const states: CircuitState[] = [];
   const breaker = createRegionBreaker({ clock, failureThreshold: 3, openMs: 10_000, onStateChange: (s) => states.push(s) });
   const fault = () => breaker.run(async () => ({ upstreamFault: true }));
@@ -16,8 +12,6 @@ const setup = () => {
   const thrown = () => breaker.run(async (): Promise<{ upstreamFault: boolean }> => { throw new Error('ECONNREFUSED'); }).catch((e: unknown) => e);
   return { advance, breaker, states, fault, fine, thrown };
 };
-
-afterEach(() => jest.useRealTimers());
 
 describe('createRegionBreaker (cockatiel)', () => {
   it('opens after the threshold of consecutive faults and refuses with GW.3006 and Retry-After without running the exchange', async () => {
@@ -53,6 +47,21 @@ describe('createRegionBreaker (cockatiel)', () => {
     await fine();
     expect(breaker.state).toBe('closed');
     expect(states).toEqual(['open', 'half-open', 'open', 'half-open', 'closed']);
+  });
+
+  it('reads half-open once the open period has passed with no request, and its first request is the probe', async () => {
+    const { advance, breaker, fault, states } = setup();
+    for (let i = 0; i < 3; i += 1) await fault();
+    advance(9_999);
+    expect(breaker.state).toBe('open');
+    advance(1);
+    expect(breaker.state).toBe('half-open');
+    expect(states).toEqual(['open']);
+    let ran = false;
+    await breaker.run(async () => { ran = true; return { upstreamFault: false }; });
+    expect(ran).toBe(true);
+    expect(breaker.state).toBe('closed');
+    expect(states).toEqual(['open', 'half-open', 'closed']);
   });
 
   it('passes an exchange error through unchanged while closed', async () => {

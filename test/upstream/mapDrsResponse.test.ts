@@ -33,6 +33,29 @@ describe('mapDrsResponse: the table from DRS answers to gateway outcomes', () =>
     expect(outcome).toEqual({ kind: 'ok', body: filled, text: JSON.stringify(filled) });
   });
 
+  it.each<[string, Record<string, unknown>, Record<string, unknown>]>([
+    [
+      'hosts, URLs and tokens replaced',
+      { error_code: 'DRS.M00304', error_msg: 'Job busy on https://drs-internal.example.com/v3/jobs?token=abc, node 10.1.2.3:8443, token MIIabcdefghijklmnopqrstuvwxyz' },
+      { error_code: 'DRS.M00304', error_msg: 'Job busy on [url] node [host], token [token]' },
+    ],
+    ['a stack frame: dropped for the text DRS.PASSTHROUGH gives a 4xx', { error_code: 'DRS.M00202', error_msg: 'Invalid jobs.\n    at JobController.check (/srv/app/jobs.js:88:13)' }, { error_code: 'DRS.M00202', error_msg: 'DRS rejected the request.' }],
+    [
+      'an ill-formed code and an exception: GW.3004 and its text',
+      { error_code: 'java.lang.NullPointerException: at com.huawei.Job', error_msg: 'java.lang.NullPointerException' },
+      { error_code: 'GW.3004', error_msg: 'DRS answered with something that is not a valid response, or the connection was lost after the request was sent.' },
+    ],
+  ])('scrubs a failed item as a 4xx message is scrubbed: %s', (_name, drsFields, passedFields) => {
+    const outcome = mapDrsResponse(answer(200, { results: [{ id: 'a', status: 'failed', ...drsFields }, { id: 'b', status: 'success' }], count: 2 }));
+    const passed = { results: [{ id: 'a', status: 'failed', ...passedFields }, { id: 'b', status: 'success' }], count: 2 };
+    expect(outcome).toEqual({ kind: 'ok', body: passed, text: JSON.stringify(passed) });
+  });
+
+  it("keeps a report's empty error_code and error_msg (no error yet) and the bytes of an answer with nothing to scrub", () => {
+    const text = '{"results":[{"precheck_id":"a","process":"40%","error_code":"","error_msg":""},{"precheck_id":"b","error_code":"DRS.M05003","error_msg":"Task information not found."}],"count":2}';
+    expect(mapDrsResponse(answer(200, text))).toMatchObject({ kind: 'ok', text });
+  });
+
   it.each([
     ['invalid JSON', '{"results": ['],
     ['no results', { count: 1 }],

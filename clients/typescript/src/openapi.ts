@@ -248,7 +248,7 @@ export interface components {
         BatchPrecheckResponse: {
             count: number;
             results: ({
-                /** @description Set when status is failed (the gateway fills it in when DRS left it out). */
+                /** @description Set when status is failed. The gateway fills in GW.3004 when DRS left it out or sent something that is not a code. */
                 error_code?: string;
                 /** @description Set when status is failed. */
                 error_msg?: string;
