@@ -2,10 +2,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import type { RunningGateway } from '../../src/server';
 import { launchChromium } from '../support/browser';
 import { send } from '../support/http';
-import { startReloadableGateway } from '../support/startTestGateway';
+import { startReloadableGateway, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, OTHER_PROJECT, PROJECT, signToken, TEST_SECRET } from '../support/tokens';
 
 const IAM_PASSWORD = 'console-test-iam-password-5d1c8e';
@@ -61,15 +60,28 @@ const shows = async (page: Page, selector: string, text: RegExp | string): Promi
   await page.locator(selector, { hasText: pattern }).first().waitFor();
 };
 
+/** Each row's cells, tab-separated (as innerText reads a table row). */
 const rowsOf = (page: Page, tbody: string): Promise<string[]> => page.locator(`${tbody} tr`).allInnerTexts();
 
+/** Waits (5 s at most) until a row of `tbody` matches: Playwright's text filters do not see the cells' tabs. */
+const rowShows = async (page: Page, tbody: string, pattern: RegExp): Promise<void> => {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const rows = await rowsOf(page, tbody);
+    if (rows.some((row) => pattern.test(row))) return;
+    if (Date.now() > deadline) throw new Error(`no row of ${tbody} matches ${pattern}: ${JSON.stringify(rows)}`);
+    await page.waitForTimeout(50);
+  }
+};
+
 describe('the admin console in Chromium', () => {
-  let gateway: RunningGateway;
+  let gateway: TestGateway;
   let browser: Browser;
   const files = { [CONFIG_FILE]: configYaml(MAX) };
 
   beforeAll(async () => {
-    gateway = await startReloadableGateway({ GATEWAY_CONFIG: CONFIG_FILE, IAM_PASSWORD_MAIN: IAM_PASSWORD, PRECHECK_POLL_INTERVAL_MS: '30000' }, files);
+    // The circuit stays open for the rest of the file once a test opens it (and is pictured so).
+    gateway = await startReloadableGateway({ GATEWAY_CONFIG: CONFIG_FILE, IAM_PASSWORD_MAIN: IAM_PASSWORD, PRECHECK_POLL_INTERVAL_MS: '30000' }, files, { circuitOpenMs: 10 * 60_000 });
     browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
@@ -129,7 +141,7 @@ describe('the admin console in Chromium', () => {
   it('shows regions without a token, and keeps a pasted token in sessionStorage only: not in the page, the URL, a cookie or localStorage', async () => {
     const opened = await open();
     const { page } = opened;
-    await shows(page, '#regions-body tr', /^cn-north-4/);
+    await rowShows(page, '#regions-body', /^cn-north-4/);
     expect(await rowsOf(page, '#regions-body')).toEqual([
       expect.stringMatching(/^cn-north-4\tup\tclosed\t(unknown|up)$/),
       expect.stringMatching(/^ap-southeast-1\tup\tclosed\t(unknown|up)$/),
@@ -149,6 +161,26 @@ describe('the admin console in Chromium', () => {
     await page.getByRole('button', { name: 'Forget token' }).click();
     await shows(page, '#identity', /^No token yet/);
     expect(await page.evaluate(() => (globalThis as unknown as BrowserStorage).sessionStorage.length)).toBe(0);
+    await close(opened);
+  });
+
+  it("shows a region's open circuit as the breaker is now, beside a region that is up", async () => {
+    const south = gateway.simulators['ap-southeast-1']!;
+    const breaker = bearer(signToken({ sub: 'breaker-test', projects: ['*'] }));
+    south.faults.set({ drs: { kind: 'status', status: 500, times: 5 } });
+    try {
+      for (let i = 0; i < 5; i += 1) {
+        const res = await send(gateway.url, `/v3/${OTHER_PROJECT}/jobs/batch-precheck-result`, { headers: { Authorization: breaker }, body: { jobs: [JOB] } });
+        expect(res.status).toBeGreaterThanOrEqual(500);
+      }
+    } finally {
+      south.faults.clear();
+    }
+    const opened = await open();
+    const { page } = opened;
+    await rowShows(page, '#regions-body', /^ap-southeast-1\tcircuit-open\topen\t/);
+    expect(await rowsOf(page, '#regions-body')).toEqual([expect.stringMatching(/^cn-north-4\tup\tclosed\t/), expect.stringMatching(/^ap-southeast-1\tcircuit-open\topen\tup$/)]);
+    expect(await page.locator('#regions-body tr', { hasText: 'ap-southeast-1' }).locator('.bad').allInnerTexts()).toEqual(['circuit-open', 'open']);
     await close(opened);
   });
 
@@ -201,7 +233,7 @@ describe('the admin console in Chromium', () => {
     const opened = await openSignedIn();
     const { page } = opened;
     try {
-      await shows(page, '#top-body tr', new RegExp(`^${CALLER.replace(/[/<>]/g, '.')}\\tcaller\\t\\d+\\tLook up$`));
+      await rowShows(page, '#top-body', new RegExp(`^${CALLER.replace(/[/<>]/g, '.')}\\tcaller\\t\\d+\\tLook up$`));
       await shows(page, '#streams-message', /^1 progress stream open on the instance that answered\.$/);
       await page.getByRole('button', { name: `Look up ${CALLER}` }).click();
       await shows(page, '#caller-name', CALLER);
@@ -209,7 +241,7 @@ describe('the admin console in Chromium', () => {
     } finally {
       stream.abort();
     }
-    await shows(page, '#events-body tr', /batch-precheck-result/);
+    await rowShows(page, '#events-body', /batch-precheck-result/);
     const events = await rowsOf(page, '#events-body');
     expect(events.some((row) => /\tprecheck\tbatch-precheck-result\tteam-a\/app <b>1<\/b>\tsuccess 200\t[0-9a-f]{16}$/.test(row))).toBe(true);
     expect(await page.getByRole('textbox', { name: /^Caller/ }).inputValue()).toBe(CALLER);
@@ -241,7 +273,7 @@ describe('the admin console in Chromium', () => {
     const opened = await openSignedIn();
     const { page } = opened;
     await lookUp(page, CALLER);
-    await shows(page, '#events-body tr', /batch-precheck-result/);
+    await rowShows(page, '#events-body', /batch-precheck-result/);
     await page.getByRole('button', { name: 'Preview reload (dry run)' }).click();
     await shows(page, '#config-message', /^No change/);
     const html = await page.locator('html').evaluate((root) => root.outerHTML);
@@ -323,13 +355,13 @@ describe('the admin console in Chromium', () => {
     const opened = await openSignedIn(adminToken, 'ops-admin', { colorScheme, bypassCSP: true });
     const { page } = opened;
     await lookUp(page, CALLER);
-    await shows(page, '#events-body tr', /batch-precheck-result/);
-    await shows(page, '#top-body tr', /Look up$/);
+    await rowShows(page, '#events-body', /batch-precheck-result/);
+    await rowShows(page, '#top-body', /Look up$/);
     // A preview with a change, so its table is checked (and pictured) too.
     files[CONFIG_FILE] = configYaml(MAX + 1);
     try {
       await page.getByRole('button', { name: 'Preview reload (dry run)' }).click();
-      await shows(page, '#changes-body tr', /^rateLimit\.max/);
+      await rowShows(page, '#changes-body', /^rateLimit\.max/);
     } finally {
       files[CONFIG_FILE] = configYaml(MAX);
     }
