@@ -9,7 +9,7 @@ import globals from 'globals';
  * import neither each other. A new folder needs a place here (test/lint/importBoundaries.test.ts checks every one has).
  */
 const LAYERS = [
-  ['clock.ts', 'version.ts', 'logger.ts', 'isRecord.ts', 'errors', 'time'],
+  ['clock.ts', 'version.ts', 'logger.ts', 'isRecord.ts', 'holdSighup.ts', 'errors', 'time'],
   ['validation', 'outbound', 'redis', 'lifecycle', 'overload'],
   ['drs'],
   ['metrics'],
@@ -95,7 +95,7 @@ export default tseslint.config(
     },
   },
   ...layerRules(),
-  { files: ['test/**/*.ts', 'bench/**/*.ts', 'src/main.ts', 'src/simulator/main.ts', 'src/sandbox/**/*.ts'], rules: { 'no-console': 'off' } },
+  { files: ['test/**/*.ts', 'bench/**/*.ts', 'chaos/**/*.ts', 'src/main.ts', 'src/simulator/main.ts', 'src/sandbox/**/*.ts'], rules: { 'no-console': 'off' } },
   {
     // The admin console's script runs in the browser only, as a module the gateway serves as it is written.
     files: ['src/http/adminConsole/**/*.js'],

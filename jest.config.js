@@ -9,10 +9,11 @@
 // - system: several processes or an outside binary: gateways sharing Redis, Chromium, the compiled entry point and
 //   its signals, deploy/ checked with promtool, Prometheus and npm, the lint rules run through ESLint, the OpenAPI
 //   document run through Redocly and Spectral, and whatever
-//   needs a real redis-server (test/redis/, the client's test/browser/);
+//   needs a real redis-server (test/redis/, the client's test/browser/), and the chaos experiment with its checker and
+//   fault proxy (test/chaos/: gateways behind HAProxy, Redis with Sentinel);
 // - unit: every other folder, which needs nothing but Node.
 const COMPONENT = ['test/component', 'clients/typescript/test/component'];
-const SYSTEM = ['test/shared-state', 'test/browser', 'test/sandbox', 'test/deploy', 'test/redis', 'test/lint', 'test/openapi', 'clients/typescript/test/browser'];
+const SYSTEM = ['test/shared-state', 'test/browser', 'test/sandbox', 'test/deploy', 'test/redis', 'test/lint', 'test/openapi', 'test/chaos', 'clients/typescript/test/browser'];
 const folders = (paths) => paths.map((path) => `<rootDir>/${path}/`);
 
 const ESM_ONLY = '(jose|cockatiel|eventsource-parser|github-slugger|@opentelemetry/otlp-exporter-base)';

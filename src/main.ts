@@ -1,4 +1,6 @@
 // Process entry point: load configuration, start the sandbox's simulators and the gateway, print the banner, close the parts and exit on signals.
+// First, before any module that takes time to load: a SIGHUP must never end the process (see holdSighup).
+import { ignoreSighupWhileLoading } from './holdSighup';
 import { ConfigError } from './config/ConfigError';
 import { ConfigHolder } from './config/ConfigHolder';
 import { loadConfig } from './config/loadConfig';
@@ -50,6 +52,7 @@ const main = async (): Promise<void> => {
   // would race the parts being built from the configuration, so it waits for the start.
   let started = false;
   process.on('SIGHUP', () => void handleSighup(started ? holder : undefined, log.logger));
+  process.off('SIGHUP', ignoreSighupWhileLoading);
 
   // The process log closes last: every other part writes to it.
   const parts = new Parts(log.logger);

@@ -8,6 +8,8 @@ import { redactConfig } from './config/redactConfig';
 import { longestRequestMs, shutdownGraceMs } from './config/requestBudget';
 import type { GatewayConfig } from './config/schema';
 import { DRS_ROUTE_TABLE, type DrsRouteTable } from './drs/drsRouteTable';
+import { answerClientError } from './http/clientError';
+import { serveConnect } from './http/connectMethod';
 import { createApp } from './http/createApp';
 import { createListener } from './http/createListener';
 import type { Phase } from './http/healthRoutes';
@@ -207,7 +209,8 @@ const buildState = ({ config, clock, logger, simulatorUrls, overrides, parts }: 
     clock,
   });
   const metrics = overrides.metrics ? fanOut(prom, overrides.metrics) : prom;
-  const stores = createStores({ redis: redis?.client, tokenCacheKey: config.redis.tokenCacheKey, onStoreError: config.rateLimit.onStoreError, clock, metrics, logger });
+  const idempotencyAcks = { replicas: config.redis.waitReplicas ?? (config.redis.sentinel === undefined ? 0 : 1), timeoutMs: config.redis.waitTimeoutMs };
+  const stores = createStores({ redis: redis?.client, tokenCacheKey: config.redis.tokenCacheKey, onStoreError: config.rateLimit.onStoreError, idempotencyAcks, clock, metrics, logger });
   const running: RuntimeHolder = createRuntimeHolder(config, {
     clock,
     logger,
@@ -340,7 +343,14 @@ const buildAndListen = async (build: Build): Promise<RunningGateway> => {
   const metricsListener = config.metrics.port === undefined ? undefined : createListener(createMetricsApp({ metrics: state.prom, logger, errorTypeBase: config.errorTypeBase }));
   // Scrapes stay possible while callers drain: the public listener, which uses every part before it, closes first.
   if (metricsListener) parts.add({ name: 'metrics listener', closeWithinMs: CLOSE_STEP_MS, close: () => metricsListener.close(SCRAPE_GRACE_MS) });
-  const listener = createListener(app, config.server);
+  const listener = createListener(app, config.server, (server) => {
+    // What Node's parser refuses is answered in the error format too, not with Node's bare status line.
+    server.on('clientError', answerClientError(logger, config.errorTypeBase));
+    // An Expect other than 100-continue is served like any request (RFC 9110 lets a server ignore it), not refused
+    // with Node's bare 417, which no error format covers.
+    server.on('checkExpectation', app);
+    server.on('connect', serveConnect(app, logger, config.errorTypeBase));
+  });
   parts.add({
     name: 'public listener',
     // Every part built so far serves its requests (or, the metrics listener, counts them).

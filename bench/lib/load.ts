@@ -11,6 +11,8 @@ export interface LoadOptions {
   body: string;
   connections: number;
   durationS: number;
+  /** Headers that change per request (a fresh Idempotency-Key), added to `headers`. */
+  perRequestHeaders?: () => Record<string, string>;
 }
 
 export interface LatencySummary {
@@ -62,6 +64,9 @@ export const runLoad = (options: LoadOptions, live: LiveCounters = { ok: 0 }): P
         duration: options.durationS,
         pipelining: 1,
         timeout: 10,
+        ...(options.perRequestHeaders && {
+          requests: [{ setupRequest: (request: autocannon.Request) => ({ ...request, headers: { ...options.headers, ...options.perRequestHeaders?.() } }) }],
+        }),
       },
       (error: unknown, result: autocannon.Result) => {
         if (error) return reject(error instanceof Error ? error : new Error(String(error)));

@@ -16,3 +16,19 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/** Setting names, entry names and project IDs are made of these. */
+const NAME_PREFIX = /^[A-Za-z0-9._-]{0,64}/;
+
+/**
+ * A path into the configuration as a problem names it: each key up to its first character that no name has. A mangled
+ * line (`{ password hunter2 }`) makes the parser read a value into a key, and that key must not show it.
+ */
+export const settingPath = (path: readonly PropertyKey[]): string =>
+  path
+    .map((segment) => {
+      const key = String(segment);
+      const shown = NAME_PREFIX.exec(key)?.[0] ?? '';
+      return shown === key ? key : `${shown}…`;
+    })
+    .join('.');

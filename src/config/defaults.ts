@@ -21,7 +21,7 @@ export const DEFAULTS = {
     timeoutMs: 5_000,
     refreshMarginMs: 900_000,
   },
-  redis: { commandTimeoutMs: 250, connectTimeoutMs: 2_000 },
+  redis: { commandTimeoutMs: 250, connectTimeoutMs: 2_000, waitTimeoutMs: 100 },
   jwt: { clockToleranceMs: 30_000 },
   rateLimit: { max: 60, windowMs: 60_000, ipMax: 1200, ipWindowMs: 60_000, onStoreError: 'local', projectJobBudgetWindowMs: 60_000, tiers: [] },
   progress: { pollIntervalMs: 3_000, heartbeatMs: 15_000, maxStreamMs: 3_600_000, streamsPerCaller: 20, streamsPerIp: 100 },

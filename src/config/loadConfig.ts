@@ -1,7 +1,7 @@
 // Pure loader: env + optional config file + defaults -> one validated GatewayConfig, or every problem at once.
 import { parse as parseYaml } from 'yaml';
 import { isRecord, type UnknownRecord } from '../isRecord';
-import { ConfigError, type ConfigProblem } from './ConfigError';
+import { ConfigError, settingPath, type ConfigProblem } from './ConfigError';
 import { DEFAULT_SHUTDOWN_DELAY_MS, DEFAULTS } from './defaults';
 import { CONFIG_FILE_VARIABLE, ENV_VARIABLES, fileVariableOf, type EnvVariable } from './envVariables';
 import { resolveTopology, withoutFinalNewline } from './resolveTopology';
@@ -93,6 +93,19 @@ const convert = (variable: EnvVariable, raw: string, problems: ConfigProblem[]):
   return raw;
 };
 
+/**
+ * A parser keeps a `__proto__` key as an own property, but merging it would replace the tree's prototype (its settings
+ * then applying unseen, never reported as unknown) and zod's records drop it without a word: refused by name, and taken out.
+ */
+const refusePrototypeKeys = (value: unknown, path: readonly string[], problems: ConfigProblem[]): void => {
+  if (typeof value !== 'object' || value === null) return;
+  if (Object.hasOwn(value, '__proto__')) {
+    problems.push({ key: settingPath([...path, '__proto__']), problem: 'is not a known setting (GATEWAY_CONFIG)' });
+    delete (value as UnknownRecord).__proto__;
+  }
+  for (const [key, child] of Object.entries(value)) refusePrototypeKeys(child, [...path, key], problems);
+};
+
 const readConfigFile = (sources: ConfigSources, problems: ConfigProblem[]): UnknownRecord => {
   const path = sources.env[CONFIG_FILE_VARIABLE];
   if (!path) return {};
@@ -105,9 +118,13 @@ const readConfigFile = (sources: ConfigSources, problems: ConfigProblem[]): Unkn
   }
   try {
     const parsed: unknown = parseYaml(text);
-    if (parsed === null || parsed === undefined) return {};
-    if (isRecord(parsed)) return parsed;
-    problems.push({ key: 'GATEWAY_CONFIG', problem: 'must hold a YAML or JSON object' });
+    // An empty file is most likely one caught mid-write (the chaos run started an instance on a half-written file,
+    // which then ran without Redis); `{}` still says "no settings" on purpose.
+    if (parsed === null || parsed === undefined) problems.push({ key: 'GATEWAY_CONFIG', problem: 'is empty (write {} for a file with no settings)' });
+    else if (isRecord(parsed)) {
+      refusePrototypeKeys(parsed, [], problems);
+      return parsed;
+    } else problems.push({ key: 'GATEWAY_CONFIG', problem: 'must hold a YAML or JSON object' });
   } catch {
     problems.push({ key: 'GATEWAY_CONFIG', problem: 'is not valid YAML or JSON' });
   }
@@ -142,7 +159,7 @@ const productionProblems = (config: GatewayConfig, generated: boolean, derived: 
 };
 
 const keyOf = (path: readonly PropertyKey[], envSet: ReadonlySet<string>): string => {
-  const dotted = path.map(String).join('.');
+  const dotted = settingPath(path);
   const variable = ENV_VARIABLES.find((v) => v.path.join('.') === path.slice(0, v.path.length).map(String).join('.'));
   return variable && envSet.has(variable.name) ? variable.name : variable ? `${variable.name} (or ${dotted} in GATEWAY_CONFIG)` : dotted;
 };
@@ -182,7 +199,7 @@ export const loadConfig = (sources: ConfigSources): LoadedConfig => {
       // A derived entry repeats a flat setting, whose own problem is already reported under its own name.
       if ([...derived].some((path) => dotted === path || dotted.startsWith(`${path}.`)) || reported.has(dotted)) continue;
       if (issue.code === 'unrecognized_keys') {
-        for (const key of issue.keys) problems.push({ key: [...issue.path, key].map(String).join('.'), problem: 'is not a known setting (GATEWAY_CONFIG)' });
+        for (const key of issue.keys) problems.push({ key: settingPath([...issue.path, key]), problem: 'is not a known setting (GATEWAY_CONFIG)' });
       } else {
         problems.push({ key: keyOf(issue.path, envSet), problem: issue.message });
       }

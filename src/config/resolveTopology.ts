@@ -1,6 +1,6 @@
 // §9 before validation: credentials' passwords read by reference, the flat settings as region and credential `default`, projects' references checked.
 import { isRecord, type UnknownRecord } from '../isRecord';
-import type { ConfigProblem } from './ConfigError';
+import { settingPath, type ConfigProblem } from './ConfigError';
 import { DEFAULT_NAME } from './schema';
 
 /** What resolveTopology needs from the sources; secrets come only through these, so the loader stays pure. */
@@ -27,7 +27,7 @@ const resolveCredential = (key: string, entry: UnknownRecord, sources: SecretSou
   const { password, passwordFile, passwordEnv, ...rest } = entry;
   const resolved: UnknownRecord = { ...rest };
   const fail = (path: string, problem: string): UnknownRecord => {
-    problems.push({ key: path, problem });
+    problems.push({ key: settingPath(path.split('.')), problem });
     reported.add(`${key}.password`);
     return resolved;
   };
@@ -50,7 +50,7 @@ const resolveCredential = (key: string, entry: UnknownRecord, sources: SecretSou
     if (typeof passwordEnv !== 'string' || !ENV_NAME.test(passwordEnv)) return fail(`${key}.passwordEnv`, 'must be the name of an environment variable');
     resolved.passwordEnv = passwordEnv;
     const value = sources.env[passwordEnv];
-    if (value === undefined || value === '') return fail(`${key}.passwordEnv`, `environment variable ${passwordEnv} is not set`);
+    if (value === undefined || value === '') return fail(`${key}.passwordEnv`, 'names an environment variable that is not set');
     resolved.password = value;
     return resolved;
   }
@@ -86,14 +86,16 @@ const checkProjects = (tree: UnknownRecord, problems: ConfigProblem[], reported:
       ['credential', credentials, 'IAM_DOMAIN_NAME/IAM_USER_NAME/IAM_PASSWORD'],
     ] as const) {
       const key = `projects.${projectId}.${field}`;
+      const shown = settingPath(['projects', projectId, field]);
       if (entry[field] === undefined) {
-        if (DEFAULT_NAME in defined) entry[field] = DEFAULT_NAME;
+        if (Object.hasOwn(defined, DEFAULT_NAME)) entry[field] = DEFAULT_NAME;
         else {
-          problems.push({ key, problem: `required: there is no ${DEFAULT_NAME} ${field} (${flat} define one)` });
+          problems.push({ key: shown, problem: `required: there is no ${DEFAULT_NAME} ${field} (${flat} define one)` });
           reported.add(key);
         }
-      } else if (typeof entry[field] === 'string' && !(entry[field] in defined)) {
-        problems.push({ key, problem: `names ${field} "${entry[field]}", which is not defined in ${field === 'region' ? 'regions' : 'credentials'}` });
+      } else if (typeof entry[field] === 'string' && !Object.hasOwn(defined, entry[field])) {
+        // `in` would also find toString and constructor on every object; the name itself is not shown (it may be a misplaced secret).
+        problems.push({ key: shown, problem: `names a ${field} that is not defined in ${field === 'region' ? 'regions' : 'credentials'}` });
       }
     }
   }
@@ -102,12 +104,13 @@ const checkProjects = (tree: UnknownRecord, problems: ConfigProblem[], reported:
 const checkTiers = (tree: UnknownRecord, problems: ConfigProblem[]): void => {
   const tiers = isRecord(tree.rateLimit) ? tree.rateLimit.tiers : undefined;
   if (!Array.isArray(tiers)) return;
-  const seen = new Set<unknown>();
+  const firstIndex = new Map<string, number>();
   tiers.forEach((tier: unknown, index) => {
     const name = isRecord(tier) ? tier.name : undefined;
     if (typeof name !== 'string') return;
-    if (seen.has(name)) problems.push({ key: `rateLimit.tiers.${index}.name`, problem: `tier "${name}" is named twice (RateLimit-Policy names the tier)` });
-    seen.add(name);
+    const first = firstIndex.get(name);
+    if (first !== undefined) problems.push({ key: `rateLimit.tiers.${index}.name`, problem: `repeats the name of rateLimit.tiers.${first} (RateLimit-Policy names the tier)` });
+    else firstIndex.set(name, index);
   });
 };
 

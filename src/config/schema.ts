@@ -114,12 +114,22 @@ export const configSchema = z.strictObject({
     cluster: z.strictObject({ nodes: z.array(hostPort).min(1), password: z.string().min(1).optional(), tls: z.boolean().optional() }).optional(),
     commandTimeoutMs: positiveInt,
     connectTimeoutMs: positiveInt,
+    /**
+     * Replicas that must hold an idempotency claim or record (WAIT) before the gateway goes on; unset: 1 with Sentinel,
+     * else 0. Only in the configuration file, as Sentinel is.
+     */
+    waitReplicas: nonNegativeInt.optional(),
+    /** The longest WAIT; below commandTimeoutMs, which would cut it first. */
+    waitTimeoutMs: positiveInt,
     tokenCacheKey: z
       .string()
       .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
       .optional(),
   })
-    .refine((r) => [r.url, r.sentinel, r.cluster].filter((v) => v !== undefined).length <= 1, 'set only one of url, sentinel and cluster'),
+    .refine((r) => [r.url, r.sentinel, r.cluster].filter((v) => v !== undefined).length <= 1, 'set only one of url, sentinel and cluster')
+    // ioredis sends a keyless WAIT to any node of a cluster, not to the one holding the key.
+    .refine((r) => r.cluster === undefined || (r.waitReplicas ?? 0) === 0, { message: 'is not supported with redis.cluster', path: ['waitReplicas'] })
+    .refine((r) => r.waitTimeoutMs < r.commandTimeoutMs, { message: 'must be below redis.commandTimeoutMs', path: ['waitTimeoutMs'] }),
   jwt: z.strictObject({
     secret: z.string().min(32, 'must be at least 32 characters').optional(),
     publicKey: z.string().includes('-----BEGIN', { message: 'must be a PEM public key' }).optional(),

@@ -49,7 +49,7 @@ export const adminAction =
       await authenticate(deps.verifier, scope, req, res);
       await work(req, res, note);
     } catch (error) {
-      const failure = toGatewayError(error);
+      const failure = toGatewayError(error, req);
       write(failure.status, failure.publicCode);
       throw error;
     }

@@ -1,6 +1,6 @@
 // An HTTP listener built apart from listening: the server with its deadlines and its connection drain; listen() comes later.
 import { once } from 'node:events';
-import { createServer, type RequestListener } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { drainConnections, type ConnectionDrain } from './drainConnections';
 
@@ -23,8 +23,11 @@ export interface Listener extends ConnectionDrain {
  */
 const checkingIntervalMs = (headersTimeoutMs: number): number => Math.min(1_000, Math.max(50, Math.floor(headersTimeoutMs / 10)));
 
-/** Without `timeouts`, Node's defaults (the metrics listener: a scraper on the operator's network). */
-export const createListener = (app: RequestListener, timeouts?: ListenerTimeouts): Listener => {
+/**
+ * Without `timeouts`, Node's defaults (the metrics listener: a scraper on the operator's network). `configure` adds
+ * the server's own event handlers (the public listener's answers to what never reaches the app).
+ */
+export const createListener = (app: RequestListener, timeouts?: ListenerTimeouts, configure?: (server: Server) => void): Listener => {
   const server = timeouts
     ? createServer(
         {
@@ -36,6 +39,7 @@ export const createListener = (app: RequestListener, timeouts?: ListenerTimeouts
         app,
       )
     : createServer(app);
+  configure?.(server);
   const drain = drainConnections(server);
   return {
     ...drain,

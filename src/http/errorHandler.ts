@@ -23,7 +23,7 @@ const causeSummary = (error: GatewayError): string | undefined => {
 
 export const createErrorHandler = (logger: Logger, typeBase: string) =>
   (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
-    const gatewayError = toGatewayError(error);
+    const gatewayError = toGatewayError(error, req);
     const locals = localsOf(res);
     locals.trail.errorCode = gatewayError.publicCode;
     locals.trail.limiter = gatewayError.options.limiter;

@@ -15,7 +15,7 @@ export interface RequestLocals {
 }
 
 /** 16 hex digits; randomUUID draws from a pre-filled entropy pool, unlike randomBytes on every call. */
-const newRequestId = (): string => randomUUID().replace(/-/g, '').slice(0, 16);
+export const newRequestId = (): string => randomUUID().replace(/-/g, '').slice(0, 16);
 
 export const localsOf = (res: Response): RequestLocals => res.locals as RequestLocals;
 

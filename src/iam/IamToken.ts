@@ -11,8 +11,16 @@ export interface IamToken {
   sharedCopy?: boolean;
 }
 
+export interface FetchOptions {
+  /**
+   * DRS refused a token at this instant: a token obtained by then (a copy another instance shared) may be refused
+   * too (IAM revokes every token of a user at once), so only one obtained later will do.
+   */
+  obtainedAfter?: number;
+}
+
 /** Fetches a fresh token from IAM; the seam the cache is tested through. */
 export interface IamTokenFetcher {
   /** `parent`: the request whose miss started the fetch; when traced, the IAM call's span is its child. */
-  fetchToken(projectId: string, parent?: Pick<RequestTrail, 'trace'>): Promise<IamToken>;
+  fetchToken(projectId: string, parent?: Pick<RequestTrail, 'trace'>, options?: FetchOptions): Promise<IamToken>;
 }

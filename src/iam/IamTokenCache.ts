@@ -27,6 +27,8 @@ interface Entry {
   token?: IamToken;
   inflight?: Promise<IamToken>;
   retryAfter?: number;
+  /** When DRS last refused this project's token: the next one must be obtained after it. */
+  refusedAt?: number;
 }
 
 export class IamTokenCache {
@@ -61,7 +63,10 @@ export class IamTokenCache {
   /** Drops the token only if it is still the cached one, so a fresher token fetched meanwhile survives. */
   invalidate(projectId: string, value?: string): void {
     const entry = this.entries.get(projectId);
-    if (entry?.token && (value === undefined || entry.token.value === value)) entry.token = undefined;
+    if (entry?.token && (value === undefined || entry.token.value === value)) {
+      entry.token = undefined;
+      entry.refusedAt = this.options.clock.now();
+    }
     this.options.shared?.drop(projectId, value).catch((error: unknown) => {
       this.options.logger.warn({ projectId, reason: (error as Error).message }, 'could not drop the shared IAM token');
     });
@@ -88,11 +93,12 @@ export class IamTokenCache {
 
   /** `parent`: the request that started the fetch (a waiter joining it later is not its parent). */
   private refresh(projectId: string, entry: Entry, parent: Pick<RequestTrail, 'trace'> | undefined): Promise<IamToken> {
-    const inflight = this.options.fetcher.fetchToken(projectId, parent).then(
+    const inflight = this.options.fetcher.fetchToken(projectId, parent, entry.refusedAt === undefined ? undefined : { obtainedAfter: entry.refusedAt }).then(
       (token) => {
         entry.token = token;
         entry.inflight = undefined;
         entry.retryAfter = undefined;
+        entry.refusedAt = undefined;
         return token;
       },
       (error: unknown) => {

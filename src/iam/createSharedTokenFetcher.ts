@@ -35,7 +35,8 @@ export const createSharedTokenFetcher = (options: SharedTokenFetcherOptions): Sh
   const { store, iam, clock, metrics, logger } = options;
   const pollMs = options.pollMs ?? 25;
   const pause = options.sleep ?? sleep;
-  const fresh = (token: IamToken | undefined): token is IamToken => token !== undefined && clock.now() < refreshAt(token, options.refreshMarginMs);
+  const fresh = (token: IamToken | undefined, obtainedAfter = Number.NEGATIVE_INFINITY): token is IamToken =>
+    token !== undefined && clock.now() < refreshAt(token, options.refreshMarginMs) && token.obtainedAt > obtainedAfter;
 
   const redisFailed = (error: unknown, step: string) => {
     metrics.storeError('token-cache');
@@ -57,28 +58,28 @@ export const createSharedTokenFetcher = (options: SharedTokenFetcherOptions): Sh
     }
   };
 
-  const waitForHolder = async (projectId: string): Promise<IamToken | undefined> => {
+  const waitForHolder = async (projectId: string, obtainedAfter: number | undefined): Promise<IamToken | undefined> => {
     metrics.lockWait();
     // Counted polls rather than a clock deadline, so a frozen test clock cannot make this loop forever.
     for (let waited = 0; waited < options.lockTtlMs; waited += pollMs) {
       await pause(pollMs);
       const token = await store.get(projectId);
-      if (fresh(token)) return token;
+      if (fresh(token, obtainedAfter)) return token;
     }
     return undefined;
   };
 
   return {
-    async fetchToken(projectId, parent) {
+    async fetchToken(projectId, parent, fetchOptions = {}) {
       try {
         const shared = await store.get(projectId);
-        if (fresh(shared)) {
+        if (fresh(shared, fetchOptions.obtainedAfter)) {
           metrics.tokenCacheHit('redis');
           return { ...shared, sharedCopy: true };
         }
         const owner = randomUUID();
         if (await store.acquireLock(projectId, owner, options.lockTtlMs)) return await fetchAndShare(projectId, owner, parent);
-        const awaited = await waitForHolder(projectId);
+        const awaited = await waitForHolder(projectId, fetchOptions.obtainedAfter);
         if (awaited) return { ...awaited, sharedCopy: true };
       } catch (error) {
         if (!isRedisError(error)) throw error;

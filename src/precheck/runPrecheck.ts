@@ -136,7 +136,8 @@ const attempt = async (deps: PrecheckDeps, input: PrecheckInput, state: { replay
       trail: input.trail,
     });
     if (idempotent?.kind === 'first') {
-      // A lost record only means a later repeat waits for the claim to lapse (409), never a second pre-check.
+      // A record Redis lost or no replica acknowledged: a repeat waits for the claim to lapse (409), then may start
+      // again (docs/reliability.md's window); the 200 stands, since DRS did start.
       await idempotent.finish({ status: 200, body: result.text, upstreamRequestId: result.upstreamRequestId }).catch(() => undefined);
     }
     return { text: result.text, upstreamRequestId: result.upstreamRequestId, replayed: false };

@@ -59,6 +59,8 @@ export const handleControl = async (ctx: SimulatorContext, req: IncomingMessage,
     case 'DELETE /__sim/stats':
       ctx.stats.reset();
       return noContent(res);
+    case 'GET /__sim/starts':
+      return sendJson(res, 200, { starts: ctx.jobs.starts() });
     case 'POST /__sim/revoke-tokens':
       return sendJson(res, 200, { revoked: ctx.tokens.revokeAll() });
     case 'GET /__sim/redirected':

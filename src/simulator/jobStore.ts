@@ -28,6 +28,17 @@ export interface JobView {
   precheck?: PrecheckStart;
 }
 
+/** One pre-check DRS started: what a checker counts to prove a start happened once. */
+export interface StartRecord {
+  job_id: string;
+  mode: PrecheckMode;
+  /** The simulator clock's time of the start, in ms. */
+  at: number;
+}
+
+/** Starts kept for GET /__sim/starts; the oldest go first past it, so a long run cannot grow without bound. */
+export const START_HISTORY_LIMIT = 200_000;
+
 export interface JobState extends JobView {
   precheck?: PrecheckRun;
 }
@@ -38,6 +49,8 @@ export interface Jobs {
   set(job: SimulatedJob): void;
   /** A copy: changing it changes nothing in the simulator. */
   get(id: string): JobView | undefined;
+  /** Every pre-check started, oldest first (at most START_HISTORY_LIMIT). */
+  starts(): StartRecord[];
 }
 
 export interface JobStore extends Jobs {
@@ -50,6 +63,7 @@ export interface JobStore extends Jobs {
 
 export const createJobStore = (seed: readonly SimulatedJob[], autoCreate: boolean): JobStore => {
   const jobs = new Map<string, JobState>();
+  const starts: StartRecord[] = [];
   const set = (job: SimulatedJob): void => {
     jobs.set(job.id, { id: job.id, status: job.status, outcome: job.outcome ?? 'pass' });
   };
@@ -71,8 +85,11 @@ export const createJobStore = (seed: readonly SimulatedJob[], autoCreate: boolea
       jobs.set(id, created);
       return created;
     },
+    starts: () => [...starts],
     startPrecheck: (job, mode, now) => {
       job.precheck = { mode, startedAt: now };
+      starts.push({ job_id: job.id, mode, at: now });
+      if (starts.length > START_HISTORY_LIMIT) starts.shift();
     },
   };
 };

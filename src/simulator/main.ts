@@ -24,7 +24,7 @@ const main = async (): Promise<void> => {
   else console.log(`IAM users: ${users.map((user) => `${user.domain}/${user.name}`).join(', ')}`);
   console.log('Demo jobs (any other well-formed job ID is a CONFIGURATION job that passes):');
   for (const job of DEMO_JOBS) console.log(`  ${job.id}  ${job.status}  ${job.outcome ?? 'pass'}`);
-  console.log('Faults: PUT/DELETE /__sim/faults, GET /__sim/stats, POST /__sim/revoke-tokens, PUT /__sim/jobs/{id}');
+  console.log('Faults: PUT/DELETE /__sim/faults, GET /__sim/stats, GET /__sim/starts, POST /__sim/revoke-tokens, PUT /__sim/jobs/{id}');
 
   const shutdown = (signal: string): void => {
     console.log(`${signal}: stopping simulator`);

@@ -20,7 +20,7 @@ export { SANDBOX_IAM_USER } from '../config/sandboxIamUser';
 export type { IamUser } from './IamUser';
 export type { DrsAnswer, DrsBehaviour } from './drsBehaviour';
 export type { DrsFault, FaultSettings, FaultSnapshot, Faults, IamErrorShape, IamFault } from './faults';
-export type { JobView, Jobs, PrecheckOutcome, SimulatedJob } from './jobStore';
+export type { JobView, Jobs, PrecheckOutcome, SimulatedJob, StartRecord } from './jobStore';
 export type { JobStatus } from './jobStatus';
 export type { RecordedRequest, SimulatorStats } from './stats';
 

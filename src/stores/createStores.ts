@@ -6,7 +6,7 @@ import { RedisTokenStore } from '../iam/RedisTokenStore';
 import { TokenSealer } from '../iam/TokenSealer';
 import type { IdempotencyStore } from '../idempotency/IdempotencyStore';
 import { MemoryIdempotencyStore } from '../idempotency/MemoryIdempotencyStore';
-import { RedisIdempotencyStore } from '../idempotency/RedisIdempotencyStore';
+import { RedisIdempotencyStore, type ReplicaAcks } from '../idempotency/RedisIdempotencyStore';
 import type { MetricsHooks, StoreName } from '../metrics/MetricsHooks';
 import { FailoverProgressShare, MemoryProgressShare, RedisProgressShare, type ProgressShare } from '../progress/ProgressShare';
 import { MemoryStreamSlotStore, RedisStreamSlotStore, type StreamSlotStore } from '../progress/StreamSlots';
@@ -21,6 +21,8 @@ export interface StoresOptions {
   /** Seals IAM tokens in Redis; without it tokens are never written there. */
   tokenCacheKey?: string;
   onStoreError: StoreErrorPolicy;
+  /** Replicas that must acknowledge each idempotency claim and record (Redis WAIT); none by default. */
+  idempotencyAcks?: ReplicaAcks;
   clock: Clock;
   metrics: Pick<MetricsHooks, 'storeError'>;
   logger: StoreFailoverLogger;
@@ -47,7 +49,7 @@ export const createStores = (options: StoresOptions): Stores => {
   return {
     rateLimit: (limiter) => (redis ? new SharedRateLimitStore(new RedisRateLimitStore(redis, `gw:rl:${limiter}:`, clock), policy, limiter, metrics, logger) : undefined),
     jobBudget: failover<JobBudgetStore>(new MemoryJobBudgetStore(clock), redis && new RedisJobBudgetStore(redis), 'rate-limit', 'job budget store', 'shared budgets resume'),
-    idempotency: failover<IdempotencyStore>(new MemoryIdempotencyStore(clock), redis && new RedisIdempotencyStore(redis), 'idempotency', 'idempotency store', 'keys hold across instances again'),
+    idempotency: failover<IdempotencyStore>(new MemoryIdempotencyStore(clock), redis && new RedisIdempotencyStore(redis, options.idempotencyAcks), 'idempotency', 'idempotency store', 'keys hold across instances again'),
     tokens: (iamUser) => (redis && sealer ? new RedisTokenStore(redis, sealer, clock, iamUser) : undefined),
     streamSlots: { shared: redis && new RedisStreamSlotStore(redis), local: new MemoryStreamSlotStore() },
     progress: redis ? new FailoverProgressShare(new RedisProgressShare(redis), new MemoryProgressShare(clock), () => metrics.storeError('progress')) : new MemoryProgressShare(clock),

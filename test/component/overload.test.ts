@@ -54,7 +54,9 @@ describe('overload shedding', () => {
 
   it('answers /v3 503 GW.5031 with Retry-After before any work while the loop is slow, keeps /healthz, /readyz (200, with the state) and /metrics, and serves again once it recovers', async () => {
     expect((await precheck()).status).toBe(200);
-    expect((await readyz()).json()).toMatchObject({ status: 'ready', overload: { state: 'ok', eventLoopDelayMs: 0, heapUsedMb: 50 } });
+    // The first sample may still be ahead on a busy machine (the chaos run shares it in the system tier).
+    const ready = await eventually(readyz, (res) => res.json<{ overload: { heapUsedMb: number } }>().overload.heapUsedMb === 50);
+    expect(ready.json()).toMatchObject({ status: 'ready', overload: { state: 'ok', eventLoopDelayMs: 0, heapUsedMb: 50 } });
 
     delay.ms = 250;
     const shedding = await eventually(readyz, (res) => res.json<{ overload: { state: string } }>().overload.state === 'shedding');

@@ -96,6 +96,13 @@ describe('loadConfig', () => {
     expect(problemsOf({ GATEWAY_CONFIG: '/etc/gw.yaml' }, { '/etc/gw.yaml': 'a: [' }).problems[0]).toEqual({ key: 'GATEWAY_CONFIG', problem: 'is not valid YAML or JSON' });
   });
 
+  it('refuses an empty configuration file (one caught mid-write), and takes {} as a file without settings', () => {
+    for (const text of ['', '\n', '# only a comment\n']) {
+      expect(problemsOf({ GATEWAY_CONFIG: '/etc/gw.yaml' }, { '/etc/gw.yaml': text }).problems).toEqual([{ key: 'GATEWAY_CONFIG', problem: 'is empty (write {} for a file with no settings)' }]);
+    }
+    expect(loadConfig(sources({ GATEWAY_CONFIG: '/etc/gw.yaml' }, { '/etc/gw.yaml': '{}\n' })).config.rateLimit.max).toBe(60);
+  });
+
   it('rejects a token cache key that is not 32 bytes', () => {
     expect(problemsOf({ TOKEN_CACHE_KEY: Buffer.alloc(16).toString('base64') }).problems.map((p) => p.key)).toEqual(['TOKEN_CACHE_KEY']);
   });

@@ -100,7 +100,7 @@ describe('loadConfig: the §9 configuration file', () => {
     const missing = problemsOf(withFile(SECTION_9, {}, {}));
     expect(missing.problems).toEqual([
       { key: 'credentials.main.passwordFile', problem: 'file cannot be read' },
-      { key: 'credentials.partner.passwordEnv', problem: 'environment variable IAM_PASSWORD_PARTNER is not set' },
+      { key: 'credentials.partner.passwordEnv', problem: 'names an environment variable that is not set' },
     ]);
     const empty = problemsOf(withFile(SECTION_9, SECRETS.env, { '/run/secrets/iam-main': '\n' }));
     expect(empty.problems).toEqual([{ key: 'credentials.main.passwordFile', problem: 'file is empty' }]);
@@ -117,9 +117,11 @@ describe('loadConfig: the §9 configuration file', () => {
     const yaml = SECTION_9.replace('region: cn-north-4, credential: main', 'region: eu-west-0, credential: main').replace('credential: partner', 'credential: nobody');
     const error = problemsOf(withFile(yaml, SECRETS.env, SECRETS.files));
     expect(error.problems).toEqual([
-      { key: `projects.${PROJECT_A}.region`, problem: 'names region "eu-west-0", which is not defined in regions' },
-      { key: `projects.${PROJECT_B}.credential`, problem: 'names credential "nobody", which is not defined in credentials' },
+      { key: `projects.${PROJECT_A}.region`, problem: 'names a region that is not defined in regions' },
+      { key: `projects.${PROJECT_B}.credential`, problem: 'names a credential that is not defined in credentials' },
     ]);
+    // A reference is a value like any other: a password pasted there by mistake must not be printed.
+    expect(error.message).not.toMatch(/eu-west-0|nobody/);
   });
 
   it('refuses regions and credentials without default when there is no projects list, since every project goes there', () => {
@@ -133,7 +135,7 @@ describe('loadConfig: the §9 configuration file', () => {
 
   it('refuses a tier name used twice', () => {
     const yaml = SECTION_9.replace('    - { name: services, scope: "drs:precheck:bulk", max: 600 }', '    - { name: services, scope: "a", max: 600 }\n    - { name: services, scope: "b", max: 6 }');
-    expect(problemsOf(withFile(yaml, SECRETS.env, SECRETS.files)).problems).toEqual([{ key: 'rateLimit.tiers.1.name', problem: expect.stringContaining('named twice') }]);
+    expect(problemsOf(withFile(yaml, SECRETS.env, SECRETS.files)).problems).toEqual([{ key: 'rateLimit.tiers.1.name', problem: 'repeats the name of rateLimit.tiers.0 (RateLimit-Policy names the tier)' }]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { GatewayError } from '../../src/errors/GatewayError';
 import { IamTokenCache } from '../../src/iam/IamTokenCache';
-import type { IamToken, IamTokenFetcher } from '../../src/iam/IamToken';
+import type { FetchOptions, IamToken, IamTokenFetcher } from '../../src/iam/IamToken';
 import type { RequestTrail } from '../../src/telemetry/RequestTrail';
 import { CountingMetrics } from '../support/CountingMetrics';
 import { FakeClock } from '../support/fakeClock';
@@ -17,8 +17,12 @@ class FakeIam implements IamTokenFetcher {
 
   constructor(private readonly clock: FakeClock) {}
 
-  fetchToken(projectId: string): Promise<IamToken> {
+  /** The options of each fetch, in order. */
+  options: Array<FetchOptions | undefined> = [];
+
+  fetchToken(projectId: string, _parent?: unknown, options?: FetchOptions): Promise<IamToken> {
     this.calls += 1;
+    this.options.push(options);
     const n = this.calls;
     const make = (): IamToken => ({ value: `MII-${projectId}-${n}`, obtainedAt: this.clock.now(), expiresAt: this.clock.now() + this.lifetimeMs });
     if (this.failWith) return Promise.reject(this.failWith);
@@ -134,6 +138,19 @@ describe('IamTokenCache', () => {
     await cache.get('p1');
     await flush();
     expect(iam.calls).toBe(3);
+  });
+
+  it('after DRS refused the token, asks for one obtained after the refusal, so no copy shared before it comes back', async () => {
+    const { clock, iam, cache } = setup();
+    const first = await cache.get('p1');
+    clock.advance(1_000);
+    cache.invalidate('p1', first.value);
+    await cache.get('p1');
+    expect(iam.options).toEqual([undefined, { obtainedAfter: clock.now() }]);
+    cache.invalidate('p1', 'MII-some-older-token');
+    clock.advance(HOUR);
+    await cache.get('p1');
+    expect(iam.options).toHaveLength(2);
   });
 
   it('invalidates only the token it was told about, so a fresher one survives', async () => {

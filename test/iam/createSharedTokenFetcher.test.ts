@@ -102,6 +102,23 @@ describe('createSharedTokenFetcher: waiting for another instance that holds the 
     expect(iam.calledAt).toHaveLength(1);
   });
 
+  it('after DRS refused a token, passes over a shared token obtained before the refusal (IAM revoked it too) and asks IAM', async () => {
+    const { clock, store, iam, fetcher } = setup();
+    const before: IamToken = { value: 'MII-revoked-too', obtainedAt: clock.now() - 60_000, expiresAt: clock.now() + 24 * HOUR };
+    store.filled = () => before;
+    await expect(fetcher.fetchToken('p1', undefined, { obtainedAfter: clock.now() })).resolves.toMatchObject({ value: 'MII-own-p1' });
+    expect(iam.calledAt).toHaveLength(1);
+  });
+
+  it('after DRS refused a token, takes a shared token obtained since (another instance already refreshed)', async () => {
+    const { clock, store, iam, fetcher } = setup();
+    const refusedAt = clock.now();
+    const since: IamToken = { value: 'MII-new', obtainedAt: refusedAt + 1, expiresAt: refusedAt + 24 * HOUR };
+    store.filled = () => since;
+    await expect(fetcher.fetchToken('p1', undefined, { obtainedAfter: refusedAt })).resolves.toEqual({ ...since, sharedCopy: true });
+    expect(iam.calledAt).toEqual([]);
+  });
+
   it('asks IAM directly, once, when Redis fails while it waits', async () => {
     const { store, iam, metrics, warnings, fetcher } = setup();
     store.filled = (read) => {

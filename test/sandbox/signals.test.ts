@@ -160,6 +160,44 @@ describe('SIGHUP reloads the configuration', () => {
   }, 30_000);
 });
 
+describe('SIGHUP while the gateway is still starting', () => {
+  it('never ends the process: SIGHUPs from the moment node runs the first line until it listens leave it starting and then serving', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-early-sighup-'));
+    // A preload prints a line once node runs JavaScript: before that, no process can hold a signal off.
+    const preload = join(dir, 'booted.js');
+    writeFileSync(preload, "process.stdout.write('booted\\n');\n");
+    const child = spawn(process.execPath, [...gatewayNodeFlags(), '--require', preload, join(ROOT, 'dist/main.js')], {
+      cwd: ROOT,
+      env: { ...BASE_ENV, PORT: '0', JWT_SECRET: TEST_SECRET },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out = collect(child);
+    let hangups = 0;
+    try {
+      await waitFor('the preload line', () => (out.stdout.includes('booted') ? true : undefined), 15_000);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const port = await waitFor(
+        'the listening line',
+        () => {
+          if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the gateway exited (${child.signalCode ?? child.exitCode ?? ''}) after ${hangups} SIGHUPs`);
+          const listening = /"port":(\d+)[^\n]*"msg":"gateway listening"/.exec(out.stdout)?.[1];
+          if (listening === undefined) {
+            child.kill('SIGHUP');
+            hangups += 1;
+          }
+          return listening;
+        },
+        20_000,
+      );
+      expect(hangups).toBeGreaterThan(0);
+      expect(await healthy(`http://127.0.0.1:${port}`)).toBe(true);
+    } finally {
+      await reap(child);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 40_000);
+});
+
 describe('SIGTERM with a pre-check in flight', () => {
   it('turns /readyz 503 during SHUTDOWN_DELAY_MS and answers a slow pre-check that reached DRS with 200, then exits 0', async () => {
     const simulator = await startSimulator();

@@ -42,6 +42,16 @@ describe('simulator control and stats', () => {
     });
   });
 
+  it('lists every pre-check started, a restart of the same job included, with GET /__sim/starts', async () => {
+    const other = jobId(7);
+    const before = Date.now();
+    expect((await drs(sim, 'batch-precheck', token, precheckBody(JOB_ID))).status).toBe(200);
+    expect((await drs(sim, 'batch-precheck', token, precheckBody(JOB_ID, other))).status).toBe(200);
+    const { starts } = (await (await control('GET', '/__sim/starts')).json()) as { starts: Array<{ job_id: string; mode: string; at: number }> };
+    expect(starts.map((start) => start.job_id)).toEqual([JOB_ID, JOB_ID, other]);
+    expect(starts.every((start) => start.mode === 'forStartJob' && start.at >= before && start.at <= Date.now())).toBe(true);
+  });
+
   it('revokes every token with POST /__sim/revoke-tokens', async () => {
     const response = await control('POST', '/__sim/revoke-tokens');
     expect(await response.json()).toEqual({ revoked: 1 });

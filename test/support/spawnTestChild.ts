@@ -22,9 +22,10 @@ export interface TestChild {
   spawnError(): Error | undefined;
 }
 
-export const spawnTestChild = (binary: string, args: readonly string[], stdio: StdioOptions): TestChild => {
+/** `env` replaces the environment (default: this process's). */
+export const spawnTestChild = (binary: string, args: readonly string[], stdio: StdioOptions, env?: NodeJS.ProcessEnv): TestChild => {
   const [command = binary, ...prefixArgs] = [...deathSignalPrefix(), binary];
-  const child = spawn(command, [...prefixArgs, ...args], { stdio });
+  const child = spawn(command, [...prefixArgs, ...args], { stdio, env: env ?? process.env });
   // A server a test forgot to stop must not keep jest from exiting; the handlers below still kill it.
   child.unref();
   let hasExited = false;

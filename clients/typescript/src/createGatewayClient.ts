@@ -156,14 +156,17 @@ export const createClientFor = <Operations extends Readonly<Record<string, DrsOp
       connect: async (openJobs, signal) => {
         const { header, headers } = await headersFor(call);
         const path = `/v3/${projectId}/jobs/precheck-progress`;
-        return attempt(path, { ...call, signal }, READ, () =>
+        const body = (await attempt(path, { ...call, signal }, READ, () =>
           api.GET('/v3/{project_id}/jobs/precheck-progress', {
             params: { path: { project_id: projectId }, query: { jobs: openJobs.join(',') }, header },
             headers,
             parseAs: 'stream',
             signal,
           }),
-        ) as Promise<ReadableStream<Uint8Array>>;
+        )) as ReadableStream<Uint8Array> | null | undefined;
+        // openapi-fetch gives no body for a 204 or an empty 200 (something in between answered): a stream that ended
+        // before its first event, which the watch takes for a dropped connection.
+        return body ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
       },
     });
 

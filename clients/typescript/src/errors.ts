@@ -98,8 +98,11 @@ export class GatewayClientError extends Error {
   }
 }
 
-const isProblem = (body: unknown): body is Problem =>
-  typeof body === 'object' && body !== null && typeof (body as Problem).error_code === 'string' && typeof (body as Problem).status === 'number';
+/** The gateway's problem format, as far as the client relies on it: an error code, and the 4xx or 5xx status it came with. */
+export const isProblem = (body: unknown): body is Problem => {
+  const { error_code: code, status } = (typeof body === 'object' && body !== null ? body : {}) as Partial<Problem>;
+  return typeof code === 'string' && code !== '' && Number.isInteger(status) && (status as number) >= 400 && (status as number) <= 599;
+};
 
 /** A problem body the client writes itself, for failures the gateway could not describe. */
 const clientProblem = (status: number, error_code: string, title: string, detail: string, instance: string, requestId: string | undefined, error_msg: string): Problem => ({
@@ -137,10 +140,18 @@ export const networkError = (cause: unknown, path: string, requestId: string | u
     cause,
   });
 
-/** The progress stream carried an event whose data is not JSON: not the gateway speaking, nothing to retry. */
-export const unreadableEventError = (event: string, cause: unknown): GatewayClientError =>
+/** The progress stream carried an event whose data is not what the gateway sends: not the gateway speaking, nothing to retry. */
+export const unreadableEventError = (event: string, cause?: unknown): GatewayClientError =>
   new GatewayClientError({
-    problem: clientProblem(200, UNEXPECTED_RESPONSE_CODE, 'Unreadable stream event', `The data of a "${event}" event is not JSON.`, 'precheck-progress', undefined, 'The progress stream carried an unreadable event.'),
+    problem: clientProblem(
+      200,
+      UNEXPECTED_RESPONSE_CODE,
+      'Unreadable stream event',
+      event === 'error' ? 'The data of an "error" event is not a problem object.' : `The data of a "${event}" event is not a JSON object.`,
+      'precheck-progress',
+      undefined,
+      'The progress stream carried an unreadable event.',
+    ),
     idempotent: true,
     cause,
   });

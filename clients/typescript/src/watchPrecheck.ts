@@ -1,6 +1,6 @@
 // Follows the progress stream over fetch, parses it with eventsource-parser, and reconnects for the jobs still open.
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { GatewayClientError, NETWORK_ERROR_CODE, networkError, unreadableEventError, type Problem } from './errors.js';
+import { GatewayClientError, isProblem, NETWORK_ERROR_CODE, networkError, unreadableEventError } from './errors.js';
 import type { components } from './openapi.js';
 import { backoffMs, sleep } from './retry.js';
 
@@ -59,7 +59,7 @@ const STREAM_EVENTS: ReadonlySet<string> = new Set(['progress', 'done', 'error',
 
 /** Why one connection ended without every job done. */
 interface Interruption {
-  reason: Exclude<ReconnectReason, 'refused'>;
+  reason: ReconnectReason;
   /** The connection delivered at least one progress or done event. */
   progressed: boolean;
   error: GatewayClientError;
@@ -85,12 +85,16 @@ class Watchdog {
   }
 }
 
+/** Every event the gateway sends carries a JSON object; anything else (`null`, a number, broken JSON) ends the watch. */
 const parseData = (message: EventSourceMessage): Record<string, unknown> => {
+  let data: unknown;
   try {
-    return JSON.parse(message.data) as Record<string, unknown>;
+    data = JSON.parse(message.data);
   } catch (error) {
     throw unreadableEventError(message.event ?? 'message', error);
   }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw unreadableEventError(message.event ?? 'message');
+  return data as Record<string, unknown>;
 };
 
 const signature = (data: ProgressData): string => JSON.stringify([data.process, data.total_passed_rate, data.result, data.error_code]);
@@ -150,7 +154,7 @@ export async function* followStream(plan: StreamPlan): AsyncGenerator<PrecheckEv
       failures += 1;
       if (failures > settings.maxFailures) throw interruption.error;
       // A server-side close or an expired token is no fault of the network: come back at once.
-      delayMs = interruption.reason === 'dropped' ? backoffMs(failures, settings) : 0;
+      delayMs = interruption.reason === 'dropped' || interruption.reason === 'refused' ? backoffMs(failures, settings) : 0;
       plan.onReconnect?.({ reason: interruption.reason, failures, delayMs, jobIds: [...open] });
       await sleep(delayMs, signal);
     }
@@ -207,9 +211,14 @@ async function* readConnection(body: ReadableStream<Uint8Array>, open: Set<strin
           yield { type: 'done', data: done };
           if (open.size === 0) return undefined;
         } else if (message.event === 'error') {
-          const error = new GatewayClientError({ problem: data as unknown as Problem, idempotent: true });
-          if (error.error_code !== TOKEN_EXPIRED) throw error;
-          return { reason: 'token-expired', progressed, error };
+          if (!isProblem(data)) throw unreadableEventError('error');
+          const error = new GatewayClientError({ problem: data, idempotent: true });
+          if (error.error_code === TOKEN_EXPIRED) return { reason: 'token-expired', progressed, error };
+          // A failure a read may repeat (DRS or IAM unreachable, a circuit open, DRS's 5xx or a lost answer persisting)
+          // ends one stream, not the pre-check, as it ends no getPrecheckResults call: the chaos run saw watches of
+          // running jobs end for good on GW.3006 and GW.3004 while DRS came back seconds later.
+          if (error.retryable) return { reason: 'refused', progressed, error };
+          throw error;
         } else if (message.event === 'end') {
           return { reason: 'max-lifetime', progressed, error: networkError(new Error(`the gateway ended the stream: ${String(data.reason)}`), 'precheck-progress', undefined, true) };
         }

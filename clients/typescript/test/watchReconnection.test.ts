@@ -76,12 +76,34 @@ describe('watchPrecheck and the stream protocol', () => {
     expect(requests).toHaveLength(4);
   });
 
-  it('ends with the GatewayClientError of any other error event', async () => {
-    const { client, requests } = scripted(stream(progress(A, '10%') + frame('error', problem(502, 'GW.3005'))));
+  it('after a transient error event (503 GW.3006, DRS cut off), reconnects with backoff and follows the job to done', async () => {
+    const { client, requests, reconnects } = scripted(stream(progress(A, '10%') + frame('error', problem(503, 'GW.3006'))), stream(progress(A, '100%') + done(A)));
+    const events = await collect(client.watchPrecheck(PROJECT, [A]));
+    expect(events.at(-1)).toEqual({ type: 'done', data: expect.objectContaining({ job_id: A }) });
+    expect(requests).toHaveLength(2);
+    expect(reconnects).toEqual([expect.objectContaining({ reason: 'refused', failures: 1, jobIds: [A] })]);
+  });
+
+  it('gives up when transient error events keep coming without a single event in between', async () => {
+    const cutOff = () => stream(frame('error', problem(503, 'GW.3006')));
+    const { client, requests } = scripted(cutOff, cutOff, cutOff, cutOff, cutOff);
+    await expect(collect(client.watchPrecheck(PROJECT, [A]))).rejects.toMatchObject({ error_code: 'GW.3006' });
+    expect(requests).toHaveLength(4);
+  });
+
+  it('reconnects after an error event a read may repeat (502 GW.3004 persisting), as getPrecheckResults would retry', async () => {
+    const { client, reconnects } = scripted(stream(progress(A, '10%') + frame('error', problem(502, 'GW.3004'))), stream(progress(A, '100%') + done(A)));
+    const events = await collect(client.watchPrecheck(PROJECT, [A]));
+    expect(events.at(-1)).toEqual({ type: 'done', data: expect.objectContaining({ job_id: A }) });
+    expect(reconnects.map((r) => r.reason)).toEqual(['refused']);
+  });
+
+  it('ends with the GatewayClientError of a final error event', async () => {
+    const { client, requests } = scripted(stream(progress(A, '10%') + frame('error', problem(502, 'GW.3003'))));
     const seen: PrecheckEvent[] = [];
     const failure = await client.followPrecheck(PROJECT, [A], (event) => seen.push(event)).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(GatewayClientError);
-    expect(failure).toMatchObject({ status: 502, error_code: 'GW.3005' });
+    expect(failure).toMatchObject({ status: 502, error_code: 'GW.3003', retryable: false });
     expect(seen).toHaveLength(1);
     expect(requests).toHaveLength(1);
   });
@@ -126,6 +148,30 @@ describe('watchPrecheck and the stream protocol', () => {
     expect(seen).toEqual([{ type: 'progress', data: expect.objectContaining({ job_id: A, process: '10%' }) }]);
     expect(failure).toBeInstanceOf(GatewayClientError);
     expect(failure).toMatchObject({ error_code: 'CLIENT.UNEXPECTED_RESPONSE', retryable: false });
+  });
+
+  // Found by test/fuzz/watchPrecheck.test.ts: `null` data ended the watch with a TypeError, a number was skipped as if it
+  // were an event, and an error event without a problem (or with an empty code) became a GatewayClientError without a code.
+  it.each([
+    ['null data on a progress event', 'event: progress\ndata: null\n\n', 'The data of a "progress" event is not a JSON object.'],
+    ['a number on a done event', 'event: done\ndata: 7\n\n', 'The data of a "done" event is not a JSON object.'],
+    ['an error event whose data is not a problem', 'event: error\ndata: 0\n\n', 'The data of an "error" event is not a problem object.'],
+    ['an error event with an empty code and status 0', 'event: error\ndata: {"status":0,"error_code":""}\n\n', 'The data of an "error" event is not a problem object.'],
+  ])('ends with a GatewayClientError (CLIENT.UNEXPECTED_RESPONSE) on %s', async (_name, text, detail) => {
+    const { client } = scripted(stream(text));
+    const failure = await collect(client.watchPrecheck(PROJECT, [A])).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(GatewayClientError);
+    expect(failure).toMatchObject({ status: 200, error_code: 'CLIENT.UNEXPECTED_RESPONSE', retryable: false, problem: expect.objectContaining({ detail }) });
+  });
+
+  it.each([
+    ['a 204', () => new Response(null, { status: 204 })],
+    ['an empty 200 with Content-Length: 0', () => new Response('', { status: 200, headers: { 'Content-Length': '0' } })],
+  ])('takes %s (no body: a TypeError before) for a dropped connection and reconnects', async (_name, answer) => {
+    const { client, reconnects } = scripted(answer, stream(done(A)));
+    const events = await collect(client.watchPrecheck(PROJECT, [A]));
+    expect(events).toEqual([{ type: 'done', data: expect.objectContaining({ job_id: A }) }]);
+    expect(reconnects).toEqual([expect.objectContaining({ reason: 'dropped', jobIds: [A] })]);
   });
 
   it('replaces a connection that goes silent (no event, no keep-alive) for idleTimeoutMs', async () => {
