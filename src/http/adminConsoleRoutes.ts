@@ -1,4 +1,4 @@
-// GET /admin/ (the admin console) and its script and style: files of adminConsole/, read once at start-up, served without a token under the console's own CSP.
+// GET /admin/ (the admin console) and its script, style and icon: files of adminConsole/, read once at start-up, served without a token under the console's own CSP.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Router } from 'express';
@@ -20,5 +20,7 @@ export const adminConsoleRoutes = (): Router => {
     staticRoute('/admin/', 'html', asset('index.html'), csp),
     staticRoute('/admin/console.js', 'js', asset('console.js'), csp),
     staticRoute('/admin/console.css', 'css', asset('console.css'), csp),
+    // Its own icon, so the browser does not ask for /favicon.ico (a 404 the page would log).
+    staticRoute('/admin/icon.svg', 'svg', asset('icon.svg'), csp),
   );
 };

@@ -13,7 +13,7 @@ const NOTHING = {
 };
 
 /**
- * The console's page, script and style come from the gateway and it calls the gateway only. form-action stays
+ * The console's page, script, style and icon come from the gateway and it calls the gateway only. form-action stays
  * 'none': its forms are handled by the script, so a form the browser would submit itself (script not loaded) is
  * blocked instead of putting the token in a URL. Trusted Types make any markup sink (innerHTML and the like) throw:
  * the script writes text only.
@@ -23,6 +23,7 @@ const CONSOLE = {
   scriptSrc: ["'self'"],
   styleSrc: ["'self'"],
   connectSrc: ["'self'"],
+  imgSrc: ["'self'"],
   requireTrustedTypesFor: ["'script'"],
   trustedTypes: ["'none'"],
 };

@@ -18,6 +18,7 @@ const CONSOLE_FILES = [
   ['/admin/', /^text\/html/],
   ['/admin/console.js', /^(text|application)\/javascript/],
   ['/admin/console.css', /^text\/css/],
+  ['/admin/icon.svg', /^image\/svg\+xml/],
 ] as const;
 
 describe('the admin console as the gateway serves it', () => {
@@ -49,6 +50,7 @@ describe('the admin console as the gateway serves it', () => {
       'script-src': ["'self'"],
       'style-src': ["'self'"],
       'connect-src': ["'self'"],
+      'img-src': ["'self'"],
       'require-trusted-types-for': ["'script'"],
       'trusted-types': ["'none'"],
     });
@@ -59,7 +61,7 @@ describe('the admin console as the gateway serves it', () => {
   it('links only its own files, relatively, with no inline script, style or event handler', async () => {
     const html = (await get('/admin/')).text;
     const links = [...html.matchAll(/\b(?:src|href)="([^"]*)"/g)].map((m) => m[1]);
-    expect(links.sort()).toEqual(['#main', 'console.css', 'console.js']);
+    expect(links.sort()).toEqual(['#main', 'console.css', 'console.js', 'icon.svg']);
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
     expect(html).not.toMatch(/<style\b|\sstyle=|\son[a-z]+=/i);
     const css = (await get('/admin/console.css')).text;
