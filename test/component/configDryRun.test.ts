@@ -106,7 +106,7 @@ describe('dry-run reload', () => {
     expect(res.json()).toMatchObject({
       error_code: 'GW.4001',
       errors: [
-        { setting: `projects.${PROJECT_B}.region`, message: expect.stringContaining('"nowhere"') },
+        { setting: `projects.${PROJECT_B}.region`, message: 'names a region that is not defined in regions' },
         { setting: 'server.port in GATEWAY_CONFIG', message: expect.stringContaining('needs a restart') },
       ],
     });
