@@ -97,6 +97,11 @@ export default tseslint.config(
   ...layerRules(),
   { files: ['test/**/*.ts', 'bench/**/*.ts', 'chaos/**/*.ts', 'src/main.ts', 'src/simulator/main.ts', 'src/sandbox/**/*.ts'], rules: { 'no-console': 'off' } },
   {
+    // The admin console's script runs in the browser only, as a module the gateway serves as it is written.
+    files: ['src/http/adminConsole/**/*.js'],
+    languageOptions: { sourceType: 'module', globals: { ...globals.browser } },
+  },
+  {
     // The client runs in browsers too: only web-platform globals, nothing from Node's standard library.
     files: ['clients/typescript/src/**/*.ts'],
     languageOptions: { globals: { ...globals.browser } },

@@ -18,8 +18,10 @@ import type { RequestTracer } from '../telemetry/RequestSpans';
 import { accessLog } from './accessLog';
 import type { RuntimeSource } from './admitProjectCaller';
 import { chain } from './chain';
+import { adminConsoleRoutes } from './adminConsoleRoutes';
 import { adminRoutes, type AdminRoutesDeps } from './adminRoutes';
 import { adminUsageRoutes } from './adminUsageRoutes';
+import { API_CSP } from './contentSecurityPolicy';
 import { docsRoutes } from './docsRoutes';
 import { createErrorHandler } from './errorHandler';
 import { errorsPage } from './errorsPage';
@@ -97,7 +99,7 @@ export const createApp = (deps: AppDeps): Express => {
       requestContext,
       ...(deps.tracer ? [traceRequests(deps.tracer)] : []),
       accessLog(deps.logger, deps.metrics),
-      helmet(),
+      helmet({ contentSecurityPolicy: API_CSP }),
       cors({
         origin: deps.corsOrigins.length > 0 ? [...deps.corsOrigins] : false,
         allowedHeaders: ALLOWED_HEADERS,
@@ -118,6 +120,7 @@ export const createApp = (deps: AppDeps): Express => {
   app.use(errorsPage());
   app.use(docsRoutes(deps.drsRoutes));
   if (deps.publicMetrics) app.use(metricsRoutes(deps.metrics));
+  app.use(adminConsoleRoutes());
 
   app.use(
     adminRoutes({

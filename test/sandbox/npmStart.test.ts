@@ -47,6 +47,25 @@ describe('npm start (the compiled entry point)', () => {
     expect(out.stderr).toContain('SIGTERM received, draining');
   });
 
+  it('serves the admin console from dist/, where the build copies its files', async () => {
+    const child = startMain({ PORT: '0' });
+    const out = collect(child);
+    try {
+      const [, origin] = await waitForText(out, /^curl -sS -X POST (http:\/\/[^/]+)\//m, 15_000);
+      for (const [path, text] of [
+        ['/admin/', '<script type="module" src="console.js">'],
+        ['/admin/console.js', 'sessionStorage'],
+        ['/admin/console.css', 'prefers-color-scheme'],
+      ] as const) {
+        const res = await fetch(`${origin}${path}`);
+        expect({ path, status: res.status, served: (await res.text()).includes(text) }).toEqual({ path, status: 200, served: true });
+      }
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+  });
+
   it('refuses to start in production on embedded defaults, naming every missing setting in one message', async () => {
     const child = startMain({ NODE_ENV: 'production' });
     const out = collect(child);
