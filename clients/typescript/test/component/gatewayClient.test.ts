@@ -197,8 +197,8 @@ describe('the gateway client under rate limits', () => {
     const read = await client.getPrecheckResults(PROJECT, [JOB]);
     expect(read.count).toBe(1);
     expect(retries).toEqual([expect.objectContaining({ attempt: 1, error: expect.objectContaining({ status: 429, error_code: 'GW.2001', retryable: true }) })]);
-    const [{ delayMs, error }] = retries;
-    expect(delayMs).toBe(error.retryAfterMs);
+    const delayMs = retries[0]?.delayMs ?? 0;
+    expect(delayMs).toBe(retries[0]?.error.retryAfterMs);
     expect(delayMs).toBeGreaterThanOrEqual(1000);
     expect(delayMs).toBeLessThanOrEqual(3000);
     expect(tokens()).toBe(2);
