@@ -1,5 +1,5 @@
 // The faults, and the schedules that fire them: each fault records its own window (name, detail, start, end).
-import { readCounters } from '../../bench/lib/gatewayFigures';
+import { readCounters, readOverload } from '../../bench/lib/gatewayFigures';
 import { fmt } from '../../bench/lib/stats';
 import { sendRedisCommand } from '../../test/support/redis';
 import { OVERLOAD, type FaultWindow } from './history';
@@ -110,7 +110,8 @@ export const sighupReloads = (atS: number, rounds: number, everyS: number): Faul
 
 /**
  * The soak's c=128 saturation on every instance at once, for `forS` seconds, beside the load through HAProxy (which
- * keeps sending the services to them, so they meet any shedding). The detail gives each instance's own counts.
+ * keeps sending the services to them, so they meet any shedding). The detail gives each instance's own counts, and
+ * the loop delay its overload monitor read (from /readyz each second), the figure its shedding threshold applies to.
  */
 export const overload = (atS: number, connections: number, forS: number): FaultStep => ({
   atS,
@@ -120,14 +121,26 @@ export const overload = (atS: number, connections: number, forS: number): FaultS
       topology.gateways.map(async (gateway) => {
         const origin = `http://127.0.0.1:${gateway.port}`;
         const before = await readCounters(origin).catch(() => undefined);
-        const result = await load.saturate({ name: gateway.name, origin }, connections, forS);
+        const loop = { maxDelayMs: 0, shedding: 0, samples: 0 };
+        const monitor = setInterval(() => {
+          readOverload(origin).then(
+            (reading) => {
+              loop.samples += 1;
+              loop.maxDelayMs = Math.max(loop.maxDelayMs, reading.eventLoopDelayMs);
+              if (reading.shedding) loop.shedding += 1;
+            },
+            () => undefined,
+          );
+        }, 1_000);
+        const result = await load.saturate({ name: gateway.name, origin }, connections, forS).finally(() => clearInterval(monitor));
         const after = await readCounters(origin).catch(() => undefined);
         // A gateway restarted within the phase counts from zero again: its figures would mislead.
         const counts =
           before === undefined || after === undefined || after.shedRequests < before.shedRequests
             ? 'counters not comparable'
             : `${after.shedRequests - before.shedRequests} shed, ${after.logLinesDropped - before.logLinesDropped} log lines dropped`;
-        return `${gateway.name} ${result.ok} answered 200 (${fmt(result.rps, 0)}/s), ${result.non2xx} other, ${result.errors} connection errors; its counters: ${counts}`;
+        const delay = `mean loop delay up to ${loop.maxDelayMs} ms, shedding in ${loop.shedding} of ${loop.samples} readings`;
+        return `${gateway.name} ${result.ok} answered 200 (${fmt(result.rps, 0)}/s), ${result.non2xx} other, ${result.errors} connection errors; ${delay}; its counters: ${counts}`;
       }),
     );
     record(`each gateway driven at c=${connections} by the soak's load generator (result queries back to back) for ${forS} s: ${phases.join('; ')}`);
@@ -157,7 +170,7 @@ export const FULL_SCHEDULE: Schedule = {
     sighupReloads(290, 2, 5),
     redisFailover(330, {}),
     iamOutage(350, 10),
-    // Long enough for the soak's rule: RSS settles within the first quarter, and the rest shows whether it grows.
+    // 90 s: RSS settles within the first half (steps until some 36 s in), and the second half shows whether it grows.
     overload(365, 128, 90),
   ],
 };
