@@ -1,6 +1,6 @@
 // The chaos checker on small made-up histories: each promise passes on a clean history and fails on one that breaks it,
 // so a green chaos run means something.
-import { checkHistory, MIN_TREND_SPAN_S, type Verdict } from '../../chaos/lib/checker';
+import { checkHistory, MIN_TREND_SPAN_S, OVERLOAD_HORIZON_MIN, type Verdict } from '../../chaos/lib/checker';
 import type { Exchange, FaultWindow, History, RssSample, StartOutcome } from '../../chaos/lib/history';
 
 const T0 = 1_800_000_000_000;
@@ -152,10 +152,18 @@ describe('the chaos checker', () => {
       expect(verdict(history, 'overload-bounded')).toMatchObject({ pass: false, violations: [expect.stringContaining("gateway-1: RSS peaked at 321 MB, over the Deployment's 320 MB")] });
     });
 
-    it("fails on a steady RSS climb over the phase's second half, and passes steps in its first half that then hold", () => {
-      // 3 MB a minute: 180 MB an hour, toward the limit within the hour.
-      const climbing = withPhaseRss((second) => 180 + second * 0.05 + (second % 3) * 0.4);
-      expect(verdict(climbing, 'overload-bounded')).toMatchObject({ pass: false, violations: [expect.stringMatching(/^gateway-1: RSS trend 3\.\d+ MB\/min, R² 0\.[5-9]\d/)] });
+    it(`fails on a climb in the phase's second half that would reach the limit within ${OVERLOAD_HORIZON_MIN} minutes, as the unbounded log buffer's did`, () => {
+      // 104 MB a minute, the soak's figure before the log buffer was bounded: 252 MB at the end of the phase.
+      const runaway = withPhaseRss((second) => 150 + second * 1.7 + (second % 3) * 0.4);
+      expect(verdict(runaway, 'overload-bounded')).toMatchObject({
+        pass: false,
+        violations: [expect.stringMatching(/^gateway-1: RSS trend 10\d\.\d+ MB\/min, R² 1\.00 .* the bound: slope ≤ 13\.\d MB\/min/)],
+      });
+    });
+
+    it('passes steps in the first half that then hold, and a climb too slow for a phase to tell from steps (the soak judges that)', () => {
+      const slow = withPhaseRss((second) => 180 + second * 0.05 + (second % 3) * 0.4);
+      expect(verdict(slow, 'overload-bounded').pass).toBe(true);
       // As the full run saw it: a ramp, steps until 36 s into the 60 s phase, then flat.
       const settling = withPhaseRss((second) => Math.min(193, 106 + second * 12) + (second >= 20 ? 10 : 0) + (second >= 28 ? 9 : 0) + (second >= 36 ? 7 : 0) + (second % 3) * 0.4);
       expect(verdict(settling, 'overload-bounded').pass).toBe(true);
