@@ -5,7 +5,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { summariseAllocations, allocSamplePath } from './lib/allocProfile';
 import { runLoad } from './lib/load';
 import { childScript } from './lib/paths';
-import { fmt } from './lib/report';
+import { fmt } from './lib/stats';
 import { numberEnv, runMain, sleep, stamp, writeResult } from './lib/settings';
 import { CASES, probe, startTestbed } from './lib/testbed';
 

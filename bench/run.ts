@@ -11,10 +11,10 @@ import { meterHostLoad, waitForQuiet } from './lib/hostLoad';
 import { describeMachine } from './lib/machine';
 import { cpuMs, peakRssKb, resetPeakRss } from './lib/proc';
 import { RESULTS_DIR } from './lib/paths';
-import { fmt, renderBench, renderProfile, updatePerformanceDoc } from './lib/report';
+import { renderBench, renderProfile, updatePerformanceDoc } from './lib/report';
 import type { BenchResults, CaseSummary, ProfileResults, ProfileRun, RunRecord, TargetCheck } from './lib/results';
 import { mb, numberEnv, QUICK, runMain, sleep, stamp, WRITE_DOCS, writeResult } from './lib/settings';
-import { median } from './lib/stats';
+import { fmt, median } from './lib/stats';
 import { CASES as ALL_CASES, caseInfo, probe, startTestbed, type CaseId, type Testbed } from './lib/testbed';
 
 const ALL_CONCURRENCY = [1, 32, 128];

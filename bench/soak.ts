@@ -6,39 +6,25 @@ import { runLoad, type LiveCounters } from './lib/load';
 import { meterHostLoad } from './lib/hostLoad';
 import { readCounters, readOverload } from './lib/gatewayFigures';
 import { describeMachine } from './lib/machine';
-import { fmt, renderSoak, updatePerformanceDoc } from './lib/report';
+import { renderSoak, updatePerformanceDoc } from './lib/report';
 import type { SoakResults, SoakSample, TargetCheck } from './lib/results';
 import { mb, numberEnv, QUICK, runMain, stamp, WRITE_DOCS, writeResult } from './lib/settings';
-import { linearRegression, type Line } from './lib/stats';
+import { fmt } from './lib/stats';
 import { probe, startTestbed } from './lib/testbed';
+import { steadyStartS, trendFrom, trendVerdict } from './lib/trend';
 
-/** "No growth trend": the steady-state line may rise at most this much per minute (≈ 60 MB per hour)... */
-const MAX_SLOPE_MB_PER_MIN = 1;
-/**
- * ...unless the line explains almost nothing of the samples: heapUsed sampled at random points of the GC sawtooth
- * gives steep, meaningless lines (R² near 0), while a leak climbs steadily (R² near 1).
- */
-const MIN_R2_FOR_GROWTH = 0.5;
 /** What the live heap (after a full GC) may gain from before the load to after it. */
 const MAX_LIVE_HEAP_GAIN_MB = 5;
 /** Issue #5's target at c=32; BENCH_SOAK_RSS_LIMIT_MB=320 checks a run against the Deployment's memory limit (320Mi). */
 const DEFAULT_RSS_LIMIT_MB = 150;
 const MILESTONE = 100_000;
 
-/** Growth is a slope above the limit that the line actually explains. */
-const trendVerdict = (name: string, line: Line, where: string): TargetCheck => ({
-  name,
-  required: `slope ≤ ${MAX_SLOPE_MB_PER_MIN} MB/min, or R² < ${MIN_R2_FOR_GROWTH}`,
-  measured: `${fmt(line.slope, 3)} MB/min, R² ${fmt(line.r2)} (${where})`,
-  pass: Number.isFinite(line.slope) ? line.slope <= MAX_SLOPE_MB_PER_MIN || line.r2 < MIN_R2_FOR_GROWTH : undefined,
-});
-
 const soak = async (): Promise<void> => {
   const durationS = numberEnv('BENCH_SOAK_S', QUICK ? 20 : 300, 5, 7200);
   const connections = numberEnv('BENCH_SOAK_CONNECTIONS', 32, 1, 1024);
   const sampleS = numberEnv('BENCH_SOAK_SAMPLE_S', 5, 1, 60);
   const rssLimitMb = numberEnv('BENCH_SOAK_RSS_LIMIT_MB', DEFAULT_RSS_LIMIT_MB, 50, 4096);
-  const steadyFromS = Math.min(60, durationS / 4);
+  const steadyFromS = steadyStartS(durationS);
   const machine = describeMachine();
   console.log(`soak: case 5 at c=${connections} for ${durationS} s, sampling every ${sampleS} s`);
 
@@ -105,10 +91,8 @@ const soak = async (): Promise<void> => {
   await sut.stop();
   await testbed.stop();
 
-  const steady = samples.filter((s) => s.tS >= steadyFromS);
-  const minutes = steady.map((s) => s.tS / 60);
-  const rssTrend = linearRegression(minutes, steady.map((s) => s.rssMb));
-  const heapUsedTrend = linearRegression(minutes, steady.map((s) => s.heapUsedMb));
+  const rssTrend = trendFrom(samples, (s) => s.rssMb, steadyFromS);
+  const heapUsedTrend = trendFrom(samples, (s) => s.heapUsedMb, steadyFromS);
   const verdicts: TargetCheck[] = [
     at100k
       ? { name: 'RSS after 100,000 requests', required: `< ${rssLimitMb} MB`, measured: `${fmt(at100k.rssMb, 1)} MB`, pass: at100k.rssMb < rssLimitMb }

@@ -9,7 +9,7 @@ import { meterHostLoad, type HostLoad } from './lib/hostLoad';
 import { runLoad, type LoadResult } from './lib/load';
 import { describeMachine } from './lib/machine';
 import { childScript } from './lib/paths';
-import { fmt } from './lib/report';
+import { fmt } from './lib/stats';
 import { numberEnv, QUICK, runMain, sleep, stamp, writeResult } from './lib/settings';
 import { PROJECT, probe, startTestbed, type Testbed } from './lib/testbed';
 

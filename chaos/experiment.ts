@@ -2,16 +2,18 @@
 // and every process stopped (by PID, exits awaited) whatever happened.
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { meterHostLoad } from '../bench/lib/hostLoad';
+import { ROOT } from '../bench/lib/paths';
 import { rssKb } from '../bench/lib/proc';
 import type { StartRecord } from '../src/simulator/startSimulator';
 import { checkHistory, type Verdict } from './lib/checker';
 import { FULL_SCHEDULE, runSchedule, SHORT_SCHEDULE } from './lib/faults';
 import type { FaultWindow, History, RssSample } from './lib/history';
 import { runLoad } from './lib/load';
-import { ProcessGroup } from './lib/processes';
+import { bundleScript, ProcessGroup } from './lib/processes';
 import { writeReport, type ReportFiles } from './lib/report';
+import { deploymentMemoryLimitMib } from './lib/shipped';
 import { PROBE_TIER, startTopology } from './lib/topology';
 
 export interface ExperimentOptions {
@@ -57,6 +59,7 @@ export const runExperiment = async (options: ExperimentOptions): Promise<Experim
   mkdirSync(options.outDir, { recursive: true });
   const notes: string[] = options.waitReplicas === undefined ? [] : [`the gateways ran with redis.waitReplicas ${options.waitReplicas}`];
   const random = seeded(18);
+  const generatorScript = bundleScript(join(ROOT, 'chaos', 'processes', 'saturate.ts'), join(work, 'bin', 'saturate.js'));
   log(`starting the topology (logs in ${work})`);
   const topology = await startTopology(group, work, { gateways: 3, waitReplicas: options.waitReplicas });
   try {
@@ -78,15 +81,16 @@ export const runExperiment = async (options: ExperimentOptions): Promise<Experim
       topology.url,
       { services: 4, pauseMs: [150, 350], redeliveryShare: 0.5, maxWatches: 6, proberIntervalMs: 100, random },
       { stopStarting: stopStarting.signal, stopAll: stopAll.signal },
+      { group, script: generatorScript, dir: work },
     );
-    const faultsDone = runSchedule(topology, schedule, startedAt, faults, notes);
+    const faultsDone = runSchedule(topology, load, schedule, startedAt, faults, notes);
     await new Promise((resolve) => setTimeout(resolve, schedule.loadS * 1000));
     stopStarting.abort();
     const loadEndedAt = Date.now();
     log('load stopped; waiting for faults, redeliveries and watches to end');
     await faultsDone;
     const grace = setTimeout(() => stopAll.abort(), WATCH_GRACE_MS);
-    const record = await load;
+    const record = await load.finished;
     clearTimeout(grace);
     clearInterval(sampler);
     const hostLoad = meter.stop();
@@ -101,6 +105,7 @@ export const runExperiment = async (options: ExperimentOptions): Promise<Experim
       drsStarts: simulatorStarts.starts,
       faults,
       rss,
+      rssLimitMb: deploymentMemoryLimitMib(),
       crashes: [...group.crashes],
       probeTier: { name: PROBE_TIER.name, max: PROBE_TIER.max, windowMs: PROBE_TIER.windowMs },
       hostLoad: { foreignCores: hostLoad.foreignCores },
@@ -110,7 +115,7 @@ export const runExperiment = async (options: ExperimentOptions): Promise<Experim
     const files = await writeReport(options.outDir, history, verdicts, notes);
     log(`done: ${options.outDir}`);
     // Every process's log (gateways, HAProxy, Redis, sentinels, simulator) goes with the report.
-    cpSync(work, join(options.outDir, 'logs'), { recursive: true });
+    cpSync(work, join(options.outDir, 'logs'), { recursive: true, filter: (source) => source !== dirname(generatorScript) });
     rmSync(work, { recursive: true, force: true });
     return { history, verdicts, files, notes };
   } finally {

@@ -13,6 +13,17 @@ export interface LoadOptions {
   durationS: number;
   /** Headers that change per request (a fresh Idempotency-Key), added to `headers`. */
   perRequestHeaders?: () => Record<string, string>;
+  /** Every answer with its body and headers, for a caller that checks what came back (the chaos run's overload phase). */
+  onAnswer?: (answer: Answer) => void;
+}
+
+export interface Answer {
+  /** When the request was handed to its connection (ms since the epoch). */
+  sentAt: number;
+  status: number;
+  body: string;
+  /** Names as the server wrote them (autocannon does not lower-case them); a repeated header gives an array. */
+  headers: Record<string, string | string[] | undefined>;
 }
 
 export interface LatencySummary {
@@ -46,6 +57,22 @@ const assertLocal = (origin: string): void => {
   if (protocol !== 'http:' || hostname !== '127.0.0.1') throw new Error(`the bench only targets http://127.0.0.1, not ${origin}`);
 };
 
+/** A connection carries one request at a time (no pipelining), so its context can hold that request's send time. */
+interface SentContext {
+  sentAt?: number;
+}
+
+const requestHooks = ({ headers, perRequestHeaders, onAnswer }: LoadOptions): autocannon.Request => ({
+  setupRequest: (request: autocannon.Request, context: object) => {
+    (context as SentContext).sentAt = Date.now();
+    return perRequestHeaders === undefined ? request : { ...request, headers: { ...headers, ...perRequestHeaders() } };
+  },
+  ...(onAnswer && {
+    onResponse: (status: number, body: string, context: object, answerHeaders: autocannon.Request['headers']) =>
+      onAnswer({ sentAt: (context as SentContext).sentAt ?? Date.now(), status, body, headers: answerHeaders ?? {} }),
+  }),
+});
+
 export const runLoad = (options: LoadOptions, live: LiveCounters = { ok: 0 }): Promise<LoadResult> => {
   assertLocal(options.origin);
   return new Promise((resolve, reject) => {
@@ -64,9 +91,7 @@ export const runLoad = (options: LoadOptions, live: LiveCounters = { ok: 0 }): P
         duration: options.durationS,
         pipelining: 1,
         timeout: 10,
-        ...(options.perRequestHeaders && {
-          requests: [{ setupRequest: (request: autocannon.Request) => ({ ...request, headers: { ...options.headers, ...options.perRequestHeaders?.() } }) }],
-        }),
+        ...((options.perRequestHeaders ?? options.onAnswer) && { requests: [requestHooks(options)] }),
       },
       (error: unknown, result: autocannon.Result) => {
         if (error) return reject(error instanceof Error ? error : new Error(String(error)));

@@ -5,6 +5,7 @@ import { dirname, relative } from 'node:path';
 import type { BenchResults, CaseSummary, ProfileResults, SoakResults, TargetCheck } from './results';
 import type { Machine } from './machine';
 import { PERFORMANCE_DOC, ROOT } from './paths';
+import { fmt } from './stats';
 import { caseInfo, CASES, JOB, REQUEST_PATH } from './testbed';
 
 const SECTIONS = ['summary', 'bench', 'profile', 'soak', 'notes'] as const;
@@ -102,8 +103,6 @@ export const updatePerformanceDoc = (section: Exclude<Section, HandWritten>, mar
   writeFileSync(PERFORMANCE_DOC, `${HEADER}\n${body.join('\n\n')}\n`);
 };
 
-export const fmt = (value: number | undefined, digits = 2): string =>
-  value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits);
 const signed = (value: number, digits = 2): string => (Number.isFinite(value) ? `${value >= 0 ? '+' : ''}${value.toFixed(digits)}` : '–');
 const verdict = (pass: boolean | undefined): string => (pass === undefined ? 'not measured' : pass ? '**PASS**' : '**FAIL**');
 

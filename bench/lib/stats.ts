@@ -1,4 +1,9 @@
-// Small statistics helpers: median, nearest-rank percentile over a sorted array, least-squares line.
+// Small statistics helpers: median, nearest-rank percentile over a sorted array, least-squares line, and the way a
+// figure is printed.
+/** A figure with `digits` decimals; "–" for one that was not measured. */
+export const fmt = (value: number | undefined, digits = 2): string =>
+  value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits);
+
 export const median = (values: readonly number[]): number => {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);

@@ -1,6 +1,9 @@
 // The faults, and the schedules that fire them: each fault records its own window (name, detail, start, end).
+import { readCounters, readOverload } from '../../bench/lib/gatewayFigures';
+import { fmt } from '../../bench/lib/stats';
 import { sendRedisCommand } from '../../test/support/redis';
-import type { FaultWindow } from './history';
+import { OVERLOAD, type FaultWindow } from './history';
+import type { Load } from './load';
 import { waitFor } from './processes';
 import type { Topology } from './topology';
 
@@ -8,7 +11,7 @@ export interface FaultStep {
   /** Seconds after the load began. */
   atS: number;
   name: string;
-  run(topology: Topology, record: (detail: string) => void): Promise<void>;
+  run(topology: Topology, record: (detail: string) => void, load: Load): Promise<void>;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -105,14 +108,53 @@ export const sighupReloads = (atS: number, rounds: number, everyS: number): Faul
   },
 });
 
+/**
+ * The soak's c=128 saturation on every instance at once, for `forS` seconds, beside the load through HAProxy (which
+ * keeps sending the services to them, so they meet any shedding). The detail gives each instance's own counts, and
+ * the loop delay its overload monitor read (from /readyz each second), the figure its shedding threshold applies to.
+ */
+export const overload = (atS: number, connections: number, forS: number): FaultStep => ({
+  atS,
+  name: OVERLOAD,
+  async run(topology, record, load) {
+    const phases = await Promise.all(
+      topology.gateways.map(async (gateway) => {
+        const origin = `http://127.0.0.1:${gateway.port}`;
+        const before = await readCounters(origin).catch(() => undefined);
+        const loop = { maxDelayMs: 0, shedding: 0, samples: 0 };
+        const monitor = setInterval(() => {
+          readOverload(origin).then(
+            (reading) => {
+              loop.samples += 1;
+              loop.maxDelayMs = Math.max(loop.maxDelayMs, reading.eventLoopDelayMs);
+              if (reading.shedding) loop.shedding += 1;
+            },
+            () => undefined,
+          );
+        }, 1_000);
+        const result = await load.saturate({ name: gateway.name, origin }, connections, forS).finally(() => clearInterval(monitor));
+        const after = await readCounters(origin).catch(() => undefined);
+        // A gateway restarted within the phase counts from zero again: its figures would mislead.
+        const counts =
+          before === undefined || after === undefined || after.shedRequests < before.shedRequests
+            ? 'counters not comparable'
+            : `${after.shedRequests - before.shedRequests} shed, ${after.logLinesDropped - before.logLinesDropped} log lines dropped`;
+        const delay = `mean loop delay up to ${loop.maxDelayMs} ms, shedding in ${loop.shedding} of ${loop.samples} readings`;
+        return `${gateway.name} ${result.ok} answered 200 (${fmt(result.rps, 0)}/s), ${result.non2xx} other, ${result.errors} connection errors; ${delay}; its counters: ${counts}`;
+      }),
+    );
+    record(`each gateway driven at c=${connections} by the soak's load generator (result queries back to back) for ${forS} s: ${phases.join('; ')}`);
+  },
+});
+
 export interface Schedule {
   loadS: number;
   steps: FaultStep[];
 }
 
-/** `npm run chaos`: every fault alone, then several at once, as in a real incident; ~7 minutes of load. */
+/** `npm run chaos`: every fault alone, then several at once, as in a real incident, then overload; ~8 minutes of load. */
 export const FULL_SCHEDULE: Schedule = {
-  loadS: 420,
+  loadS: 465,
   steps: [
     redisLatency(20, 60, 25),
     drsResets(55, 'reset-before', 0.3, 25),
@@ -128,25 +170,31 @@ export const FULL_SCHEDULE: Schedule = {
     sighupReloads(290, 2, 5),
     redisFailover(330, {}),
     iamOutage(350, 10),
+    // 90 s: RSS settles within the first half (steps until some 36 s in), and the second half shows whether it grows.
+    overload(365, 128, 90),
   ],
 };
 
 /** The short mode inside `npm test`: a subset, shorter. */
 export const SHORT_SCHEDULE: Schedule = {
-  loadS: 20,
-  steps: [drsResets(2, 'reset-after', 0.4, 4), redisFailover(6, { lagMs: 1_500 }), rollingRestart(12, [0]), sighupReloads(13, 2, 3)],
+  loadS: 24,
+  steps: [drsResets(2, 'reset-after', 0.4, 4), redisFailover(6, { lagMs: 1_500 }), rollingRestart(12, [0]), sighupReloads(13, 2, 3), overload(18, 128, 5)],
 };
 
-export const runSchedule = async (topology: Topology, schedule: Schedule, startedAt: number, windows: FaultWindow[], failures: string[]): Promise<void> => {
+export const runSchedule = async (topology: Topology, load: Load, schedule: Schedule, startedAt: number, windows: FaultWindow[], failures: string[]): Promise<void> => {
   await Promise.all(
     schedule.steps.map(async (step) => {
       await sleep(Math.max(0, startedAt + step.atS * 1000 - Date.now()));
       const start = Date.now();
       let detail = '';
       try {
-        await step.run(topology, (text) => {
-          detail = text;
-        });
+        await step.run(
+          topology,
+          (text) => {
+            detail = text;
+          },
+          load,
+        );
       } catch (error) {
         failures.push(`${step.name} at ${step.atS} s: ${error instanceof Error ? error.message : String(error)}`);
         detail = `failed: ${error instanceof Error ? error.message : String(error)}`;

@@ -11,6 +11,8 @@ export interface Exchange {
   route: Route;
   key?: string;
   jobs: string[];
+  /** The typed-client call it belongs to (its retries and reconnections share it); none for the overload generator's. */
+  call?: number;
   sentAt: number;
   answeredAt: number;
   /** 0: no answer (the connection failed). */
@@ -22,6 +24,8 @@ export interface Exchange {
   replayed: boolean;
   /** The RateLimit header as sent. */
   rateLimit?: string;
+  /** An error answer's Retry-After header as sent. */
+  retryAfter?: string;
   networkError?: string;
   /** The start of an error answer that is not a problem (a proxy's own page), to tell who wrote it. */
   foreignBody?: string;
@@ -66,6 +70,9 @@ export interface WatchRecord {
   error?: string;
 }
 
+/** The overload phase's name: the checker holds the gateways to bounded memory and documented answers inside it. */
+export const OVERLOAD = 'overload';
+
 export interface FaultWindow {
   name: string;
   detail: string;
@@ -92,6 +99,8 @@ export interface History {
   drsStarts: StartRecord[];
   faults: FaultWindow[];
   rss: RssSample[];
+  /** The gateway container's memory limit in the Deployment; MB here are MiB, in the samples as in the limit. */
+  rssLimitMb: number;
   crashes: Crash[];
   probeTier: { name: string; max: number; windowMs: number };
   /** Unique keys the services used. */

@@ -1,8 +1,14 @@
 // The workload: services starting pre-checks through the typed client (Idempotency-Keys, the client's own retries,
-// at-least-once redelivery of some keys), progress watchers, and a prober that leans on its rate limit.
+// at-least-once redelivery of some keys), progress watchers, a prober that leans on its rate limit, and, for the
+// overload phase, the soak's saturating load generator; every answer recorded.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
+import type { LoadResult } from '../../bench/lib/load';
 import { createGatewayClient, GatewayClientError, type GatewayClient } from '../../clients/typescript/src';
 import type { Exchange, ReadFailure, Route, StartOutcome, WatchRecord } from './history';
+import type { ProcessGroup } from './processes';
 import { JWT_SECRET, PROBE_TIER, PROJECT } from './topology';
 
 export interface LoadSettings {
@@ -14,6 +20,31 @@ export interface LoadSettings {
   maxWatches: number;
   proberIntervalMs: number;
   random: () => number;
+}
+
+/** One line of the overload generator's output (chaos/processes/saturate.ts): an answer, or at the end its result. */
+export interface GeneratorLine {
+  answer?: { sentAt: number; answeredAt: number; status: number; body: string; headers: Record<string, string> };
+  result?: LoadResult;
+}
+
+/** Where the overload generator runs: a child process of the experiment's group, from its bundled `script`. */
+export interface GeneratorHost {
+  group: ProcessGroup;
+  script: string;
+  /** Its answers go to a file here until they are recorded. */
+  dir: string;
+}
+
+/** The load while it runs: the overload phase adds to it, and its record is read once it has ended. */
+export interface Load {
+  /**
+   * The soak's load generator (autocannon: `connections` keep-alive connections, result queries back to back, no
+   * retries) at one gateway for `durationS` seconds, in a child process; every answer recorded with the rest.
+   */
+  saturate(target: { name: string; origin: string }, connections: number, durationS: number): Promise<LoadResult>;
+  /** Everything recorded, once starting has stopped and every delivery and watch has ended. */
+  finished: Promise<LoadRecord>;
 }
 
 export interface LoadRecord {
@@ -40,35 +71,40 @@ const jobsOf = (request: Request, body: string | undefined): string[] => {
   return parsed.jobs.map((job) => (typeof job === 'string' ? job : job.job_id));
 };
 
+type AnswerFields = Pick<Exchange, 'status' | 'errorCode' | 'problem' | 'replayed' | 'rateLimit' | 'retryAfter' | 'foreignBody'>;
+
+/** What the history keeps of an answer: an error's code and Retry-After, the headers the checker reads, and the start of a body that is no problem. */
+const answerFields = (status: number, errorBody: string, header: (name: string) => string | undefined): AnswerFields => {
+  const ok = status >= 200 && status < 300;
+  const problem = (header('Content-Type') ?? '').includes('application/problem+json');
+  let errorCode: string | undefined;
+  if (!ok) {
+    try {
+      errorCode = (JSON.parse(errorBody) as { error_code?: string }).error_code;
+    } catch {
+      errorCode = undefined;
+    }
+  }
+  return {
+    status,
+    errorCode,
+    problem,
+    replayed: header('Idempotency-Replayed') === 'true',
+    rateLimit: header('RateLimit'),
+    retryAfter: ok ? undefined : header('Retry-After'),
+    foreignBody: ok || problem ? undefined : errorBody.slice(0, 160),
+  };
+};
+
 /** fetch for the typed client that records every exchange (a stream's only up to its headers). */
-const recordingFetch = (actor: string, exchanges: Exchange[]) => async (request: Request): Promise<Response> => {
+const recordingFetch = (actor: string, exchanges: Exchange[], call: () => number | undefined) => async (request: Request): Promise<Response> => {
   const route = routeOf(new URL(request.url).pathname);
   const body = request.method === 'POST' ? await request.clone().text() : undefined;
-  const base = { actor, route, key: request.headers.get('Idempotency-Key') ?? undefined, jobs: jobsOf(request, body), sentAt: Date.now() };
+  const base = { actor, route, key: request.headers.get('Idempotency-Key') ?? undefined, jobs: jobsOf(request, body), call: call(), sentAt: Date.now() };
   try {
     const response = await fetch(request);
-    const problem = (response.headers.get('Content-Type') ?? '').includes('application/problem+json');
-    let errorCode: string | undefined;
-    let foreignBody: string | undefined;
-    if (!response.ok) {
-      const text = await response.clone().text();
-      try {
-        errorCode = (JSON.parse(text) as { error_code?: string }).error_code;
-      } catch {
-        errorCode = undefined;
-      }
-      if (!problem) foreignBody = text.slice(0, 160);
-    }
-    exchanges.push({
-      ...base,
-      answeredAt: Date.now(),
-      status: response.status,
-      errorCode,
-      problem,
-      replayed: response.headers.get('Idempotency-Replayed') === 'true',
-      rateLimit: response.headers.get('RateLimit') ?? undefined,
-      foreignBody,
-    });
+    const errorBody = response.ok ? '' : await response.clone().text();
+    exchanges.push({ ...base, answeredAt: Date.now(), ...answerFields(response.status, errorBody, (name) => response.headers.get(name) ?? undefined) });
     return response;
   } catch (error) {
     exchanges.push({ ...base, answeredAt: Date.now(), status: 0, problem: false, replayed: false, networkError: error instanceof Error ? error.message : String(error) });
@@ -98,7 +134,7 @@ const resolveStart = async (client: GatewayClient, jobs: string[]): Promise<'sta
   }
 };
 
-export const runLoad = async (url: string, settings: LoadSettings, until: { stopStarting: AbortSignal; stopAll: AbortSignal }): Promise<LoadRecord> => {
+export const runLoad = (url: string, settings: LoadSettings, until: { stopStarting: AbortSignal; stopAll: AbortSignal }, generator: GeneratorHost): Load => {
   const record: LoadRecord = { exchanges: [], starts: [], readFailures: [], watches: [], keys: [] };
   const pending = new Set<Promise<void>>();
   const track = (work: Promise<void>): void => {
@@ -106,6 +142,10 @@ export const runLoad = async (url: string, settings: LoadSettings, until: { stop
     void work.finally(() => pending.delete(work));
   };
   let openWatches = 0;
+  // Each typed-client call gets a number its exchanges carry, through the client's awaits and timers alike.
+  const calls = new AsyncLocalStorage<number>();
+  let lastCall = 0;
+  const inCall = <T>(work: () => Promise<T>): Promise<T> => calls.run((lastCall += 1), work);
   const between = ([min, max]: [number, number]): number => min + settings.random() * (max - min);
 
   const clientFor = (actor: string, scopes: string, maxAttempts: number): GatewayClient => {
@@ -113,7 +153,7 @@ export const runLoad = async (url: string, settings: LoadSettings, until: { stop
     return createGatewayClient({
       baseUrl: url,
       getToken: () => token,
-      fetch: recordingFetch(actor, record.exchanges),
+      fetch: recordingFetch(actor, record.exchanges, () => calls.getStore()),
       retry: { maxAttempts, maxDelayMs: 10_000, random: settings.random },
       reconnect: { maxFailures: 8, maxDelayMs: 10_000, idleTimeoutMs: 30_000, random: settings.random },
     });
@@ -127,7 +167,7 @@ export const runLoad = async (url: string, settings: LoadSettings, until: { stop
     const entry: WatchRecord = { service, key, jobs, startedAt: Date.now(), endedAt: 0, aborted: false, done: [], reconnects: 0 };
     record.watches.push(entry);
     openWatches += 1;
-    return (async () => {
+    return inCall(async () => {
       try {
         for await (const event of client.watchPrecheck(PROJECT, jobs, { signal: until.stopAll })) {
           if (event.type === 'done') entry.done.push(event.data.job_id);
@@ -139,13 +179,13 @@ export const runLoad = async (url: string, settings: LoadSettings, until: { stop
         entry.endedAt = Date.now();
         openWatches -= 1;
       }
-    })();
+    });
   };
 
   const deliver = async (service: string, client: GatewayClient, key: string, jobs: string[], delivery: StartOutcome['delivery']): Promise<StartOutcome> => {
     const sentAt = Date.now();
     try {
-      await client.startPrecheck(PROJECT, jobs.map((job_id) => ({ job_id, precheck_mode: 'forStartJob' as const })), { idempotencyKey: key });
+      await inCall(() => client.startPrecheck(PROJECT, jobs.map((job_id) => ({ job_id, precheck_mode: 'forStartJob' as const })), { idempotencyKey: key }));
       const outcome: StartOutcome = { service, key, jobs, delivery, sentAt, endedAt: Date.now(), accepted: true, status: 200 };
       record.starts.push(outcome);
       return outcome;
@@ -164,7 +204,7 @@ export const runLoad = async (url: string, settings: LoadSettings, until: { stop
         kind: failure?.kind,
         retryable: failure?.retryable,
       };
-      if (failure?.kind === 'may-have-started') outcome.resolution = await resolveStart(client, jobs);
+      if (failure?.kind === 'may-have-started') outcome.resolution = await inCall(() => resolveStart(client, jobs));
       record.starts.push(outcome);
       return outcome;
     }
@@ -195,12 +235,46 @@ export const runLoad = async (url: string, settings: LoadSettings, until: { stop
     const client = clientFor('prober', `drs:precheck ${PROBE_TIER.scope}`, 1);
     const jobs = [jobIdFor(99, 1)];
     while (!until.stopStarting.aborted) {
-      await client.getPrecheckResults(PROJECT, jobs).catch((error: unknown) => readFailed('prober', error));
+      await inCall(() => client.getPrecheckResults(PROJECT, jobs)).catch((error: unknown) => readFailed('prober', error));
       await sleep(settings.proberIntervalMs, until.stopStarting);
     }
   };
 
-  await Promise.all([...Array.from({ length: settings.services }, (_, i) => service(i + 1)), prober()]);
-  while (pending.size > 0) await Promise.all([...pending]);
-  return record;
+  const saturate: Load['saturate'] = async ({ name, origin }, connections, durationS) => {
+    const jobs = [jobIdFor(98, 1)];
+    const options = {
+      origin,
+      path: `/v3/${PROJECT}/jobs/batch-precheck-result`,
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${tokenFor('overload', 'drs:precheck')}` },
+      body: JSON.stringify({ jobs }),
+      connections,
+      durationS,
+    };
+    const output = join(generator.dir, `overload-${name}.jsonl`);
+    const child = generator.group.start(`overload-${name}`, process.execPath, [generator.script], {
+      env: { PATH: process.env.PATH, CHAOS_SATURATE: JSON.stringify(options) },
+      logFile: output,
+      finishes: true,
+    });
+    await child.exited;
+    let result: LoadResult | undefined;
+    // Node's own warnings may share the file: only the generator's lines are JSON objects.
+    for (const line of readFileSync(output, 'utf8').split('\n').filter((text) => text.startsWith('{'))) {
+      const { answer, result: last } = JSON.parse(line) as GeneratorLine;
+      if (answer !== undefined) {
+        record.exchanges.push({ actor: 'overload', route: 'result', jobs, sentAt: answer.sentAt, answeredAt: answer.answeredAt, ...answerFields(answer.status, answer.body, (header) => answer.headers[header.toLowerCase()]) });
+      }
+      result = last ?? result;
+    }
+    if (result === undefined) throw new Error(`the generator against ${name} ended without a result; its output: ${output}`);
+    rmSync(output);
+    return result;
+  };
+
+  const finished = (async () => {
+    await Promise.all([...Array.from({ length: settings.services }, (_, i) => service(i + 1)), prober()]);
+    while (pending.size > 0) await Promise.all([...pending]);
+    return record;
+  })();
+  return { saturate, finished };
 };

@@ -1,6 +1,7 @@
 // Every process the experiment starts: spawned so it dies with us (pdeathsig), logged to its own file, stopped by PID
 // with its exit awaited, and any exit nobody asked for recorded as a crash.
 import { closeSync, openSync } from 'node:fs';
+import { buildSync } from 'esbuild';
 import { spawnTestChild } from '../../test/support/spawnTestChild';
 
 export interface Crash {
@@ -25,6 +26,8 @@ export interface Managed {
 export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   logFile: string;
+  /** A process that ends by itself when its work is done: an exit with code 0 is no crash. */
+  finishes?: boolean;
 }
 
 export class ProcessGroup {
@@ -32,6 +35,9 @@ export class ProcessGroup {
   readonly crashes: Crash[] = [];
 
   start(name: string, binary: string, args: readonly string[], options: StartOptions): Managed {
+    // Each child holds an 'exit' listener (spawnTestChild kills it should we die), and a run holds more than the
+    // default ten at once.
+    process.setMaxListeners(Math.max(process.getMaxListeners(), this.live.size + 11));
     const fd = openSync(options.logFile, 'a');
     const spawned = spawnTestChild(binary, args, ['ignore', fd, fd], options.env);
     closeSync(fd);
@@ -48,7 +54,7 @@ export class ProcessGroup {
       pid,
       exited: spawned.exited.then(() => {
         this.live.delete(managed);
-        if (!expected) this.crashes.push({ name, pid, code: exit?.code ?? null, signal: exit?.signal ?? null, at: Date.now() });
+        if (!expected && !(options.finishes === true && exit?.code === 0)) this.crashes.push({ name, pid, code: exit?.code ?? null, signal: exit?.signal ?? null, at: Date.now() });
       }),
       hasExited: spawned.hasExited,
       signal: (signal) => {
@@ -89,6 +95,15 @@ export class ProcessGroup {
     }
   }
 }
+
+/**
+ * Bundles a child process's TypeScript entry into one JavaScript file (esbuild), so the child runs alike under jest,
+ * which runs the experiment from its sources, and from the compiled harness.
+ */
+export const bundleScript = (entry: string, outFile: string): string => {
+  buildSync({ entryPoints: [entry], outfile: outFile, bundle: true, platform: 'node', target: 'node24', format: 'cjs', logLevel: 'error' });
+  return outFile;
+};
 
 /** Polls `probe` every 100 ms until it says true, or throws after `timeoutMs`, naming `what`. */
 export const waitFor = async (what: string, probe: () => Promise<boolean>, timeoutMs: number, process?: Managed): Promise<void> => {

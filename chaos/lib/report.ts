@@ -1,5 +1,6 @@
 // The report of one run: a Markdown summary (a verdict per promise), the JSON history and verdicts, and a timeline
-// (faults against start latency, error rate and double starts) as SVG, and as PNG where Chromium is there.
+// (faults against start latency, error rate, each gateway's RSS and double starts) as SVG, and as PNG where Chromium
+// is there.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { percentileOfSorted } from '../../bench/lib/stats';
@@ -19,7 +20,10 @@ const COLOURS: Record<string, string> = {
   'iam-outage': '#2980b9',
   'rolling-restart': '#16a085',
   'sighup-reloads': '#7f8c8d',
+  overload: '#b7950b',
 };
+
+const INSTANCE_COLOURS = ['#2c3e50', '#16a085', '#8e44ad'];
 
 interface Bucket {
   t: number;
@@ -65,7 +69,9 @@ export const renderTimelineSvg = (history: History, verdicts: readonly Verdict[]
   const chartHeight = 220;
   const errorTop = chartTop + chartHeight + 40;
   const errorHeight = 110;
-  const doubleTop = errorTop + errorHeight + 40;
+  const rssTop = errorTop + errorHeight + 40;
+  const rssHeight = 140;
+  const doubleTop = rssTop + rssHeight + 40;
   const height = doubleTop + 70;
   const maxLatency = Math.max(100, ...data.map((bucket) => bucket.p95));
   const yLatency = (ms: number): number => chartTop + chartHeight - (chartHeight * Math.min(ms, maxLatency)) / maxLatency;
@@ -104,6 +110,30 @@ export const renderTimelineSvg = (history: History, verdicts: readonly Verdict[]
   parts.push(`<text x="${LEFT - 8}" y="${errorTop + 28}" text-anchor="end" fill="#555">non-200 / starts</text>`);
   for (const tick of [0, 0.5, 1]) parts.push(`<line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${yError(tick)}" y2="${yError(tick)}" stroke="#ddd"/><text x="${LEFT + 4}" y="${yError(tick) - 2}" fill="#888" font-size="10">${tick * 100}%</text>`);
   parts.push(`<path d="${line(data.map((b) => b.errorRate), yError)} L${x((data.at(-1) as Bucket).t)},${yError(0)} L${x(0)},${yError(0)} Z" fill="#c0392b" opacity="0.5"/>`);
+  // RSS per gateway against the Deployment's limit; a restarted instance's new process starts a new line.
+  const rssMax = history.rssLimitMb * 1.1;
+  const yRss = (mb: number): number => rssTop + rssHeight - (rssHeight * Math.min(mb, rssMax)) / rssMax;
+  parts.push(`<text x="${LEFT - 8}" y="${rssTop + 12}" text-anchor="end" font-weight="bold">gateway RSS</text>`);
+  parts.push(`<text x="${LEFT - 8}" y="${rssTop + 28}" text-anchor="end" fill="#555">MB (MiB), each 1 s</text>`);
+  for (const tick of [0, 100, 200]) parts.push(`<line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${yRss(tick)}" y2="${yRss(tick)}" stroke="#ddd"/><text x="${LEFT + 4}" y="${yRss(tick) - 2}" fill="#888" font-size="10">${tick}</text>`);
+  parts.push(`<line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${yRss(history.rssLimitMb)}" y2="${yRss(history.rssLimitMb)}" stroke="#c0392b" stroke-dasharray="6 4"/>`);
+  parts.push(`<text x="${LEFT + 4}" y="${yRss(history.rssLimitMb) - 3}" fill="#c0392b" font-size="10">${history.rssLimitMb}: the Deployment's limit</text>`);
+  const instances = [...new Set(history.rss.map((sample) => sample.instance))].sort();
+  instances.forEach((instance, i) => {
+    const colour = INSTANCE_COLOURS[i % INSTANCE_COLOURS.length] ?? '#555';
+    let pid: number | undefined;
+    const path = history.rss
+      .filter((sample) => sample.instance === instance && sample.at <= history.loadEndedAt)
+      .map((sample) => {
+        const move = sample.pid === pid ? 'L' : 'M';
+        pid = sample.pid;
+        return `${move}${x((sample.at - history.startedAt) / 1000).toFixed(1)},${yRss(sample.rssMb).toFixed(1)}`;
+      })
+      .join(' ');
+    parts.push(`<path d="${path}" fill="none" stroke="${colour}" stroke-width="1.5"/>`);
+    // Along the bottom, below any gateway's RSS, clear of the limit's line at the top.
+    parts.push(`<text x="${WIDTH - RIGHT - 270 + i * 90}" y="${rssTop + rssHeight - 4}" fill="${colour}">— ${escape(instance)}</text>`);
+  });
   // Double starts.
   parts.push(`<text x="${LEFT - 8}" y="${doubleTop + 14}" text-anchor="end" font-weight="bold">double starts</text>`);
   parts.push(`<line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${doubleTop + 20}" y2="${doubleTop + 20}" stroke="#999"/>`);

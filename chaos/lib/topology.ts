@@ -14,6 +14,8 @@ import { ensureRedisInstalled, freePort, sendRedisCommand } from '../../test/sup
 import { startFaultProxy, type FaultProxy } from './faultProxy';
 import { httpOk, waitFor, type Managed, type ProcessGroup } from './processes';
 import { ROOT } from '../../bench/lib/paths';
+import { gatewayNodeFlags } from '../../bench/lib/startCommand';
+import { imageEnv } from './shipped';
 
 export const MASTER_NAME = 'chaos-master';
 export const JWT_SECRET = 'chaos-experiment-jwt-secret-0123456789abcdef';
@@ -234,7 +236,10 @@ export const startTopology = async (group: ProcessGroup, dir: string, options: T
     };
     writeReloadableConfig(5_000);
     const tokenCacheKey = randomBytes(32).toString('base64');
+    // As the image runs it: its node flags and its malloc settings, on which RSS under overload depends.
+    const gatewayArgs = [...gatewayNodeFlags(), join(ROOT, 'dist', 'main.js')];
     const gatewayEnv = (port: number): NodeJS.ProcessEnv => ({
+      ...imageEnv(['MALLOC_ARENA_MAX']),
       PATH: process.env.PATH,
       HOST: '127.0.0.1',
       PORT: String(port),
@@ -262,7 +267,7 @@ export const startTopology = async (group: ProcessGroup, dir: string, options: T
         port,
         process: () => current,
         start: async () => {
-          current = group.start(name, node, [join(ROOT, 'dist', 'main.js')], { env: gatewayEnv(port), logFile: join(dir, `${name}.log`) });
+          current = group.start(name, node, gatewayArgs, { env: gatewayEnv(port), logFile: join(dir, `${name}.log`) });
           await waitFor(name, () => httpOk(`http://127.0.0.1:${port}/readyz`), 30_000, current);
         },
         stop: async () => {

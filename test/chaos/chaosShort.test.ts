@@ -1,5 +1,5 @@
 // The short chaos run inside `npm test`: the whole topology (3 gateways behind HAProxy, Redis with Sentinel, fault
-// proxies, the simulator), about 30 s of load and faults, and the checker's verdicts as the assertions.
+// proxies, the simulator), about 30 s of load, faults and overload, and the checker's verdicts as the assertions.
 import { join } from 'node:path';
 import { ROOT } from '../../bench/lib/paths';
 import { runExperiment, type ExperimentResult } from '../../chaos/experiment';
@@ -10,7 +10,7 @@ import { ensureRedisInstalled } from '../support/redis';
 ensureHaproxy();
 ensureRedisInstalled();
 
-describe('the short chaos run (failover with a lagging replica, DRS losing answers, a restart, reloads)', () => {
+describe('the short chaos run (failover with a lagging replica, DRS losing answers, a restart, reloads, overload)', () => {
   let result: ExperimentResult;
 
   beforeAll(async () => {
@@ -25,10 +25,10 @@ describe('the short chaos run (failover with a lagging replica, DRS losing answe
 
   it('applies every scheduled fault', () => {
     expect(result.notes).toEqual([]);
-    expect(result.history.faults.map((fault) => fault.name).sort()).toEqual(['drs-reset-after', 'redis-failover-lagging', 'rolling-restart', 'sighup-reloads']);
+    expect(result.history.faults.map((fault) => fault.name).sort()).toEqual(['drs-reset-after', 'overload', 'redis-failover-lagging', 'rolling-restart', 'sighup-reloads']);
   });
 
-  it.each(['one-start-per-key', 'accepted-is-started', 'documented-answers', 'rate-limits', 'watches-end-done', 'no-crash-bounded-rss'])('holds the promise %s', (id) => {
+  it.each(['one-start-per-key', 'accepted-is-started', 'documented-answers', 'rate-limits', 'watches-end-done', 'no-crash-bounded-rss', 'overload-bounded'])('holds the promise %s', (id) => {
     const { violations, figures, pass } = verdict(id);
     expect({ id, violations, figures }).toEqual({ id, violations: [], figures });
     expect(pass).toBe(true);
