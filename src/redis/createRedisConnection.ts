@@ -35,7 +35,7 @@ export const createRedisConnection = (settings: RedisSettings, logger: RedisLogg
   const client = createRedisClient(settings);
   const watch = watchRedisOutages(client, logger, describeRedisTarget(settings), secrets);
   // Cluster nodes have socketTimeout instead (see createRedisClient).
-  const heartbeat = client instanceof Redis ? startRedisHeartbeat(client, hungAfterMs(settings.commandTimeoutMs)) : undefined;
+  const heartbeat = client instanceof Redis ? startRedisHeartbeat(client, { intervalMs: hungAfterMs(settings.commandTimeoutMs), commandTimeoutMs: settings.commandTimeoutMs }) : undefined;
   let closed: Promise<void> | undefined;
 
   return {
