@@ -10,6 +10,7 @@ import { renderSoak, updatePerformanceDoc } from './lib/report';
 import type { SoakResults, SoakSample, TargetCheck } from './lib/results';
 import { mb, numberEnv, QUICK, runMain, stamp, WRITE_DOCS, writeResult } from './lib/settings';
 import { fmt } from './lib/stats';
+import { imageEnv } from './lib/shipped';
 import { probe, startTestbed } from './lib/testbed';
 import { steadyStartS, trendFrom, trendVerdict } from './lib/trend';
 
@@ -30,7 +31,8 @@ const soak = async (): Promise<void> => {
 
   const testbed = await startTestbed({ redis: true });
   // --expose-gc only adds global.gc, used once after the load for a post-GC reading.
-  const sut: Child = await testbed.startSut('gateway-redis', { execArgv: ['--expose-gc'] });
+  // The image's MALLOC_ARENA_MAX, read from the Dockerfile: glibc's arenas shape RSS under overload.
+  const sut: Child = await testbed.startSut('gateway-redis', { execArgv: ['--expose-gc'], env: imageEnv(['MALLOC_ARENA_MAX']) });
   const spec = testbed.requestFor('gateway-redis');
   const first = await probe(sut.url, spec);
   if (first.status !== 200) throw new Error(`gateway answered ${first.status}: ${first.body.slice(0, 300)}`);

@@ -13,7 +13,7 @@ import type { FaultWindow, History, RssSample } from './lib/history';
 import { runLoad } from './lib/load';
 import { bundleScript, ProcessGroup } from './lib/processes';
 import { writeReport, type ReportFiles } from './lib/report';
-import { deploymentMemoryLimitMib } from './lib/shipped';
+import { deploymentMemoryLimitMib } from '../bench/lib/shipped';
 import { PROBE_TIER, startTopology } from './lib/topology';
 
 export interface ExperimentOptions {

@@ -15,7 +15,7 @@ import { startFaultProxy, type FaultProxy } from './faultProxy';
 import { httpOk, waitFor, type Managed, type ProcessGroup } from './processes';
 import { ROOT } from '../../bench/lib/paths';
 import { gatewayNodeFlags } from '../../bench/lib/startCommand';
-import { imageEnv } from './shipped';
+import { imageEnv } from '../../bench/lib/shipped';
 
 export const MASTER_NAME = 'chaos-master';
 export const JWT_SECRET = 'chaos-experiment-jwt-secret-0123456789abcdef';

@@ -1,8 +1,8 @@
-// What the chaos run reads from what ships: the Deployment's memory limit its checker holds RSS to, and the image's
+// What the chaos run and the soak read from what ships: the Deployment's memory limit its checker holds RSS to, and the image's
 // malloc setting its gateways run with.
 import type { IDeployment } from 'kubernetes-models/apps/v1';
-import { deploymentMemoryLimitMib, imageEnv } from '../../chaos/lib/shipped';
-import { loadManifests } from '../deploy/kubernetesManifests';
+import { deploymentMemoryLimitMib, imageEnv } from '../../../bench/lib/shipped';
+import { loadManifests } from '../../deploy/kubernetesManifests';
 
 describe('what the chaos run takes from what ships', () => {
   it("reads the gateway container's memory limit from the Deployment, in MiB", () => {

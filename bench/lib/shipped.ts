@@ -1,9 +1,9 @@
-// What the chaos run takes from what ships rather than retyping it: the Deployment's memory limit, and the image's
+// What the chaos run and the soak take from what ships rather than retyping it: the Deployment's memory limit, and the image's
 // environment that shapes the gateway's memory.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { ROOT } from '../../bench/lib/paths';
+import { ROOT } from './paths';
 
 interface ContainerDoc {
   kind?: string;
