@@ -51,7 +51,7 @@ export const sanitizeMessage = (message: unknown): string | undefined => {
 
 export type Sanitize = (message: string) => string | undefined;
 
-/** Distinct texts a remembering sanitizer keeps: DRS's catalogue of item messages, in both languages, with room to spare. */
+/** Distinct texts a remembering sanitizer keeps, least recently used out first: a text it no longer holds is scrubbed again. */
 const REMEMBERED_TEXTS = 128;
 /** Longer texts are scrubbed every time: DRS's own are far shorter, and this bounds what the kept ones hold. */
 const REMEMBERED_MAX_LENGTH = 512;
