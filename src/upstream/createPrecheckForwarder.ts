@@ -12,6 +12,7 @@ import { clientAttributes, endClientSpan, GATEWAY_ATTRIBUTES } from '../telemetr
 import type { RegionBreaker } from './createRegionBreaker';
 import { mapDrsResponse, type DrsBatchBody } from './mapDrsResponse';
 import { classifyNetworkError, failedBeforeSending, mayHaveReachedUpstream, type NetworkFailure } from '../outbound/networkFailure';
+import { rememberingSanitizer } from '../outbound/sanitizeMessage';
 import { SAFE_TOKEN_PATTERN } from '../validation/schemas';
 
 export interface ForwardRequest {
@@ -74,6 +75,8 @@ const networkError = (failure: NetworkFailure): GatewayError => {
 
 export const createPrecheckForwarder = (options: PrecheckForwarderOptions): PrecheckForwarder => {
   const { http, tokens, breaker, clock, region, metrics } = options;
+  // DRS's item messages repeat from answer to answer: each text is scrubbed once, not on every result query.
+  const sanitize = rememberingSanitizer();
 
   const post = async (path: string, body: string, headers: Record<string, string>): Promise<HttpResponse> => {
     try {
@@ -117,13 +120,10 @@ export const createPrecheckForwarder = (options: PrecheckForwarderOptions): Prec
         trail.upstreamMs = (trail.upstreamMs ?? 0) + ms;
       }
     }
-    const outcome = mapDrsResponse({
-      status: response.status,
-      retryAfterHeader: response.headers['retry-after'],
-      bodyText: response.data,
-      language: request.language,
-      now: clock.now(),
-    });
+    const outcome = mapDrsResponse(
+      { status: response.status, retryAfterHeader: response.headers['retry-after'], bodyText: response.data, language: request.language, now: clock.now() },
+      sanitize,
+    );
     if (span) endClientSpan(span, { status: response.status, error: outcome.kind === 'error' ? outcome.error : undefined });
     const upstreamId = response.headers['x-request-id'];
     const upstreamRequestId = typeof upstreamId === 'string' && SAFE_TOKEN_PATTERN.test(upstreamId) ? upstreamId : undefined;

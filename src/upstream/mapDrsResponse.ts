@@ -4,7 +4,7 @@ import { ERROR_CATALOGUE } from '../errors/catalogue';
 import { GatewayError, type UpstreamProblem } from '../errors/GatewayError';
 import { CODE_SHAPE, parseJson, readErrorBody, serverErrorUpstream } from '../outbound/readErrorBody';
 import { parseRetryAfter } from '../outbound/retryAfter';
-import { sanitizeMessage } from '../outbound/sanitizeMessage';
+import { sanitizeMessage, type Sanitize } from '../outbound/sanitizeMessage';
 
 export type DrsOutcome =
   /** `text` is the body to send: DRS's own bytes when nothing needed filling in, so it is not serialised again. */
@@ -37,19 +37,19 @@ const catalogueText = (code: unknown, language: Language): string => ERROR_CATAL
  * out, or dropped whole for internals) the catalogue text of the code it goes with: DRS.PASSTHROUGH's with DRS's code,
  * as a 4xx gets, GW.3004's with GW.3004. An empty code or message is DRS saying "none" on a running job.
  */
-const passedErrorFields = (item: Record<string, unknown>, language: Language): { error_code: unknown; error_msg: unknown } | undefined => {
+const passedErrorFields = (item: Record<string, unknown>, language: Language, sanitize: Sanitize): { error_code: unknown; error_msg: unknown } | undefined => {
   const { error_code: code, error_msg: message } = item;
   const failed = item.status === 'failed';
   const passedCode = typeof code === 'string' ? (code === '' || CODE_SHAPE.test(code) ? code : 'GW.3004') : failed ? 'GW.3004' : code;
   const passedMessage =
-    typeof message === 'string' ? (message === '' ? message : (sanitizeMessage(message) ?? catalogueText(passedCode, language))) : failed ? catalogueText(passedCode, language) : message;
+    typeof message === 'string' ? (message === '' ? message : (sanitize(message) ?? catalogueText(passedCode, language))) : failed ? catalogueText(passedCode, language) : message;
   return passedCode === code && passedMessage === message ? undefined : { error_code: passedCode, error_msg: passedMessage };
 };
 
-const passFailedItems = (body: DrsBatchBody, language: Language): DrsBatchBody => {
+const passFailedItems = (body: DrsBatchBody, language: Language, sanitize: Sanitize): DrsBatchBody => {
   let results: DrsBatchBody['results'] | undefined;
   body.results.forEach((item, i) => {
-    const passed = passedErrorFields(item, language);
+    const passed = passedErrorFields(item, language, sanitize);
     if (passed === undefined) return;
     results ??= [...body.results];
     results[i] = { ...item, ...passed };
@@ -57,8 +57,8 @@ const passFailedItems = (body: DrsBatchBody, language: Language): DrsBatchBody =
   return results === undefined ? body : { ...body, results };
 };
 
-const okOutcome = (body: DrsBatchBody, bodyText: string, language: Language): DrsOutcome => {
-  const completed = passFailedItems(body, language);
+const okOutcome = (body: DrsBatchBody, bodyText: string, language: Language, sanitize: Sanitize): DrsOutcome => {
+  const completed = passFailedItems(body, language, sanitize);
   return { kind: 'ok', body: completed, text: completed === body ? bodyText : JSON.stringify(completed) };
 };
 
@@ -70,11 +70,12 @@ export interface DrsAnswer {
   now: number;
 }
 
-export const mapDrsResponse = ({ status, retryAfterHeader, bodyText, language, now }: DrsAnswer): DrsOutcome => {
+/** `sanitize` scrubs the items' messages: sanitizeMessage itself, or a forwarder's rememberingSanitizer (the same answers, kept). */
+export const mapDrsResponse = ({ status, retryAfterHeader, bodyText, language, now }: DrsAnswer, sanitize: Sanitize = sanitizeMessage): DrsOutcome => {
   const body = parseJson(bodyText);
   if (status >= 200 && status < 300) {
     return isBatchBody(body)
-      ? okOutcome(body, bodyText, language)
+      ? okOutcome(body, bodyText, language, sanitize)
       : { kind: 'error', error: new GatewayError('GW.3004', { upstream: { status } }), upstreamFault: true };
   }
   const fields = readErrorBody(body);

@@ -1,6 +1,6 @@
 import { parseRetryAfter } from '../../src/outbound/retryAfter';
 import { readErrorBody } from '../../src/outbound/readErrorBody';
-import { sanitizeMessage } from '../../src/outbound/sanitizeMessage';
+import { rememberingSanitizer, sanitizeMessage } from '../../src/outbound/sanitizeMessage';
 
 describe('readErrorBody reads every error shape DRS, APIG and IAM use', () => {
   it.each([
@@ -68,6 +68,48 @@ describe('sanitizeMessage', () => {
     for (const message of ['The parameter jobs is empty.', 'Retry at 12:30:00 (UTC).', 'Task information not found.', '请先完成连接测试。']) {
       expect(sanitizeMessage(message)).toBe(message);
     }
+  });
+});
+
+describe('rememberingSanitizer', () => {
+  const texts = [
+    'The returned result is empty.',
+    'backend 10.0.0.3:5432 refused',
+    'Error: connect ECONNREFUSED',
+    '   ',
+    '请先完成连接测试。',
+    `see https://wiki.corp/x ${'y'.repeat(600)}`,
+  ];
+
+  it('answers every text as sanitizeMessage does, the first time and when it comes again', () => {
+    const sanitize = rememberingSanitizer();
+    for (const round of [1, 2]) {
+      for (const text of texts) expect([round, sanitize(text)]).toEqual([round, sanitizeMessage(text)]);
+    }
+  });
+
+  it('scrubs a repeated text once, a dropped one included', () => {
+    const scrub = jest.fn(sanitizeMessage);
+    const sanitize = rememberingSanitizer(scrub);
+    for (let i = 0; i < 3; i += 1) {
+      expect(sanitize('The returned result is empty.')).toBe('The returned result is empty.');
+      expect(sanitize('Error: connect ECONNREFUSED')).toBeUndefined();
+    }
+    expect(scrub).toHaveBeenCalledTimes(2);
+  });
+
+  it('keeps the 128 most recent texts and never one over 512 characters, so a stream of new texts costs what it did', () => {
+    const scrub = jest.fn(sanitizeMessage);
+    const sanitize = rememberingSanitizer(scrub);
+    for (let i = 0; i <= 128; i += 1) sanitize(`message ${i}`);
+    sanitize('message 128');
+    expect(scrub).toHaveBeenCalledTimes(129);
+    sanitize('message 0');
+    expect(scrub).toHaveBeenCalledTimes(130);
+    const long = 'z'.repeat(513);
+    sanitize(long);
+    sanitize(long);
+    expect(scrub).toHaveBeenCalledTimes(132);
   });
 });
 

@@ -1,3 +1,4 @@
+import { rememberingSanitizer, sanitizeMessage } from '../../src/outbound/sanitizeMessage';
 import { mapDrsResponse, type DrsAnswer } from '../../src/upstream/mapDrsResponse';
 
 const NOW = Date.UTC(2026, 10, 28);
@@ -49,6 +50,20 @@ describe('mapDrsResponse: the table from DRS answers to gateway outcomes', () =>
     const outcome = mapDrsResponse(answer(200, { results: [{ id: 'a', status: 'failed', ...drsFields }, { id: 'b', status: 'success' }], count: 2 }));
     const passed = { results: [{ id: 'a', status: 'failed', ...passedFields }, { id: 'b', status: 'success' }], count: 2 };
     expect(outcome).toEqual({ kind: 'ok', body: passed, text: JSON.stringify(passed) });
+  });
+
+  it('scrubs item messages with the sanitizer it is given: a remembering one gives the same answers, scrubbing each text once', () => {
+    const items = [
+      { id: 'a', status: 'failed', error_code: 'DRS.M00304', error_msg: 'Job busy on node 10.1.2.3:8443' },
+      { id: 'b', status: 'failed', error_code: 'DRS.M00202', error_msg: 'Invalid jobs.\n    at JobController.check (/srv/app/jobs.js:88:13)' },
+    ];
+    const drs = answer(200, { results: items, count: 2 });
+    const scrub = jest.fn(sanitizeMessage);
+    const sanitize = rememberingSanitizer(scrub);
+    const expected = mapDrsResponse(drs);
+    expect(mapDrsResponse(drs, sanitize)).toEqual(expected);
+    expect(mapDrsResponse(drs, sanitize)).toEqual(expected);
+    expect(scrub.mock.calls).toEqual([[items[0]?.error_msg], [items[1]?.error_msg]]);
   });
 
   it("keeps a report's empty error_code and error_msg (no error yet) and the bytes of an answer with nothing to scrub", () => {
