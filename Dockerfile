@@ -11,8 +11,8 @@ COPY src ./src
 RUN npm run build --ignore-scripts && npm prune --omit=dev
 
 FROM node:24-bookworm-slim
-# MALLOC_ARENA_MAX=2: glibc's per-thread malloc arenas made RSS climb in steps under sustained overload (a 300 s soak at
-# c=128: +4.1 MB/min without it, +0.2 MB/min with it; docs/performance.md), toward the Deployment's memory limit.
+# MALLOC_ARENA_MAX=2: fewer glibc malloc arenas (one per contending thread by default) for less native memory under
+# sustained overload; RSS at c=128 still steps for the first 150 s, then holds under the limit (docs/reliability.md).
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 METRICS_HOST=0.0.0.0 MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
