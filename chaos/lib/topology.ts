@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDebianPackage } from '../../test/support/ensureDebianPackage';
-import { ensureRedisInstalled, freePort, sendRedisCommand } from '../../test/support/redis';
+import { ensureRedisInstalled, freePort, sendRedisCommand, throwAwayServerArgs } from '../../test/support/redis';
 import { startFaultProxy, type FaultProxy } from './faultProxy';
 import { httpOk, waitFor, type Managed, type ProcessGroup } from './processes';
 import { ROOT } from '../../bench/lib/paths';
@@ -69,12 +69,7 @@ export const ensureHaproxy = (): string =>
   }).haproxy;
 
 const redisArgs = (port: number, dir: string, announcePort: number, replicaOf?: number): string[] => [
-  '--port', String(port),
-  '--bind', '127.0.0.1',
-  '--protected-mode', 'no',
-  '--save', '',
-  '--appendonly', 'no',
-  '--dir', dir,
+  ...throwAwayServerArgs(port, dir),
   '--replica-announce-ip', '127.0.0.1',
   '--replica-announce-port', String(announcePort),
   ...(replicaOf === undefined ? [] : ['--replicaof', '127.0.0.1', String(replicaOf)]),

@@ -5,3 +5,4 @@ export { startRedisCluster, type RedisClusterProcess } from './startRedisCluster
 export { freePort } from './freePort';
 export { sendRedisCommand } from './sendRedisCommand';
 export { startRedisSentinel, type RedisSentinelProcess } from './startRedisSentinel';
+export { throwAwayServerArgs } from './spawnRedisServer';

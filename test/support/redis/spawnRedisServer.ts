@@ -38,15 +38,18 @@ const hasBound = (logFile: string): boolean => readLog(logFile).includes('Runnin
 
 const logTail = (logFile: string): string => readLog(logFile).trim().split('\n').slice(-5).join('\n') || '(no log)';
 
-/** Flags every throw-away test server shares: loopback only, no persistence, files in its own folder. */
-export const throwAwayServerArgs = (port: number, dir: string, logFile: string): string[] => [
+/**
+ * Flags every throw-away server shares (the tests' and the chaos run's): loopback only, no persistence, files in its
+ * own folder; without `logFile` it logs to stdout, for a caller that captures it.
+ */
+export const throwAwayServerArgs = (port: number, dir: string, logFile?: string): string[] => [
   '--port', String(port),
   '--bind', '127.0.0.1',
   '--protected-mode', 'no',
   '--save', '',
   '--appendonly', 'no',
   '--dir', dir,
-  '--logfile', logFile,
+  ...(logFile === undefined ? [] : ['--logfile', logFile]),
 ];
 
 export const spawnRedisServer = async (options: { server: string; args: readonly string[]; port: number; logFile: string }): Promise<RedisChild> => {
