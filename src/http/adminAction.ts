@@ -23,6 +23,10 @@ export interface AuditNote {
   message?: string;
 }
 
+/** The scope of the admin routes that change nothing (gateway:admin holds it too), and of those that do. */
+export const READ_SCOPE: RequiredScope = 'gateway:admin:read';
+export const ADMIN_SCOPE: RequiredScope = 'gateway:admin';
+
 export type AdminWork = (req: Request, res: Response, note: AuditNote) => Promise<void> | void;
 
 /** What the call acts on, as its path names it (a caller's sub, a project): in the line however the call ended, a refusal included. */

@@ -9,7 +9,7 @@ import { settingProblems } from '../config/settingProblems';
 import { GatewayError } from '../errors/GatewayError';
 import { invalidateTokensBodySchema, reloadQuerySchema } from '../validation/schemas';
 import { validateBody, validateField } from '../validation/validate';
-import { adminAction } from './adminAction';
+import { ADMIN_SCOPE, adminAction, READ_SCOPE } from './adminAction';
 import type { RuntimeSource } from './admitProjectCaller';
 import { jsonBody } from './jsonBody';
 import { methodNotAllowed } from './methodNotAllowed';
@@ -25,10 +25,6 @@ export interface AdminRoutesDeps {
   bodyLimitBytes: number;
   audit: AuditLog;
 }
-
-/** Routes that change nothing ask for this scope; gateway:admin holds it too. */
-const READ = 'gateway:admin:read';
-const ADMIN = 'gateway:admin';
 
 /** An empty body means "all projects"; a body must be JSON like any other. */
 const optionalJson = (limitBytes: number) => {
@@ -50,14 +46,14 @@ export const adminRoutes = (deps: AdminRoutesDeps): Router => {
   router
     .route('/admin/config')
     .get(
-      action('config.read', READ, (_req, res, note) => {
+      action('config.read', READ_SCOPE, (_req, res, note) => {
         note.message = 'configuration read';
         res.json(deps.effectiveConfig());
       }),
     )
     .all(methodNotAllowed(['GET', 'HEAD']));
 
-  const reload = action('config.reload', ADMIN, async (_req, res, note) => {
+  const reload = action('config.reload', ADMIN_SCOPE, async (_req, res, note) => {
     const result = await deps.config.reload('route');
     if (!result.ok) {
       note.fields.settings = result.problems.map((p) => p.key);
@@ -69,7 +65,7 @@ export const adminRoutes = (deps: AdminRoutesDeps): Router => {
   });
   // Read-only: it reads the sources and compares, and neither the running configuration, its version, lastReload nor
   // the reload counters move.
-  const dryRun = action('config.dry-run', READ, async (_req, res, note) => {
+  const dryRun = action('config.dry-run', READ_SCOPE, async (_req, res, note) => {
     const result = await deps.config.preview();
     if (!result.ok) {
       note.fields.settings = result.problems.map((p) => p.key);
@@ -81,7 +77,7 @@ export const adminRoutes = (deps: AdminRoutesDeps): Router => {
     res.json({ valid: true, version: { hash: result.hash }, changes: result.changes });
   });
   // A query the route does not know is refused to any admin reader before anything runs: never a reload by mistake.
-  const badQuery = action('config.reload', READ, (req) => void validateField(reloadQuerySchema, req.query, { parameter: 'dry_run' }));
+  const badQuery = action('config.reload', READ_SCOPE, (req) => void validateField(reloadQuerySchema, req.query, { parameter: 'dry_run' }));
   router
     .route('/admin/config/reload')
     .post((req: Request, res: Response) => {
@@ -94,7 +90,7 @@ export const adminRoutes = (deps: AdminRoutesDeps): Router => {
   router
     .route('/admin/iam-tokens/invalidate')
     .post(
-      action('iam-tokens.invalidate', ADMIN, async (req, res, note) => {
+      action('iam-tokens.invalidate', ADMIN_SCOPE, async (req, res, note) => {
         const { project_id: projectId } = validateBody(invalidateTokensBodySchema, await readBody(req, res));
         note.message = 'IAM tokens invalidated';
         if (projectId === undefined) {

@@ -10,7 +10,7 @@ import type { RecentEvents } from '../telemetry/RecentEvents';
 import { eventsLimitQuerySchema, subSchema, topCallersQuerySchema } from '../validation/adminSchemas';
 import { projectIdSchema } from '../validation/schemas';
 import { validateField } from '../validation/validate';
-import { adminAction, type AdminTarget } from './adminAction';
+import { ADMIN_SCOPE, adminAction, READ_SCOPE, type AdminTarget } from './adminAction';
 import type { RuntimeSource } from './admitProjectCaller';
 import { methodNotAllowed } from './methodNotAllowed';
 import { strictRouter } from './strictRouter';
@@ -25,10 +25,6 @@ export interface AdminUsageRoutesDeps {
   /** The running configuration's hash, in every audit line. */
   version: () => string;
 }
-
-/** Routes that change nothing ask for this scope; gateway:admin holds it too. */
-const READ = 'gateway:admin:read';
-const ADMIN = 'gateway:admin';
 
 /** A segment Express cannot percent-decode never reaches req.params (see the router's first layer), and the schema says so. */
 const subOf = (req: Request): string => validateField(subSchema, req.params.sub, { parameter: 'sub' });
@@ -47,7 +43,7 @@ export const adminUsageRoutes = (deps: AdminUsageRoutesDeps): Router => {
 
   const readUsage = action(
     'caller-usage.read',
-    READ,
+    READ_SCOPE,
     async (req, res) => {
       const sub = subOf(req);
       const [limits, openStreams] = await Promise.all([deps.runtime.current().limiters.usageOf(sub), deps.streams.openFor(sub)]);
@@ -57,7 +53,7 @@ export const adminUsageRoutes = (deps: AdminUsageRoutesDeps): Router => {
   );
   const resetUsage = action(
     'caller-usage.reset',
-    ADMIN,
+    ADMIN_SCOPE,
     async (req, res) => {
       await deps.runtime.current().limiters.resetCaller(subOf(req));
       res.status(204).end();
@@ -74,7 +70,7 @@ export const adminUsageRoutes = (deps: AdminUsageRoutesDeps): Router => {
   };
   const readBudget = action(
     'project-budget.read',
-    READ,
+    READ_SCOPE,
     async (req, res) => {
       const { projectId, budget, jobBudget } = servedProject(req);
       res.json({ project_id: projectId, ...(await budget.usage(projectId, jobBudget)) });
@@ -83,7 +79,7 @@ export const adminUsageRoutes = (deps: AdminUsageRoutesDeps): Router => {
   );
   const resetBudget = action(
     'project-budget.reset',
-    ADMIN,
+    ADMIN_SCOPE,
     async (req, res) => {
       const { projectId, budget } = servedProject(req);
       await budget.reset(projectId);
@@ -91,12 +87,12 @@ export const adminUsageRoutes = (deps: AdminUsageRoutesDeps): Router => {
     },
     projectTarget,
   );
-  const readTop = action('top-callers.read', READ, async (req, res, note) => {
+  const readTop = action('top-callers.read', READ_SCOPE, async (req, res, note) => {
     const top = validateField(topCallersQuerySchema, req.query.top, { parameter: 'top' });
     note.fields.top = top;
     res.json(await deps.runtime.current().limiters.topCallers(top));
   });
-  const readEvents = action('events.read', READ, async (req, res, note) => {
+  const readEvents = action('events.read', READ_SCOPE, async (req, res, note) => {
     const limit = validateField(eventsLimitQuerySchema, req.query.limit, { parameter: 'limit' });
     note.fields.limit = limit;
     res.json(await deps.events.read(limit));
