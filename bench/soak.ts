@@ -1,16 +1,18 @@
 // `npm run bench:soak`: case 5 (gateway, Redis, every feature on) at c=32 for BENCH_SOAK_S seconds (300), RSS and
 // heap sampled over IPC every BENCH_SOAK_SAMPLE_S (5), with the gateway's overload state; reports RSS after 100,000
-// requests, the growth trend, and the requests shed and log lines dropped.
+// requests, the growth trend, and the requests shed and log lines dropped. The gateway runs in a memory cgroup with the
+// Deployment's limit when the machine allows one, so its heap is sized and its memory bounded as in its pod.
 import type { Child } from './lib/children';
 import { runLoad, type LiveCounters } from './lib/load';
 import { meterHostLoad } from './lib/hostLoad';
 import { readCounters, readOverload } from './lib/gatewayFigures';
 import { describeMachine } from './lib/machine';
 import { renderSoak, updatePerformanceDoc } from './lib/report';
-import type { SoakResults, SoakSample, TargetCheck } from './lib/results';
+import type { SoakMemory, SoakResults, SoakSample, TargetCheck } from './lib/results';
 import { mb, numberEnv, QUICK, runMain, stamp, WRITE_DOCS, writeResult } from './lib/settings';
 import { fmt } from './lib/stats';
-import { imageEnv } from './lib/shipped';
+import { createMemoryCgroup } from './lib/memoryCgroup';
+import { deploymentMemoryLimitMib, imageEnv } from './lib/shipped';
 import { probe, startTestbed } from './lib/testbed';
 import { steadyStartS, trendFrom, trendVerdict } from './lib/trend';
 
@@ -30,9 +32,13 @@ const soak = async (): Promise<void> => {
   console.log(`soak: case 5 at c=${connections} for ${durationS} s, sampling every ${sampleS} s`);
 
   const testbed = await startTestbed({ redis: true });
+  const podMemory = createMemoryCgroup('drs-gateway-soak', deploymentMemoryLimitMib());
+  const cgroup = 'cgroup' in podMemory ? podMemory.cgroup : undefined;
+  const noCgroup = 'unavailable' in podMemory ? podMemory.unavailable : '';
+  console.log(cgroup ? `gateway in ${cgroup.dir}, limited to ${cgroup.limitMib} MiB` : `gateway not in a memory cgroup: ${noCgroup}`);
   // --expose-gc only adds global.gc, used once after the load for a post-GC reading.
   // The image's MALLOC_ARENA_MAX, read from the Dockerfile: glibc's arenas shape RSS under overload.
-  const sut: Child = await testbed.startSut('gateway-redis', { execArgv: ['--expose-gc'], env: imageEnv(['MALLOC_ARENA_MAX']) });
+  const sut: Child = await testbed.startSut('gateway-redis', { execArgv: ['--expose-gc'], env: imageEnv(['MALLOC_ARENA_MAX']), cgroup });
   const spec = testbed.requestFor('gateway-redis');
   const first = await probe(sut.url, spec);
   if (first.status !== 200) throw new Error(`gateway answered ${first.status}: ${first.body.slice(0, 300)}`);
@@ -91,6 +97,11 @@ const soak = async (): Promise<void> => {
   const gc = await sut.usage({ gc: true });
   const accessLogBytes = testbed.accessLogBytes();
   await sut.stop();
+  const memory: SoakMemory = {
+    cgroup: cgroup ? { limitMib: cgroup.limitMib } : { unavailable: noCgroup },
+    heapSizeLimitMb: mb(gc.heapSizeLimitBytes),
+  };
+  cgroup?.remove();
   await testbed.stop();
 
   const rssTrend = trendFrom(samples, (s) => s.rssMb, steadyFromS);
@@ -130,6 +141,7 @@ const soak = async (): Promise<void> => {
     accessLogBytes,
     counters,
     hostLoad,
+    memory,
   };
   const file = writeResult(`soak-${stamp()}${QUICK ? '-quick' : ''}.json`, results);
   const markdown = renderSoak(results);

@@ -106,6 +106,7 @@ export const runExperiment = async (options: ExperimentOptions): Promise<Experim
       faults,
       rss,
       rssLimitMb: deploymentMemoryLimitMib(),
+      gatewayMemory: topology.gatewayMemory,
       crashes: [...group.crashes],
       probeTier: { name: PROBE_TIER.name, max: PROBE_TIER.max, windowMs: PROBE_TIER.windowMs },
       hostLoad: { foreignCores: hostLoad.foreignCores },

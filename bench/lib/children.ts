@@ -1,6 +1,7 @@
 // Parent side of the child processes: fork, wait for `ready`, ask for usage, stop; nothing outlives the bench.
 import { fork, type ChildProcess } from 'node:child_process';
 import type { FromChild, ToChild, Usage } from './ipc';
+import type { MemoryCgroup } from './memoryCgroup';
 
 export interface Child {
   name: string;
@@ -27,13 +28,17 @@ export interface StartChildOptions {
   args?: string[];
   env: Record<string, string>;
   execArgv?: string[];
+  /** Started inside this cgroup (as its pod would be), node's flags unchanged. */
+  cgroup?: MemoryCgroup;
 }
 
 export const startChild = (name: string, script: string, options: StartChildOptions): Promise<Child> =>
   new Promise((resolve, reject) => {
+    const launch = options.cgroup?.wrap(process.execPath, options.execArgv ?? []) ?? { command: process.execPath, args: options.execArgv ?? [] };
     const child = fork(script, options.args ?? [], {
       env: options.env,
-      execArgv: options.execArgv ?? [],
+      execPath: launch.command,
+      execArgv: launch.args,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     live.add(child);

@@ -1,5 +1,7 @@
 // Parent <-> child protocol: a child says `ready` with its URL, answers `usage` with its own CPU and memory
 // counters, and stops on `stop`, on SIGINT/SIGTERM, or when the parent goes away (IPC channel closed).
+import { getHeapStatistics } from 'node:v8';
+
 export interface Usage {
   cpuUserUs: number;
   cpuSystemUs: number;
@@ -7,6 +9,8 @@ export interface Usage {
   heapUsedBytes: number;
   heapTotalBytes: number;
   externalBytes: number;
+  /** V8's heap limit, which node sizes from the memory it may use (a cgroup's limit if it is in one). */
+  heapSizeLimitBytes: number;
   /** Lifetime peak RSS (getrusage), in kB. */
   maxRssKb: number;
 }
@@ -24,6 +28,7 @@ export const readUsage = (): Usage => {
     heapUsedBytes: memory.heapUsed,
     heapTotalBytes: memory.heapTotal,
     externalBytes: memory.external,
+    heapSizeLimitBytes: getHeapStatistics().heap_size_limit,
     maxRssKb: process.resourceUsage().maxRSS,
   };
 };

@@ -2,7 +2,7 @@
 // (bench, profile, soak) and hand-written notes. Each script replaces only its own section; the others are kept as they are.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
-import type { BenchResults, CaseSummary, ProfileResults, SoakResults, TargetCheck } from './results';
+import type { BenchResults, CaseSummary, ProfileResults, SoakMemory, SoakResults, TargetCheck } from './results';
 import type { Machine } from './machine';
 import { PERFORMANCE_DOC, ROOT } from './paths';
 import { fmt } from './stats';
@@ -169,6 +169,12 @@ export const renderBench = (results: BenchResults): string => {
   ].join('\n');
 };
 
+const memoryLine = ({ cgroup, heapSizeLimitMb }: SoakMemory): string =>
+  'unavailable' in cgroup
+    ? `- Not in a memory cgroup (${cgroup.unavailable}): node sized its heap from the machine's memory (limit ${fmt(heapSizeLimitMb, 0)} MB), not the pod's.`
+    : `- In a memory cgroup limited to the Deployment's ${cgroup.limitMib} MiB, as in its pod: node sized its heap limit from it ` +
+      `(${fmt(heapSizeLimitMb, 0)} MB), and the kernel would have killed it at the limit.`;
+
 export const renderSoak = (soak: SoakResults): string => {
   const { settings } = soak;
   const rows = soak.samples.map(
@@ -192,6 +198,7 @@ export const renderSoak = (soak: SoakResults): string => {
     soak.at100k ? `- At 100,000 requests (t = ${fmt(soak.at100k.tS, 1)} s): RSS ${fmt(soak.at100k.rssMb, 1)} MB, heapUsed ${fmt(soak.at100k.heapUsedMb, 1)} MB.` : '- 100,000 requests were not reached.',
     soak.beforeLoadGc ? `- Before the load, a forced full GC: RSS ${fmt(soak.beforeLoadGc.rssMb, 1)} MB, heapUsed ${fmt(soak.beforeLoadGc.heapUsedMb, 1)} MB.` : '',
     soak.afterGc ? `- After the load, a forced full GC: RSS ${fmt(soak.afterGc.rssMb, 1)} MB, heapUsed ${fmt(soak.afterGc.heapUsedMb, 1)} MB.` : '',
+    soak.memory ? memoryLine(soak.memory) : '',
     `- Other processes on the machine used ${fmt(soak.hostLoad.foreignCores)} cores on average during the soak (steal ${fmt(soak.hostLoad.stealCores)}).`,
     `- Case 5's access log grew to ${fmt(soak.accessLogBytes / 2 ** 20, 1)} MB (it is a file, not process memory).`,
     soak.counters

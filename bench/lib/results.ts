@@ -104,6 +104,15 @@ export interface SoakResults {
   /** The gateway's own counters at the end: requests shed (503 GW.5031) and log lines its bounded buffer dropped. */
   counters?: { shedRequests: number; logLinesDropped: number };
   hostLoad: { foreignCores: number; stealCores: number };
+  /** The memory the gateway was given: its pod's limit as a cgroup when this machine allows one, else the machine's. */
+  memory?: SoakMemory;
+}
+
+export interface SoakMemory {
+  /** The Deployment's limit the cgroup was given, or why there was no cgroup. */
+  cgroup: { limitMib: number } | { unavailable: string };
+  /** V8's heap limit in the gateway, which node sized from the memory it may use. */
+  heapSizeLimitMb: number;
 }
 
 export interface ProfileRun {

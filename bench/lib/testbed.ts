@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
 import { fetchIamToken } from '../baselines/iamToken';
 import { startChild, type Child } from './children';
+import type { MemoryCgroup } from './memoryCgroup';
 import { childScript } from './paths';
 import { gatewayNodeFlags } from './startCommand';
 import { startRedisServer, type RedisServer } from './redis';
@@ -50,7 +51,7 @@ export interface Testbed {
   /** The same path and body for every case; only the credential header differs (see docs/performance.md). */
   requestFor(id: CaseId): RequestSpec;
   /** `env` adds to (or overrides) the case's environment, e.g. a setting one bench varies. */
-  startSut(id: CaseId, options?: { execArgv?: string[]; env?: Record<string, string> }): Promise<Child>;
+  startSut(id: CaseId, options?: { execArgv?: string[]; env?: Record<string, string>; cgroup?: MemoryCgroup }): Promise<Child>;
   /** A bearer token (without "Bearer ") for another caller `sub`, accepted by the gateway cases. */
   tokenFor(sub: string): string;
   /** Size of the case-5 access log so far. */
@@ -114,6 +115,7 @@ export const startTestbed = async (options: { redis: boolean; simulatorExecArgv?
     async startSut(id, startOptions = {}) {
       // The gateway runs with the flags `npm start` gives it (package.json), the baselines with node's defaults.
       const execArgv = [...(id === 'gateway-memory' || id === 'gateway-redis' ? gatewayNodeFlags() : []), ...(startOptions.execArgv ?? [])];
+      const { cgroup } = startOptions;
       switch (id) {
         case 'simulator':
           return simulator;
@@ -122,10 +124,10 @@ export const startTestbed = async (options: { redis: boolean; simulatorExecArgv?
         case 'axios-baseline':
           return startChild(id, childScript('baselines/axiosPassThrough.js'), { env: baselineEnv(), execArgv });
         case 'gateway-memory':
-          return startChild(id, childScript('processes/gateway.js'), { env: { ...gatewayEnv(false), ...startOptions.env }, execArgv });
+          return startChild(id, childScript('processes/gateway.js'), { env: { ...gatewayEnv(false), ...startOptions.env }, execArgv, cgroup });
         case 'gateway-redis':
           if (!redis) throw new Error('gateway-redis needs the testbed started with redis');
-          return startChild(id, childScript('processes/gateway.js'), { env: { ...gatewayEnv(true), ...startOptions.env }, execArgv });
+          return startChild(id, childScript('processes/gateway.js'), { env: { ...gatewayEnv(true), ...startOptions.env }, execArgv, cgroup });
       }
     },
     accessLogBytes() {

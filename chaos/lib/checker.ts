@@ -306,7 +306,7 @@ const overloadPhase = (history: History, phase: FaultWindow, violations: string[
   return [
     `${at(history, phase.start)}–${at(history, phase.end)}: ${sent.length} requests sent, ${countByCode(answered)}; ${sent.length - answered.length} without an answer`,
     `${shed.length} shed (503 GW.5031), ${shed.filter((answer) => retryAfterS(answer) !== undefined).length} of them with Retry-After; ${repeated} repeated by the typed client, ${early} before their Retry-After`,
-    `RSS (the Deployment's limit ${history.rssLimitMb} MB; ${trendSpan}): ${memory.join('; ')}`,
+    `RSS (the Deployment's limit ${history.rssLimitMb} MB, ${history.gatewayMemory}; ${trendSpan}): ${memory.join('; ')}`,
   ];
 };
 

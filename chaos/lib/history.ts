@@ -101,6 +101,8 @@ export interface History {
   rss: RssSample[];
   /** The gateway container's memory limit in the Deployment; MB here are MiB, in the samples as in the limit. */
   rssLimitMb: number;
+  /** How the gateways' memory was bounded: a cgroup each with that limit, or why not. */
+  gatewayMemory: string;
   crashes: Crash[];
   probeTier: { name: string; max: number; windowMs: number };
   /** Unique keys the services used. */

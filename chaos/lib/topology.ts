@@ -15,7 +15,8 @@ import { startFaultProxy, type FaultProxy } from './faultProxy';
 import { httpOk, waitFor, type Managed, type ProcessGroup } from './processes';
 import { ROOT } from '../../bench/lib/paths';
 import { gatewayNodeFlags } from '../../bench/lib/startCommand';
-import { imageEnv } from '../../bench/lib/shipped';
+import { createMemoryCgroup } from '../../bench/lib/memoryCgroup';
+import { deploymentMemoryLimitMib, imageEnv } from '../../bench/lib/shipped';
 
 export const MASTER_NAME = 'chaos-master';
 export const JWT_SECRET = 'chaos-experiment-jwt-secret-0123456789abcdef';
@@ -48,6 +49,8 @@ export interface Topology {
   redisNodes: RedisNode[];
   sentinelPorts: number[];
   gateways: GatewayInstance[];
+  /** Each gateway's memory: its own cgroup with the Deployment's limit, or why the machine gave none. */
+  gatewayMemory: string;
   /** The node the sentinels call master now. */
   currentMaster(): Promise<RedisNode>;
   killRedisNode(node: RedisNode): Promise<void>;
@@ -253,16 +256,25 @@ export const startTopology = async (group: ProcessGroup, dir: string, options: T
       OTEL_SDK_DISABLED: 'true',
     });
     const gateways: GatewayInstance[] = [];
+    // One cgroup per gateway with its pod's limit, as in the Deployment: node sizes its heap from it, the kernel enforces it.
+    const limitMib = deploymentMemoryLimitMib();
+    let gatewayMemory = `each gateway in its own memory cgroup limited to the Deployment's ${limitMib} MiB`;
     for (let i = 0; i < options.gateways; i += 1) {
       const name = `gateway-${i + 1}`;
       const port = await freePort();
+      const podMemory = createMemoryCgroup(`drs-chaos-${name}`, limitMib);
+      if ('cgroup' in podMemory) {
+        const { cgroup } = podMemory;
+        stops.push(async () => cgroup.remove());
+      } else gatewayMemory = `gateways not in memory cgroups (${podMemory.unavailable}): node sized their heaps from the machine's memory`;
+      const launch = 'cgroup' in podMemory ? podMemory.cgroup.wrap(node, gatewayArgs) : { command: node, args: gatewayArgs };
       let current: Managed | undefined;
       const instance: GatewayInstance = {
         name,
         port,
         process: () => current,
         start: async () => {
-          current = group.start(name, node, gatewayArgs, { env: gatewayEnv(port), logFile: join(dir, `${name}.log`) });
+          current = group.start(name, launch.command, launch.args, { env: gatewayEnv(port), logFile: join(dir, `${name}.log`) });
           await waitFor(name, () => httpOk(`http://127.0.0.1:${port}/readyz`), 30_000, current);
         },
         stop: async () => {
@@ -289,6 +301,7 @@ export const startTopology = async (group: ProcessGroup, dir: string, options: T
       redisNodes,
       sentinelPorts,
       gateways,
+      gatewayMemory,
       currentMaster,
       killRedisNode: async (target) => {
         await target.process?.stop({ signal: 'SIGKILL' });

@@ -65,6 +65,7 @@ const cleanHistory = (): History => ({
   faults: [PHASE],
   rss: [{ at: T0 + 1_000, instance: 'gateway-1', pid: 1, rssMb: 110 }, ...phaseRss(flat)],
   rssLimitMb: 320,
+  gatewayMemory: 'each gateway in its own memory cgroup limited to the Deployment\'s 320 MiB',
   crashes: [],
   probeTier: { name: 'probe', max: 3, windowMs: 5_000 },
   keys: [{ key: 'k1', jobs: [JOB] }],
