@@ -3,6 +3,7 @@
 // the kernel enforces the limit.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isAlive } from '../../test/support/isAlive';
 
 export interface MemoryCgroup {
   dir: string;
@@ -34,15 +35,6 @@ const layoutOf = (procSelfCgroup: string): Layout | string => {
     return { base: join('/sys/fs/cgroup', v2[1]), limitFile: 'memory.max' };
   }
   return 'no memory cgroup controller is mounted';
-};
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 };
 
 /** A run killed before its children exited leaves its (empty) cgroup behind; the next run removes it. */

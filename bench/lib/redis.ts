@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isAlive } from '../../test/support/isAlive';
 import { ensureRedisInstalled } from '../../test/support/redis/ensureRedisInstalled';
 
 export interface RedisServer {
@@ -31,11 +32,7 @@ const freePort = (): Promise<number> =>
 
 const processGone = async (pid: number): Promise<void> => {
   for (let i = 0; i < 100; i += 1) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
+    if (!isAlive(pid)) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   try {

@@ -1,17 +1,9 @@
 // The Redis test harness: real processes that start fast, restart empty and leave nothing behind.
 import { connect } from 'node:net';
+import { isAlive } from '../support/isAlive';
 import { ensureRedisInstalled, sendRedisCommand, startRedis, startRedisCluster } from '../support/redis';
 
 ensureRedisInstalled();
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const refusesConnections = (port: number): Promise<boolean> =>
   new Promise((resolve) => {
