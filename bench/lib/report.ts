@@ -36,6 +36,8 @@ The summary and the reading at the end are written by hand.
 - \`npm run bench:soak\` drives the Redis case at \`BENCH_SOAK_CONNECTIONS\` (default 32) for \`BENCH_SOAK_S\` seconds
   (default 300), samples memory and the gateway's overload state, and reports the requests it shed and the log
   lines it dropped; \`BENCH_SOAK_RSS_LIMIT_MB\` sets its RSS target (default 150; 320 checks the Deployment's limit).
+  The gateway runs in a memory cgroup with the Deployment's limit when the machine allows one (root), so node
+  sizes its heap as in its pod; the report says which, with the heap limit the gateway saw.
 - \`BENCH_QUICK=1\` checks the harness in a minute.
 - \`BENCH_CASES=1,2,5\` and \`BENCH_CONCURRENCY=1,32\` narrow a run for experiments; a narrowed run never writes
   this page.
