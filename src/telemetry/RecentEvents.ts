@@ -13,7 +13,7 @@ export const MAX_EVENTS = 500;
 export const MAX_EVENT_BYTES = 8 * 1024;
 /** Lines wait this long to go to Redis together: one command per instance per period, whatever the request rate. */
 export const EVENTS_FLUSH_MS = 50;
-const EVENTS_KEY = 'gw:events';
+export const EVENTS_KEY = 'gw:events';
 
 /** What a line cut to size keeps; its strings are cut too, since `caller` is a token's `sub` of any length. */
 const KEPT_FIELDS = ['level', 'time', 'audit', 'action', 'outcome', 'caller', 'client', 'project', 'region', 'status', 'code', 'requestId', 'version', 'msg'];

@@ -55,18 +55,30 @@ interface AxeViolation {
   nodes: Array<{ target: string[] }>;
 }
 
-/** Waits (Playwright's own waiting, within the context's timeout) until the element's whole text matches. */
+/**
+ * How long the page may take to show what a step expects. Generous: other suites run alongside (the short chaos run
+ * saturates both cores for seconds), and one CI run waited over 5 s for the open-streams line.
+ */
+const UI_WAIT_MS = 15_000;
+jest.setTimeout(60_000);
+
+/** Waits (Playwright's own waiting, within the context's timeout) until the element's whole text matches; else says what it showed. */
 const shows = async (page: Page, selector: string, text: RegExp | string): Promise<void> => {
   const pattern = typeof text === 'string' ? new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) : text;
-  await page.locator(selector, { hasText: pattern }).first().waitFor();
+  try {
+    await page.locator(selector, { hasText: pattern }).first().waitFor();
+  } catch (error) {
+    const shown = await page.locator(selector).first().innerText({ timeout: 1_000 }).catch(() => '(nothing)');
+    throw new Error(`${selector} shows ${JSON.stringify(shown)}, not ${pattern}`, { cause: error });
+  }
 };
 
 /** Each row's cells, tab-separated (as innerText reads a table row). */
 const rowsOf = (page: Page, tbody: string): Promise<string[]> => page.locator(`${tbody} tr`).allInnerTexts();
 
-/** Waits (5 s at most) until a row of `tbody` matches: Playwright's text filters do not see the cells' tabs. */
+/** Waits (UI_WAIT_MS at most) until a row of `tbody` matches: Playwright's text filters do not see the cells' tabs. */
 const rowShows = async (page: Page, tbody: string, pattern: RegExp): Promise<void> => {
-  const deadline = Date.now() + 5_000;
+  const deadline = Date.now() + UI_WAIT_MS;
   for (;;) {
     const rows = await rowsOf(page, tbody);
     if (rows.some((row) => pattern.test(row))) return;
@@ -104,7 +116,7 @@ describe('the admin console in Chromium', () => {
 
   const open = async (options: BrowserContextOptions = {}): Promise<OpenConsole> => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
-    context.setDefaultTimeout(5_000);
+    context.setDefaultTimeout(UI_WAIT_MS);
     const page = await context.newPage();
     const problems: string[] = [];
     const requests: string[] = [];

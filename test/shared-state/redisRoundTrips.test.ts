@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { createTokenVerifier, type TokenVerifier } from '../../src/auth';
 import { systemClock } from '../../src/clock';
 import { startSimulator } from '../../src/simulator/startSimulator';
+import { EVENTS_KEY } from '../../src/telemetry/RecentEvents';
 import { send } from '../support/http';
 import { startRedis, type RedisProcess } from '../support/redis';
 import { startTestGateway } from '../support/startTestGateway';
@@ -62,6 +63,8 @@ describe('Redis cost of a warm request', () => {
     const roundTrips = after.reads - before.reads - 2;
     expect(roundTrips).toBeGreaterThanOrEqual(requests);
     expect(roundTrips).toBeLessThanOrEqual(requests + eventBatches + 2);
+    // The last batch leaves EVENTS_FLUSH_MS after the last answer: the next test's window must not catch it.
+    await waitFor(async () => (await observer.llen(EVENTS_KEY)) === 3 + requests, 5_000);
   });
 
   it('costs nothing once the IP was refused: the gate answers 429 without a token check or a Redis command', async () => {

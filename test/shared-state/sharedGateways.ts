@@ -41,9 +41,9 @@ export const startSharedGateways = async (
   };
 };
 
-export const waitFor = async (condition: () => boolean, timeoutMs: number): Promise<void> => {
+export const waitFor = async (condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
