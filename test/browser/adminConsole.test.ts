@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser';
 import { send } from '../support/http';
+import { openSse } from '../support/sse';
 import { startReloadableGateway, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, OTHER_PROJECT, PROJECT, signToken, TEST_SECRET } from '../support/tokens';
 import { clearOfWindowEdge } from '../support/windowEdge';
@@ -55,13 +56,6 @@ interface AxeViolation {
   nodes: Array<{ target: string[] }>;
 }
 
-/**
- * How long the page may take to show what a step expects. Generous: other suites run alongside (the short chaos run
- * saturates both cores for seconds), and one CI run waited over 5 s for the open-streams line.
- */
-const UI_WAIT_MS = 15_000;
-jest.setTimeout(60_000);
-
 /** Waits (Playwright's own waiting, within the context's timeout) until the element's whole text matches; else says what it showed. */
 const shows = async (page: Page, selector: string, text: RegExp | string): Promise<void> => {
   const pattern = typeof text === 'string' ? new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) : text;
@@ -76,9 +70,9 @@ const shows = async (page: Page, selector: string, text: RegExp | string): Promi
 /** Each row's cells, tab-separated (as innerText reads a table row). */
 const rowsOf = (page: Page, tbody: string): Promise<string[]> => page.locator(`${tbody} tr`).allInnerTexts();
 
-/** Waits (UI_WAIT_MS at most) until a row of `tbody` matches: Playwright's text filters do not see the cells' tabs. */
+/** Waits (5 s at most) until a row of `tbody` matches: Playwright's text filters do not see the cells' tabs. */
 const rowShows = async (page: Page, tbody: string, pattern: RegExp): Promise<void> => {
-  const deadline = Date.now() + UI_WAIT_MS;
+  const deadline = Date.now() + 5_000;
   for (;;) {
     const rows = await rowsOf(page, tbody);
     if (rows.some((row) => pattern.test(row))) return;
@@ -116,7 +110,7 @@ describe('the admin console in Chromium', () => {
 
   const open = async (options: BrowserContextOptions = {}): Promise<OpenConsole> => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
-    context.setDefaultTimeout(UI_WAIT_MS);
+    context.setDefaultTimeout(5_000);
     const page = await context.newPage();
     const problems: string[] = [];
     const requests: string[] = [];
@@ -244,9 +238,10 @@ describe('the admin console in Chromium', () => {
     // The pre-check runs for 6 s and the stream polls every 30 s: the stream stays open through the test.
     const started = await send(gateway.url, `/v3/${PROJECT}/jobs/batch-precheck`, { headers: { Authorization: bearer(callerToken) }, body: { jobs: [{ job_id: JOB, precheck_mode: 'forStartJob' }] } });
     expect(started.status).toBe(200);
-    const stream = new AbortController();
-    const progress = await fetch(`${gateway.url}/v3/${PROJECT}/jobs/precheck-progress?jobs=${JOB}`, { headers: { Authorization: bearer(callerToken) }, signal: stream.signal });
-    expect(progress.status).toBe(200);
+    // Read as it comes: a fetch response collected with its body unread has its connection closed by undici, which
+    // ended this stream mid-test in two CI runs ("0 progress streams open").
+    const stream = openSse(`${gateway.url}/v3/${PROJECT}/jobs/precheck-progress?jobs=${JOB}`, { Authorization: bearer(callerToken) });
+    expect(await stream.status).toBe(200);
     const opened = await openSignedIn();
     const { page } = opened;
     try {
@@ -257,6 +252,7 @@ describe('the admin console in Chromium', () => {
       await shows(page, '#caller-streams', '1');
     } finally {
       stream.abort();
+      await stream.ended;
     }
     await rowShows(page, '#events-body', /batch-precheck-result/);
     const events = await rowsOf(page, '#events-body');
