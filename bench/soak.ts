@@ -34,8 +34,8 @@ const soak = async (): Promise<void> => {
   const testbed = await startTestbed({ redis: true });
   const podMemory = createMemoryCgroup('drs-gateway-soak', deploymentMemoryLimitMib());
   const cgroup = 'cgroup' in podMemory ? podMemory.cgroup : undefined;
-  const noCgroup = 'unavailable' in podMemory ? podMemory.unavailable : '';
-  console.log(cgroup ? `gateway in ${cgroup.dir}, limited to ${cgroup.limitMib} MiB` : `gateway not in a memory cgroup: ${noCgroup}`);
+  const given: SoakMemory['cgroup'] = 'cgroup' in podMemory ? { limitMib: podMemory.cgroup.limitMib } : podMemory;
+  console.log('cgroup' in podMemory ? `gateway in ${podMemory.cgroup.dir}, limited to ${podMemory.cgroup.limitMib} MiB` : `gateway not in a memory cgroup: ${podMemory.unavailable}`);
   // --expose-gc only adds global.gc, used once after the load for a post-GC reading.
   // The image's MALLOC_ARENA_MAX, read from the Dockerfile: glibc's arenas shape RSS under overload.
   const sut: Child = await testbed.startSut('gateway-redis', { execArgv: ['--expose-gc'], env: imageEnv(['MALLOC_ARENA_MAX']), cgroup });
@@ -97,10 +97,7 @@ const soak = async (): Promise<void> => {
   const gc = await sut.usage({ gc: true });
   const accessLogBytes = testbed.accessLogBytes();
   await sut.stop();
-  const memory: SoakMemory = {
-    cgroup: cgroup ? { limitMib: cgroup.limitMib } : { unavailable: noCgroup },
-    heapSizeLimitMb: mb(gc.heapSizeLimitBytes),
-  };
+  const memory: SoakMemory = { cgroup: given, heapSizeLimitMb: mb(gc.heapSizeLimitBytes) };
   cgroup?.remove();
   await testbed.stop();
 

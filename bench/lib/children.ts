@@ -1,7 +1,7 @@
 // Parent side of the child processes: fork, wait for `ready`, ask for usage, stop; nothing outlives the bench.
 import { fork, type ChildProcess } from 'node:child_process';
 import type { FromChild, ToChild, Usage } from './ipc';
-import type { MemoryCgroup } from './memoryCgroup';
+import { launchIn, type MemoryCgroup } from './memoryCgroup';
 
 export interface Child {
   name: string;
@@ -34,7 +34,7 @@ export interface StartChildOptions {
 
 export const startChild = (name: string, script: string, options: StartChildOptions): Promise<Child> =>
   new Promise((resolve, reject) => {
-    const launch = options.cgroup?.wrap(process.execPath, options.execArgv ?? []) ?? { command: process.execPath, args: options.execArgv ?? [] };
+    const launch = launchIn(options.cgroup, process.execPath, options.execArgv ?? []);
     const child = fork(script, options.args ?? [], {
       env: options.env,
       execPath: launch.command,

@@ -16,6 +16,10 @@ export interface MemoryCgroup {
 
 export type MemoryCgroupResult = { cgroup: MemoryCgroup } | { unavailable: string };
 
+/** `command args` as it is started: inside `cgroup` when there is one, as it is otherwise. */
+export const launchIn = (cgroup: MemoryCgroup | undefined, command: string, args: readonly string[]): { command: string; args: string[] } =>
+  cgroup?.wrap(command, args) ?? { command, args: [...args] };
+
 const ENTER = 'echo $$ > "$0" && exec "$@"';
 
 interface Layout {

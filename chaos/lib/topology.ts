@@ -15,7 +15,7 @@ import { startFaultProxy, type FaultProxy } from './faultProxy';
 import { httpOk, waitFor, type Managed, type ProcessGroup } from './processes';
 import { ROOT } from '../../bench/lib/paths';
 import { gatewayNodeFlags } from '../../bench/lib/startCommand';
-import { createMemoryCgroup } from '../../bench/lib/memoryCgroup';
+import { createMemoryCgroup, launchIn } from '../../bench/lib/memoryCgroup';
 import { deploymentMemoryLimitMib, imageEnv } from '../../bench/lib/shipped';
 
 export const MASTER_NAME = 'chaos-master';
@@ -263,11 +263,10 @@ export const startTopology = async (group: ProcessGroup, dir: string, options: T
       const name = `gateway-${i + 1}`;
       const port = await freePort();
       const podMemory = createMemoryCgroup(`drs-chaos-${name}`, limitMib);
-      if ('cgroup' in podMemory) {
-        const { cgroup } = podMemory;
-        stops.push(async () => cgroup.remove());
-      } else gatewayMemory = `gateways not in memory cgroups (${podMemory.unavailable}): node sized their heaps from the machine's memory`;
-      const launch = 'cgroup' in podMemory ? podMemory.cgroup.wrap(node, gatewayArgs) : { command: node, args: gatewayArgs };
+      const cgroup = 'cgroup' in podMemory ? podMemory.cgroup : undefined;
+      if (cgroup) stops.push(async () => cgroup.remove());
+      else if ('unavailable' in podMemory) gatewayMemory = `gateways not in memory cgroups (${podMemory.unavailable}): node sized their heaps from the machine's memory`;
+      const launch = launchIn(cgroup, node, gatewayArgs);
       let current: Managed | undefined;
       const instance: GatewayInstance = {
         name,
