@@ -2,11 +2,10 @@
 // bench's pipe to the wrapper closes (bench done, or killed), the wrapper kills redis-server, so it never outlives us.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAlive } from '../../test/support/isAlive';
-import { ensureRedisInstalled } from '../../test/support/redis/ensureRedisInstalled';
+import { ensureRedisInstalled, freePort, throwAwayServerArgs } from '../../test/support/redis';
 
 export interface RedisServer {
   url: string;
@@ -18,17 +17,6 @@ export interface RedisServer {
 
 const READY_TIMEOUT_MS = 10_000;
 const WRAPPER = '"$REDIS_SERVER" "$@" & pid=$!; echo "bench-redis-pid $pid"; trap \'kill $pid 2>/dev/null\' EXIT; read -r _line || true';
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen({ port: 0, host: '127.0.0.1', exclusive: true }, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 
 const processGone = async (pid: number): Promise<void> => {
   for (let i = 0; i < 100; i += 1) {
@@ -44,7 +32,8 @@ const processGone = async (pid: number): Promise<void> => {
 
 const launch = (port: number, dir: string): Promise<RedisServer> =>
   new Promise((resolve, reject) => {
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'no', '--save', '', '--appendonly', 'no', '--dir', dir];
+    // Logging to stdout, which the wrapper's pipe carries: readiness and failures are read there.
+    const args = throwAwayServerArgs(port, dir);
     // The same binary the tests use, installed the same way (Debian's package) where it is missing.
     const env = { ...process.env, REDIS_SERVER: ensureRedisInstalled().server };
     const wrapper: ChildProcessWithoutNullStreams = spawn('sh', ['-c', WRAPPER, 'bench-redis', ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
