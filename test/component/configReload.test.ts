@@ -5,6 +5,7 @@ import { logLines } from '../support/logLines';
 import { gatewayYaml, MAIN_PASSWORD_FILE, PARTNER_PASSWORD_ENV, PROJECT_B } from '../support/gatewayYaml';
 import { startReloadableGateway, type TestGateway } from '../support/startTestGateway';
 import { bearer, signToken, TEST_SECRET } from '../support/tokens';
+import { eventually } from '../support/eventually';
 
 const FILE = '/etc/gateway.yaml';
 const MAIN_PASSWORDS = ['main-pa55word-one', 'main-pa55word-two'];
@@ -36,14 +37,7 @@ describe('configuration over HTTP', () => {
   };
   const shown = async () => (await call('/admin/config', 'GET')).json<{ version: Version; credentials: Record<string, Record<string, string>>; regions: Record<string, Record<string, string>>; rateLimit: { tiers: Array<{ max: number }> } }>();
   /** The /metrics text once it reflects `expected` (a scrape may be up to a second old). */
-  const metricsWith = async (expected: string): Promise<string> => {
-    const deadline = Date.now() + 5_000;
-    for (;;) {
-      const text = (await call('/metrics', 'GET', {})).text;
-      if (text.includes(expected) || Date.now() > deadline) return text;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
+  const metricsWith = async (expected: string): Promise<string> => (await eventually(() => call('/metrics', 'GET', {}), (res) => res.text.includes(expected))).text;
   const auditLines = (action: string) => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.audit === 'admin' && l.action === action);
 
   it('GET /admin/config shows every credential and region, passwords redacted, references and the version shown', async () => {

@@ -2,6 +2,7 @@
 import { connect, type Socket } from 'node:net';
 import { startTestGateway, type TestGateway } from '../support/startTestGateway';
 import { bearer, PROJECT, signToken } from '../support/tokens';
+import { waitFor } from '../support/eventually';
 
 interface RawConnection {
   socket: Socket;
@@ -41,13 +42,6 @@ const open = async (port: number): Promise<RawConnection> => {
   };
 };
 
-const waitFor = async (what: string, ok: () => boolean, timeoutMs: number): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-};
 
 const PRECHECK = `/v3/${PROJECT}/jobs/batch-precheck`;
 
@@ -95,7 +89,7 @@ describe('connection deadlines and early refusals (raw sockets)', () => {
   it('closes an idle keep-alive connection after SERVER_KEEPALIVE_TIMEOUT_MS (plus the 1 s Node adds)', async () => {
     const connection = await openTracked();
     connection.socket.write('GET /healthz HTTP/1.1\r\nHost: gateway\r\n\r\n');
-    await waitFor('the answer', () => connection.received().includes('{"status":"ok"}'), 5_000);
+    await waitFor(() => connection.received().includes('{"status":"ok"}'), 5_000, 'the answer');
     const answeredAt = Date.now() - connection.connectedAt;
     const idleFor = (await connection.closed) - answeredAt;
     expect(idleFor).toBeGreaterThanOrEqual(900);
@@ -111,7 +105,7 @@ describe('connection deadlines and early refusals (raw sockets)', () => {
     const lines = Object.entries({ 'Content-Type': 'application/json', ...headers }).map(([name, value]) => `${name}: ${value}\r\n`);
     connection.socket.write(`POST ${PRECHECK} HTTP/1.1\r\nHost: gateway\r\n${lines.join('')}Content-Length: 100000\r\n\r\n{"jobs":`);
     connection.trickle(50);
-    await waitFor('the answer', () => /\r\n\r\n\{/.test(connection.received()), 5_000);
+    await waitFor(() => /\r\n\r\n\{/.test(connection.received()), 5_000, 'the answer');
     const answeredAt = Date.now() - connection.connectedAt;
     const head = connection.received().split('\r\n\r\n')[0] ?? '';
     expect(head).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));

@@ -6,6 +6,7 @@ import { openSse } from '../support/sse';
 import { gatewayYaml, MAIN_PASSWORD_FILE, PARTNER_PASSWORD_ENV } from '../support/gatewayYaml';
 import { startReloadableGateway, startTestGateway, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, PROJECT } from '../support/tokens';
+import { eventually } from '../support/eventually';
 
 describe('GET /metrics', () => {
   let gateway: TestGateway;
@@ -82,14 +83,7 @@ describe('region-labelled series before their first event', () => {
   afterAll(() => gateway.stop());
 
   /** The /metrics text once it names `region` (a scrape may be up to a second old). */
-  const scrapeNaming = async (region: string): Promise<string> => {
-    const deadline = Date.now() + 5_000;
-    for (;;) {
-      const text = (await send(gateway.url, '/metrics', { method: 'GET' })).text;
-      if (text.includes(`region="${region}"`) || Date.now() > deadline) return text;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
+  const scrapeNaming = async (region: string): Promise<string> => (await eventually(() => send(gateway.url, '/metrics', { method: 'GET' }), (res) => res.text.includes(`region="${region}"`))).text;
   const zeroSeries = (region: string) => [
     `gateway_iam_refresh_failures_total{region="${region}"} 0`,
     `gateway_iam_fetch_duration_seconds_count{region="${region}",outcome="error"} 0`,

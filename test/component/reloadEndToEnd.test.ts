@@ -5,6 +5,7 @@ import { send } from '../support/http';
 import { logLines } from '../support/logLines';
 import { startReloadableGateway, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, signToken, TEST_SECRET } from '../support/tokens';
+import { eventually, waitFor } from '../support/eventually';
 
 const FILE = '/etc/gateway.yaml';
 const MAIN_PASSWORD_FILE = '/run/secrets/iam-main';
@@ -94,23 +95,9 @@ describe('reloading a two-region, two-account gateway end to end', () => {
     expect(res.status).toBe(200);
     return res.json<{ version: Version }>().version;
   };
-  const shown = async () => (await call('/admin/config', { method: 'GET', headers: admin })).json<{ version: Version; rateLimit: { tiers: Array<{ name: string; max: number }> } }>();
   /** /metrics once it contains `expected` (a scrape may serve text up to a second old). */
-  const metricsWith = async (expected: string): Promise<string> => {
-    const deadline = Date.now() + 5_000;
-    for (;;) {
-      const text = (await call('/metrics', { method: 'GET' })).text;
-      if (text.includes(expected) || Date.now() > deadline) return text;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
-  const waitUntil = async (what: string, done: () => boolean): Promise<void> => {
-    const deadline = Date.now() + 10_000;
-    while (!done()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
+  const metricsWith = async (expected: string): Promise<string> => (await eventually(() => call('/metrics', { method: 'GET' }), (res) => res.text.includes(expected))).text;
+  const shown = async () => (await call('/admin/config', { method: 'GET', headers: admin })).json<{ version: Version; rateLimit: { tiers: Array<{ name: string; max: number }> } }>();
 
   it('a pre-check in flight across a reload that moves its project finishes on the old region; the next one reaches the new region with its credential', async () => {
     expect((await precheck(MOVED)).status).toBe(200);
@@ -118,7 +105,7 @@ describe('reloading a two-region, two-account gateway end to end', () => {
     north.faults.set({ drs: { latencyMs: 2_000, times: 1 } });
     let settled = false;
     const slow = precheck(MOVED).finally(() => (settled = true));
-    await waitUntil('the slow pre-check to reach north', () => north.stats.drsRequests === 1);
+    await waitFor(() => north.stats.drsRequests === 1, 10_000, 'the slow pre-check to reach north');
 
     files[FILE] = gatewayFile(north, south, { movedTo: 'south', tierMax: 5 });
     await reload();

@@ -10,6 +10,7 @@ import type { DrsFault, Simulator } from '../../src/simulator/startSimulator';
 import { freePort, startRedis, type RedisProcess } from '../support/redis';
 import { startTestGateway, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, PROJECT, signToken } from '../support/tokens';
+import { waitFor } from '../support/eventually';
 
 interface Answer {
   status: number;
@@ -43,13 +44,6 @@ const request = (agent: http.Agent, url: string, method: 'GET' | 'POST', path: s
 const PRECHECK = `/v3/${PROJECT}/jobs/batch-precheck`;
 const PRECHECK_BODY = { jobs: [{ job_id: JOB, precheck_mode: 'forStartJob' }] };
 
-const waitUntil = async (what: string, ok: () => boolean, timeoutMs = 5_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-};
 
 describe('stopping the gateway', () => {
   let gateway: TestGateway | undefined;
@@ -91,7 +85,7 @@ describe('stopping the gateway', () => {
     simulator.faults.set({ drs: fault });
     const before = simulator.stats.drsRequests;
     const inFlight = request(agent, gateway.url, 'POST', PRECHECK, PRECHECK_BODY);
-    await waitUntil('the pre-check to reach DRS', () => simulator.stats.drsRequests > before);
+    await waitFor(() => simulator.stats.drsRequests > before, 5_000, 'the pre-check to reach DRS');
     const stopping = gateway.stop();
     const answer = await inFlight;
     await stopping;
@@ -177,7 +171,7 @@ describe('a start whose public listen fails', () => {
       await expect(start).rejects.toMatchObject({ code: 'EADDRINUSE' });
       expect(await canListen(metricsPort)).toBe(true);
       // Sockets closing let go of their handles on the next turns of the event loop.
-      await waitUntil('every socket, server and timer of the gateway to be gone', () => Object.entries(openResources()).every(([kind, count]) => count <= (before[kind] ?? 0)));
+      await waitFor(() => Object.entries(openResources()).every(([kind, count]) => count <= (before[kind] ?? 0)), 5_000, 'every socket, server and timer of the gateway to be gone');
     } finally {
       taken.close();
       await redis.stop();

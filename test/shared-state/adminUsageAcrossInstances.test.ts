@@ -8,7 +8,8 @@ import { startRedis, type RedisProcess } from '../support/redis';
 import { openSse, type LiveSse } from '../support/sse';
 import { bearer, JOB, JOB_2, PROJECT, signToken } from '../support/tokens';
 import { clearOfWindowEdge } from '../support/windowEdge';
-import { startSharedGateways, waitFor, type SharedGateways } from './sharedGateways';
+import { startSharedGateways, type SharedGateways } from './sharedGateways';
+import { eventually, waitFor } from '../support/eventually';
 
 const SUB = 'svc/a b@x';
 const ENCODED = encodeURIComponent(SUB);
@@ -114,9 +115,7 @@ describe('admin usage routes on two instances sharing Redis', () => {
     expect((await usageVia(1, 'stream-watcher')).openStreams).toBe(2);
     streams[0]?.abort();
     await streams[0]?.ended;
-    const deadline = Date.now() + 5_000;
-    while ((await usageVia(0, 'stream-watcher')).openStreams !== 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect((await usageVia(0, 'stream-watcher')).openStreams).toBe(1);
+    expect((await eventually(() => usageVia(0, 'stream-watcher'), (usage) => usage.openStreams === 1)).openStreams).toBe(1);
   });
 
   it('shares the recent audit lines: a pre-check on one instance is among the events the other answers', async () => {
@@ -126,9 +125,7 @@ describe('admin usage routes on two instances sharing Redis', () => {
       const answer = (await adminCall(1, '/admin/events?limit=500', 'GET', reader)).json<{ shared: boolean; events: Array<{ requestId?: string; audit: string; caller: string }> }>();
       return { shared: answer.shared, line: answer.events.find((event) => event.requestId === 'shared-event-1') };
     };
-    const deadline = Date.now() + 5_000;
-    let found = await find();
-    while (found.line === undefined && Date.now() < deadline) found = await find();
+    const found = await eventually(find, ({ line }) => line !== undefined);
     expect(found).toEqual({ shared: true, line: expect.objectContaining({ audit: 'precheck', caller: 'event-writer', action: 'batch-precheck-result' }) as unknown });
   });
 

@@ -5,6 +5,7 @@
 import { Redis } from 'ioredis';
 import { IdempotencyNotReplicatedError, RedisIdempotencyStore } from '../../src/idempotency/RedisIdempotencyStore';
 import { sendRedisCommand, startRedis, type RedisProcess } from '../support/redis';
+import { waitFor } from '../support/eventually';
 
 /** Generous: a loaded machine's replica may take a while to acknowledge, and only the lagging case should time out. */
 const ACKS = { replicas: 1, timeoutMs: 2_000 };
@@ -16,19 +17,12 @@ describe('idempotency records with replica acknowledgements (Redis WAIT)', () =>
   let client: Redis;
 
   const linkUp = async (): Promise<boolean> => (await sendRedisCommand(replica.port, ['INFO', 'replication'])).includes('master_link_status:up');
-  const waitFor = async (condition: () => Promise<boolean>, timeoutMs: number): Promise<void> => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await condition().catch(() => false))) {
-      if (Date.now() > deadline) throw new Error(`the replica did not sync within ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
 
   beforeAll(async () => {
     master = await startRedis();
     replica = await startRedis();
     await sendRedisCommand(replica.port, ['REPLICAOF', '127.0.0.1', String(master.port)]);
-    await waitFor(linkUp, 10_000);
+    await waitFor(() => linkUp().catch(() => false), 10_000, 'the replica in sync');
     client = new Redis(master.url, { maxRetriesPerRequest: 1 });
   });
 
@@ -58,7 +52,7 @@ describe('idempotency records with replica acknowledgements (Redis WAIT)', () =>
       await expect(store.complete('gw:idem:{t}:lagging', 'fp', { status: 200, body: '{}' }, CLAIM_TTL_MS)).rejects.toBeInstanceOf(IdempotencyNotReplicatedError);
     } finally {
       replica.resume();
-      await waitFor(linkUp, 10_000);
+      await waitFor(() => linkUp().catch(() => false), 10_000, 'the replica in sync');
     }
   });
 

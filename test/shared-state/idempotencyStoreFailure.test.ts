@@ -5,7 +5,7 @@ import { send } from '../support/http';
 import { sendRedisCommand, startRedis, type RedisProcess } from '../support/redis';
 import { startTestGateway, TEST_TOKEN_CACHE_KEY, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, PROJECT, signToken } from '../support/tokens';
-import { waitFor } from './sharedGateways';
+import { waitFor } from '../support/eventually';
 
 const body = { jobs: [{ job_id: JOB, precheck_mode: 'forStartJob' }] };
 const token = bearer(signToken({ sub: 'idem-outage-caller', projects: ['*'] }, { expiresIn: 3600 }));

@@ -7,7 +7,7 @@ import { sendRedisCommand, startRedis, type RedisProcess } from '../support/redi
 import { openSse, type LiveSse } from '../support/sse';
 import { startTestGateway, TEST_TOKEN_CACHE_KEY, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, PROJECT, signToken } from '../support/tokens';
-import { waitFor } from './sharedGateways';
+import { waitFor } from '../support/eventually';
 
 const HEARTBEAT_MS = 100;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,7 +1,8 @@
 import { send, type Received } from '../support/http';
 import { startRedis, startRedisCluster, type RedisClusterProcess, type RedisProcess } from '../support/redis';
 import { bearer, JOB, PROJECT, signToken } from '../support/tokens';
-import { startSharedGateways, waitFor, type SharedGateways } from './sharedGateways';
+import { startSharedGateways, type SharedGateways } from './sharedGateways';
+import { waitFor } from '../support/eventually';
 
 const body = { jobs: [{ job_id: JOB, precheck_mode: 'forStartJob' }] };
 const COMMAND_TIMEOUT_MS = 250;

@@ -7,7 +7,8 @@ import { send } from '../support/http';
 import { startRedis, type RedisProcess } from '../support/redis';
 import { startTestGateway } from '../support/startTestGateway';
 import { bearer, JOB, PROJECT, signToken, TEST_SECRET } from '../support/tokens';
-import { startSharedGateways, waitFor, type SharedGateways } from './sharedGateways';
+import { startSharedGateways, type SharedGateways } from './sharedGateways';
+import { waitFor } from '../support/eventually';
 
 /** Redis counts one "read" per batch of bytes it reads from a client (one per round trip) and calls per command. */
 const stats = async (redis: Redis): Promise<{ reads: number; scripts: number; get: number; set: number; ping: number; zincrby: number; lpush: number }> => {

@@ -1,5 +1,6 @@
 // Starts N gateway instances that share one simulator (DRS + IAM) and one Redis, as behind a load balancer.
 import { CountingMetrics } from '../support/CountingMetrics';
+import { waitFor } from '../support/eventually';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/startSimulator';
 import { startTestGateway, TEST_TOKEN_CACHE_KEY, type TestGateway } from '../support/startTestGateway';
 
@@ -39,12 +40,4 @@ export const startSharedGateways = async (
       await simulator.stop();
     },
   };
-};
-
-export const waitFor = async (condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 };

@@ -6,7 +6,7 @@ import { logLines } from '../support/logLines';
 import { startRedis, type RedisProcess } from '../support/redis';
 import { startTestGateway, TEST_TOKEN_CACHE_KEY, type TestGateway } from '../support/startTestGateway';
 import { bearer, JOB, PROJECT } from '../support/tokens';
-import { waitFor } from './sharedGateways';
+import { waitFor } from '../support/eventually';
 
 describe('token source in the access line, two instances and one Redis', () => {
   let redis: RedisProcess;
