@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser';
+import { eventually } from '../support/eventually';
 import { send } from '../support/http';
 import { openSse } from '../support/sse';
 import { startReloadableGateway, type TestGateway } from '../support/startTestGateway';
@@ -242,6 +243,11 @@ describe('the admin console in Chromium', () => {
     // ended this stream mid-test in two CI runs ("0 progress streams open").
     const stream = openSse(`${gateway.url}/v3/${PROJECT}/jobs/precheck-progress?jobs=${JOB}`, { Authorization: bearer(callerToken) });
     expect(await stream.status).toBe(200);
+    // The page reads the count from /metrics, which renders at most once a second: a render from just before the
+    // stream opened (the previous test's page) would show 0 to a page opened within that second, as it did in CI.
+    // Reproduced every time by scraping right before opening the stream.
+    const scrape = await eventually(() => send(gateway.url, '/metrics', { method: 'GET' }), (res) => /^gateway_progress_streams_open 1$/m.test(res.text));
+    expect(scrape.text).toMatch(/^gateway_progress_streams_open 1$/m);
     const opened = await openSignedIn();
     const { page } = opened;
     try {
