@@ -30,7 +30,7 @@ export const admitProjectCaller = (verifier: TokenVerifier, runtimes: RuntimeSou
   return async <T>(req: Request, res: Response, alongside: () => Promise<T>): Promise<Admission<T>> => {
     const runtime = runtimes.current();
     const { limiters } = runtime;
-    limiters.ipGate(req, res);
+    limiters.ipGate(req);
     let caller: Caller;
     let admitted: { projectId: string; project: ServedProject };
     try {

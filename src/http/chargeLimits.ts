@@ -9,7 +9,8 @@ import { runMiddleware } from './runMiddleware';
 
 /**
  * Every limiter is started in the same tick, so their scripts share one auto-pipelined write to Redis. Resolves with
- * the refusal to throw (the first in list order wins: the IP's before the caller's), or undefined.
+ * the refusal to throw (the first in list order wins: the IP's before the caller's), or undefined. When several
+ * refuse, its Retry-After is the longest of theirs: the request is admitted only once every limit admits it.
  */
 export const chargeLimits = (limiters: readonly RequestHandler[], req: Request, res: Response): Promise<unknown> => {
   const trace = localsOf(res).trail.trace;
@@ -18,7 +19,11 @@ export const chargeLimits = (limiters: readonly RequestHandler[], req: Request, 
 
 const charge = async (limiters: readonly RequestHandler[], req: Request, res: Response): Promise<unknown> => {
   const verdicts = await Promise.all(limiters.map((limiter) => runMiddleware(limiter, req, res)));
-  return verdicts.find((verdict) => verdict !== undefined);
+  const refusals = verdicts.filter((verdict) => verdict !== undefined);
+  const [first] = refusals;
+  if (refusals.length < 2 || !(first instanceof GatewayError)) return first;
+  const longest = Math.max(...refusals.map((refusal) => (refusal instanceof GatewayError ? (refusal.options.retryAfterSeconds ?? 0) : 0)));
+  return longest > 0 ? new GatewayError(first.code, { ...first.options, retryAfterSeconds: longest }) : first;
 };
 
 /** The round trip as a span of its own: how long the limiters (Redis, with it) took, and which one refused. */

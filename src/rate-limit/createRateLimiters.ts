@@ -50,7 +50,7 @@ export interface RateLimiters {
    * ended, so a flood of bad tokens costs no signature check and no Redis round trip. An IPv6 client is judged
    * by its /56, as the limiter counts it.
    */
-  ipGate: (req: { ip?: string }, res: { setHeader(name: string, value: string): unknown }) => void;
+  ipGate: (req: { ip?: string }) => void;
   /**
    * The caller's counter in each tier (the default one first) that has one in its current window: a caller's scopes,
    * hence its tier, are known only from its token, so every tier is read. Shared counts when Redis is configured;
@@ -116,10 +116,11 @@ export const createRateLimiters = (settings: RateLimitSettings, deps: RateLimite
     requestPropertyName: `rateLimit:${identifier}`,
     // An open store failure counts zero hits on purpose; that is not the misconfiguration this check looks for.
     validate: { positiveHits: false },
-    // express-rate-limit has already set Retry-After; the error middleware writes the body.
-    handler: (_req, _res, next) => {
+    // express-rate-limit has just set this limiter's Retry-After. It is read back into the error at once, because a
+    // second limiter refusing the same request overwrites the header; chargeLimits keeps the longer wait.
+    handler: (_req, res, next) => {
       deps.metrics.limiterRejection(identifier);
-      next(new GatewayError('GW.2001', { limiter: identifier }));
+      next(new GatewayError('GW.2001', { limiter: identifier, retryAfterSeconds: Number(res.getHeader('Retry-After')) }));
     },
   });
   const ipOptions = common('ip');
@@ -153,12 +154,11 @@ export const createRateLimiters = (settings: RateLimitSettings, deps: RateLimite
   return {
     ipLimiter,
     forCaller: (caller) => (tiers.find((tier) => caller.scopes.has(tier.scope)) ?? defaultTier).limiters,
-    ipGate: (req, res) => {
+    ipGate: (req) => {
       const retryAfter = req.ip === undefined ? undefined : blocked.retryAfter(ipKey(req.ip));
       if (retryAfter === undefined) return;
       deps.metrics.limiterRejection('ip');
-      res.setHeader('Retry-After', String(retryAfter));
-      throw new GatewayError('GW.2001', { limiter: 'ip' });
+      throw new GatewayError('GW.2001', { limiter: 'ip', retryAfterSeconds: retryAfter });
     },
     usageOf: (sub) =>
       needingStore(async () => {

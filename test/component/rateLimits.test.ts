@@ -61,6 +61,23 @@ describe('rate limits', () => {
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
+  it.each([
+    { longer: 'ip', env: { IP_RATE_LIMIT_WINDOW_MS: '120000', RATE_LIMIT_WINDOW_MS: '30000' }, atLeast: 110, atMost: 120 },
+    { longer: 'caller', env: { IP_RATE_LIMIT_WINDOW_MS: '30000', RATE_LIMIT_WINDOW_MS: '120000' }, atLeast: 110, atMost: 120 },
+  ])('when the IP and caller limits refuse the same request, Retry-After is the longer wait (the $longer limit\'s)', async ({ env, atLeast, atMost }) => {
+    gateway = await startTestGateway({ IP_RATE_LIMIT_MAX: '2', RATE_LIMIT_MAX: '2', ...env });
+    const token = bearer(signToken({ sub: 'both-limits' }));
+    const statuses = [];
+    for (let i = 0; i < 3; i += 1) statuses.push(await send(gateway.url, path, { headers: { Authorization: token }, body }));
+    expect(statuses.map((r) => r.status)).toEqual([200, 200, 429]);
+    const refused = statuses[2]!;
+    expect(refused.json()).toMatchObject({ error_code: 'GW.2001' });
+    // Both limits are spent: each names itself in the RateLimit header.
+    expect(refused.headers.get('ratelimit')).toMatch(/"ip"; r=0.*"caller"; r=0/);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(atLeast);
+    expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(atMost);
+  });
+
   it("blocks an IP refused on an authenticated request for the IP window, not the caller's: Retry-After 120, not 30, and still refused after 31 s", async () => {
     // Starts with the wall clock, which the limiter's own store reads; the gate's clock then lags it by the start-up.
     const clock = new FakeClock(Date.now());
