@@ -19,11 +19,10 @@ export const chargeLimits = (limiters: readonly RequestHandler[], req: Request, 
 
 const charge = async (limiters: readonly RequestHandler[], req: Request, res: Response): Promise<unknown> => {
   const verdicts = await Promise.all(limiters.map((limiter) => runMiddleware(limiter, req, res)));
-  const refusals = verdicts.filter((verdict) => verdict !== undefined);
-  const [first] = refusals;
-  if (refusals.length < 2 || !(first instanceof GatewayError)) return first;
-  const longest = Math.max(...refusals.map((refusal) => (refusal instanceof GatewayError ? (refusal.options.retryAfterSeconds ?? 0) : 0)));
-  return longest > 0 ? new GatewayError(first.code, { ...first.options, retryAfterSeconds: longest }) : first;
+  const first = verdicts.find((verdict) => verdict !== undefined);
+  if (!(first instanceof GatewayError)) return first;
+  const longest = Math.max(...verdicts.map((verdict) => (verdict instanceof GatewayError ? (verdict.options.retryAfterSeconds ?? 0) : 0)));
+  return longest > (first.options.retryAfterSeconds ?? 0) ? new GatewayError(first.code, { ...first.options, retryAfterSeconds: longest }) : first;
 };
 
 /** The round trip as a span of its own: how long the limiters (Redis, with it) took, and which one refused. */
