@@ -42,7 +42,6 @@ const open = async (port: number): Promise<RawConnection> => {
   };
 };
 
-
 const PRECHECK = `/v3/${PROJECT}/jobs/batch-precheck`;
 
 describe('connection deadlines and early refusals (raw sockets)', () => {

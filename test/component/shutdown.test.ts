@@ -44,7 +44,6 @@ const request = (agent: http.Agent, url: string, method: 'GET' | 'POST', path: s
 const PRECHECK = `/v3/${PROJECT}/jobs/batch-precheck`;
 const PRECHECK_BODY = { jobs: [{ job_id: JOB, precheck_mode: 'forStartJob' }] };
 
-
 describe('stopping the gateway', () => {
   let gateway: TestGateway | undefined;
   let agent: http.Agent;
