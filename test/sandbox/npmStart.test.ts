@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gatewayNodeFlags } from '../../bench/lib/startCommand';
 import { SANDBOX_JOB_ID } from '../../src/sandbox/sandboxBanner';
+import { eventually } from '../support/eventually';
 
 const ROOT = join(__dirname, '../..');
 
@@ -19,13 +20,9 @@ const collect = (child: ChildProcess) => {
 };
 
 const waitForText = async (out: { stdout: string }, text: RegExp, timeoutMs: number): Promise<RegExpMatchArray> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const match = text.exec(out.stdout);
-    if (match) return match;
-    if (Date.now() > deadline) throw new Error(`no ${text} in output: ${out.stdout.slice(0, 500)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  const match = await eventually(() => text.exec(out.stdout), (found) => found !== null, timeoutMs);
+  if (match === null) throw new Error(`no ${text} in output: ${out.stdout.slice(0, 500)}`);
+  return match;
 };
 
 describe('npm start (the compiled entry point)', () => {

@@ -10,6 +10,7 @@ import { startSimulator } from '../../src/simulator/startSimulator';
 import { gatewayYaml, PARTNER_PASSWORD_ENV } from '../support/gatewayYaml';
 import { freePort } from '../support/redis/freePort';
 import { bearer, JOB, PROJECT, signToken, TEST_SECRET } from '../support/tokens';
+import { eventually } from '../support/eventually';
 
 const ROOT = join(__dirname, '../..');
 const BASE_ENV = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
@@ -22,13 +23,9 @@ const collect = (child: ChildProcess) => {
 };
 
 const waitFor = async <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const value = await eventually(probe, (found) => found !== undefined, timeoutMs);
+  if (value === undefined) throw new Error(`timed out waiting for ${what}`);
+  return value;
 };
 
 /** Exit code, or a failure when the process is still alive after `ms`. */
